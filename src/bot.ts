@@ -1,0 +1,525 @@
+import { runProcess } from './cli.js'
+import { type BotOptions as SettingsOptions, loadSettings, type Settings } from './config.js'
+import type { BotLink, StanzaContext } from './context/base.js'
+import { IqContext } from './context/iq.js'
+import { MessageContext, type MessageType } from './context/message.js'
+import { PresenceContext, type Show } from './context/presence.js'
+import { SubscriptionContext } from './context/subscription.js'
+import { FatalError, StanzaError } from './errors.js'
+import { compileGuards, type Guards, type Narrow } from './guards.js'
+import { createLogger, type Logger } from './log.js'
+import { PendingRequests } from './requests.js'
+import { type Handler, type Middleware, Router } from './router.js'
+import { Session, type SessionOptions } from './session.js'
+import { type IqAnswer, Transport, xml, type XmlElement } from './transport.js'
+
+/**
+ * Everything a bot can be given in code; each setting overrides its environment variable.
+ *
+ * @example
+ * ```ts
+ * const bot = createBot({ jid: 'bot@example.org', password: process.env.SECRET, reconnect: { maxDelay: 30_000 } })
+ * ```
+ */
+export interface BotOptions extends SettingsOptions {
+  /** Reconnect policy and connect timeout. */
+  reconnect?: SessionOptions
+  /** Read settings from this instead of `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>
+  /** Write logs here instead of stdout. */
+  logDestination?: NodeJS.WritableStream
+}
+
+/** Lifecycle events a bot emits, and what their listeners get. */
+export interface BotEvents {
+  /** Online: after the first connect, and after every reconnect (`resumed` when the old session went on). */
+  ready: { jid: string; resumed: boolean }
+  /** The link dropped; natter is about to reconnect. */
+  disconnected: { error: Error | undefined }
+  /** A connection attempt failed; the next one comes after `delay` ms. */
+  reconnecting: { attempt: number; delay: number }
+  /** The bot cannot go on (a {@link FatalError}) and has stopped. */
+  error: Error
+}
+
+/** Fields a message guard can test. */
+export type MessageField = 'from' | 'to' | 'id' | 'type' | 'body' | 'subject' | 'thread' | 'chatState' | 'delayedAt' | 'lang'
+/** Fields a presence guard can test. */
+export type PresenceField = 'from' | 'to' | 'id' | 'type' | 'show' | 'status' | 'priority' | 'lang'
+/** Fields a subscription guard can test. */
+export type SubscriptionField = 'from' | 'to' | 'id' | 'type' | 'lang'
+/** Fields an IQ guard can test. */
+export type IqField = 'from' | 'to' | 'id' | 'type' | 'xmlns' | 'element' | 'lang'
+
+const FIELDS = {
+  message: ['from', 'to', 'id', 'type', 'body', 'subject', 'thread', 'chatState', 'delayedAt', 'lang'],
+  presence: ['from', 'to', 'id', 'type', 'show', 'status', 'priority', 'lang'],
+  subscription: ['from', 'to', 'id', 'type', 'lang'],
+  iq: ['from', 'to', 'id', 'type', 'xmlns', 'element', 'lang'],
+} as const satisfies Record<string, readonly string[]>
+
+/** Rejects, at compile time, guard fields that the stanza kind does not have. */
+type Exact<G, F extends PropertyKey> = G extends readonly unknown[]
+  ? { readonly [I in keyof G]: Exact<G[I], F> }
+  : G extends (...args: never[]) => unknown
+    ? G
+    : G & { readonly [K in Exclude<keyof G, F>]: never }
+
+const SUBSCRIPTION_TYPES = new Set(['subscribe', 'subscribed', 'unsubscribe', 'unsubscribed'])
+const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
+
+/**
+ * A bot: handlers registered by stanza kind, run against one XMPP account.
+ *
+ * @example
+ * ```ts
+ * const bot = createBot()
+ * bot.subscription({ type: 'subscribe' }, (req) => req.approve())
+ * bot.message({ type: 'chat', body: true }, (msg) => msg.reply(`You said: ${msg.body}`))
+ * bot.run()
+ * ```
+ */
+export class Bot {
+  readonly #options: BotOptions
+  readonly #router = new Router()
+  readonly #listeners = new Map<keyof BotEvents, Set<(info: never) => unknown>>()
+  readonly #inflight = new Set<Promise<unknown>>()
+  readonly #requests = new PendingRequests(() => this.jid)
+  #catch: ((error: unknown, ctx: StanzaContext) => unknown) | undefined
+  #log: Logger
+  #settings: Settings | undefined
+  #transport: Transport | undefined
+  #session: Session | undefined
+  #status: { show?: Show | undefined; text?: string | undefined } = {}
+  #accepting = false
+  readonly #link: BotLink
+
+  constructor(options: BotOptions = {}) {
+    this.#options = options
+    this.#log = createLogger(options.logLevel ?? 'info', options.logDestination)
+    const bot = this
+    this.#link = {
+      get jid() {
+        return bot.jid
+      },
+      get log() {
+        return bot.#log
+      },
+      send: (stanza) => this.send(stanza),
+    }
+  }
+
+  /** The bot's logger (pino). */
+  get log(): Logger {
+    return this.#log
+  }
+
+  /** The bot's full JID once online; before that, the configured one. */
+  get jid(): string {
+    return this.#transport?.jid || this.#settings?.jid.full || ''
+  }
+
+  /** The validated settings, once `start()` has read them. */
+  get settings(): Settings | undefined {
+    return this.#settings
+  }
+
+  /**
+   * Handles messages: chat, groupchat, normal, headline and error. The bot's own messages and room
+   * history replayed on join never reach handlers.
+   *
+   * @example
+   * ```ts
+   * bot.message({ type: 'chat', body: /^roll (\d+)$/ }, (msg) => msg.reply(String(1 + Math.floor(Math.random() * Number(msg.match[1])))))
+   * ```
+   */
+  message(handler: Handler<MessageContext>): this
+  message<const G extends Guards<MessageContext, MessageField>>(
+    guards: Exact<G, MessageField>,
+    handler: Handler<Narrow<MessageContext, G>>,
+  ): this
+  message(...args: unknown[]): this {
+    return this.#register('message', FIELDS.message, args)
+  }
+
+  /**
+   * Handles contacts' presence: available (with show, status, priority), unavailable, probe, error.
+   *
+   * @example
+   * ```ts
+   * bot.presence({ type: 'unavailable' }, (p) => p.log.info(`${p.from} left`))
+   * ```
+   */
+  presence(handler: Handler<PresenceContext>): this
+  presence<const G extends Guards<PresenceContext, PresenceField>>(
+    guards: Exact<G, PresenceField>,
+    handler: Handler<Narrow<PresenceContext, G>>,
+  ): this
+  presence(...args: unknown[]): this {
+    return this.#register('presence', FIELDS.presence, args)
+  }
+
+  /**
+   * Handles subscription requests and answers: subscribe, subscribed, unsubscribe, unsubscribed.
+   *
+   * @example
+   * ```ts
+   * bot.subscription({ type: 'subscribe' }, async (req) => { await req.approve(); await req.subscribeBack() })
+   * ```
+   */
+  subscription(handler: Handler<SubscriptionContext>): this
+  subscription<const G extends Guards<SubscriptionContext, SubscriptionField>>(
+    guards: Exact<G, SubscriptionField>,
+    handler: Handler<Narrow<SubscriptionContext, G>>,
+  ): this
+  subscription(...args: unknown[]): this {
+    return this.#register('subscription', FIELDS.subscription, args)
+  }
+
+  /**
+   * Handles IQ get and set requests. Return an element to send it as the result's payload; throw a
+   * {@link StanzaError} to answer with that error. A request no handler takes is answered
+   * `service-unavailable`, and a handler that throws anything else answers `internal-server-error`.
+   *
+   * @example
+   * ```ts
+   * bot.iq({ type: 'get', xmlns: 'urn:xmpp:time', element: 'time' }, () =>
+   *   xml('time', { xmlns: 'urn:xmpp:time' }, xml('utc', {}, new Date().toISOString()), xml('tzo', {}, 'Z')))
+   * ```
+   */
+  iq(handler: Handler<IqContext>): this
+  iq<const G extends Guards<IqContext, IqField>>(guards: Exact<G, IqField>, handler: Handler<Narrow<IqContext, G>>): this
+  iq(...args: unknown[]): this {
+    return this.#register('iq', FIELDS.iq, args)
+  }
+
+  /**
+   * Adds middleware that runs before the handlers of every stanza kind, in registration order.
+   *
+   * @example
+   * ```ts
+   * bot.use(async (ctx, next) => { const t = Date.now(); await next(); ctx.log.debug({ ms: Date.now() - t }, ctx.kind) })
+   * ```
+   */
+  use(middleware: Middleware): this {
+    this.#router.use(middleware)
+    return this
+  }
+
+  /**
+   * Sets the one error hook: it gets every error a middleware or handler throws. Without it errors
+   * are logged. Either way the bot goes on.
+   *
+   * @example
+   * ```ts
+   * bot.catch((error, ctx) => ctx.log.error({ err: error }, 'handler failed'))
+   * ```
+   */
+  catch(hook: (error: unknown, ctx: StanzaContext) => unknown): this {
+    this.#catch = hook
+    return this
+  }
+
+  /**
+   * Listens to a lifecycle event.
+   *
+   * @example
+   * ```ts
+   * bot.on('ready', ({ jid, resumed }) => bot.log.info({ jid, resumed }, 'online'))
+   * ```
+   */
+  on<E extends keyof BotEvents>(event: E, listener: (info: BotEvents[E]) => unknown): this {
+    let set = this.#listeners.get(event)
+    if (!set) this.#listeners.set(event, (set = new Set()))
+    set.add(listener as (info: never) => unknown)
+    return this
+  }
+
+  /**
+   * Sends any stanza.
+   *
+   * @example
+   * ```ts
+   * await bot.send(xml('presence', { to: 'room@conference.example.org/bot' }))
+   * ```
+   */
+  async send(stanza: XmlElement): Promise<void> {
+    if (!this.#transport) throw new Error('the bot is not started')
+    await this.#transport.send(stanza)
+  }
+
+  /**
+   * Sends a text message.
+   *
+   * @example
+   * ```ts
+   * await bot.say('alice@example.org', 'Deploy finished')
+   * ```
+   */
+  say(to: string, text: string, type: Exclude<MessageType, 'error'> = 'chat'): Promise<void> {
+    return this.send(xml('message', { to, type }, xml('body', {}, text)))
+  }
+
+  /**
+   * Sends an IQ request and resolves with the reply, which must come from the addressee. An error
+   * reply rejects with a {@link StanzaError}; no reply within `timeout` ms rejects with
+   * `remote-server-timeout`. Omit `to` to ask the bot's own server.
+   *
+   * @example
+   * ```ts
+   * const reply = await bot.request({ to: 'example.org', type: 'get', payload: xml('query', { xmlns: 'jabber:iq:version' }) })
+   * ```
+   */
+  async request(options: { to?: string; type: 'get' | 'set'; payload: XmlElement; timeout?: number }): Promise<XmlElement> {
+    const id = this.#requests.id()
+    const reply = this.#requests.expect(id, options.to, options.timeout ?? 30_000)
+    try {
+      await this.send(xml('iq', { type: options.type, to: options.to, id }, options.payload))
+    } catch (error) {
+      this.#requests.settle(xml('iq', { type: 'error', id, from: options.to }))
+      reply.catch(() => {})
+      throw error
+    }
+    return reply
+  }
+
+  /**
+   * Pings a JID (XEP-0199), or the bot's server when `to` is omitted, and resolves with the round trip in ms.
+   *
+   * @example
+   * ```ts
+   * const ms = await bot.ping('alice@example.org/phone')
+   * ```
+   */
+  async ping(to?: string, timeout = 10_000): Promise<number> {
+    const started = performance.now()
+    await this.request({ to, type: 'get', payload: xml('ping', { xmlns: 'urn:xmpp:ping' }), timeout })
+    return performance.now() - started
+  }
+
+  /**
+   * Sets the bot's own presence: `show` (undefined for plain available) and a status text. Kept and
+   * sent again after every reconnect.
+   *
+   * @example
+   * ```ts
+   * await bot.setStatus('dnd', 'Deploying')
+   * ```
+   */
+  async setStatus(show: Show | undefined, text?: string): Promise<void> {
+    this.#status = { show, text }
+    if (this.#transport?.online) await this.send(this.#presence())
+  }
+
+  /**
+   * Reads the settings, connects and logs in, retrying with backoff while the server is unreachable.
+   * Resolves once online; rejects with a `ConfigError` for bad settings or a {@link FatalError} when
+   * the login is refused.
+   *
+   * @example
+   * ```ts
+   * await bot.start()
+   * await bot.say('alice@example.org', 'I am up')
+   * ```
+   */
+  async start(overrides: { logLevel?: Settings['logLevel'] } = {}): Promise<void> {
+    if (this.#session) throw new Error('the bot is already started')
+    const settings = loadSettings(this.#options.env ?? process.env, this.#options)
+    this.#settings = settings
+    this.#log.level = overrides.logLevel ?? settings.logLevel
+    const transport = new Transport(
+      {
+        service: settings.service,
+        domain: settings.jid.domain,
+        username: settings.jid.local,
+        password: settings.password,
+        resource: settings.resource,
+      },
+      this.#log,
+      (stanza) => this.#receive(stanza),
+    )
+    this.#transport = transport
+    const session = new Session(transport, this.#log, settings.jid.bare, this.#options.reconnect)
+    this.#session = session
+    session.on('ready', (info) => {
+      this.#log.info({ jid: info.jid, resumed: info.resumed }, info.resumed ? 'session resumed' : 'online')
+      if (!info.resumed) this.send(this.#presence()).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))
+      this.#emit('ready', info)
+    })
+    session.on('disconnected', (info) => this.#emit('disconnected', info))
+    session.on('reconnecting', (info) => this.#emit('reconnecting', info))
+    session.on('fatal', (error) => {
+      this.#accepting = false
+      this.#requests.rejectAll(error)
+      this.#emit('error', error)
+    })
+    this.#accepting = true
+    this.#log.info({ jid: settings.jid.bare, service: settings.service }, 'connecting')
+    try {
+      await session.start()
+    } catch (error) {
+      this.#accepting = false
+      throw error
+    }
+  }
+
+  /**
+   * Stops taking stanzas, lets running handlers finish (up to `deadline` ms), says goodbye with
+   * unavailable presence and closes the stream.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGUSR2', () => bot.stop())
+   * ```
+   */
+  async stop(deadline = 20_000): Promise<void> {
+    this.#accepting = false
+    const session = this.#session
+    if (!session) return
+    if (this.#inflight.size > 0) {
+      this.#log.info({ handlers: this.#inflight.size }, 'waiting for running handlers')
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        Promise.allSettled([...this.#inflight]),
+        new Promise((resolve) => (timer = setTimeout(resolve, deadline))),
+      ])
+      clearTimeout(timer)
+    }
+    if (this.#transport?.online) await this.send(xml('presence', { type: 'unavailable' })).catch(() => {})
+    this.#requests.rejectAll(new Error('the bot stopped'))
+    await session.stop()
+    this.#log.info('stopped')
+  }
+
+  /**
+   * Runs the bot as a worker process: reads `-D`/`--help`/`--version`, loads `.env`, connects, and
+   * exits with a clear line and code when it cannot go on. SIGTERM and SIGINT stop it cleanly.
+   *
+   * @example
+   * ```ts
+   * bot.run() // node dist/bot.js -D
+   * ```
+   */
+  run(): void {
+    runProcess(this).catch((error: unknown) => {
+      this.#log.fatal({ err: error }, 'natter failed to run')
+      process.exit(70)
+    })
+  }
+
+  #presence(): XmlElement {
+    const { show, text } = this.#status
+    return xml('presence', {}, show && xml('show', {}, show), text !== undefined && xml('status', {}, text))
+  }
+
+  #register(kind: keyof typeof FIELDS, fields: readonly string[], args: unknown[]): this {
+    const [guards, handler] = args.length === 1 ? [undefined, args[0]] : args
+    if (typeof handler !== 'function') throw new TypeError(`${kind}: the handler must be a function`)
+    const matcher = guards === undefined ? () => true : compileGuards<StanzaContext>(kind, fields, guards)
+    this.#router.add(kind, matcher, handler as Handler<StanzaContext>)
+    return this
+  }
+
+  /** Takes one inbound stanza from the transport. Resolves IQ get/set with the answer to send. */
+  #receive(stanza: XmlElement): IqAnswer | Promise<IqAnswer> {
+    const type = stanza.attrs.type
+    if (stanza.name === 'iq' && (type === 'result' || type === 'error')) {
+      this.#requests.settle(stanza)
+      return undefined
+    }
+    if (!this.#accepting) return stanza.name === 'iq' ? { error: errorElement(new StanzaError('service-unavailable', 'cancel')) } : undefined
+    const ctx = this.#context(stanza)
+    if (!ctx) return undefined
+    const run = this.#dispatch(ctx)
+    this.#inflight.add(run)
+    run.finally(() => this.#inflight.delete(run)).catch(() => {})
+    return ctx instanceof IqContext ? run : undefined
+  }
+
+  #context(stanza: XmlElement): StanzaContext | undefined {
+    switch (stanza.name) {
+      case 'message': {
+        const ctx = new MessageContext(stanza, this.#link)
+        if (ctx.from === this.jid) return undefined
+        // Room history replayed on join is old news; 1:1 messages delayed by offline storage are not.
+        if (ctx.type === 'groupchat' && ctx.delayed) return undefined
+        return ctx
+      }
+      case 'presence':
+        return SUBSCRIPTION_TYPES.has(stanza.attrs.type ?? '')
+          ? new SubscriptionContext(stanza, this.#link)
+          : new PresenceContext(stanza, this.#link)
+      case 'iq': {
+        const query = stanza.getChildElements()[0]
+        return query ? new IqContext(stanza, query, this.#link) : undefined
+      }
+      default:
+        return undefined
+    }
+  }
+
+  async #dispatch(ctx: StanzaContext): Promise<IqAnswer> {
+    try {
+      const outcome = await this.#router.dispatch(ctx)
+      if (!(ctx instanceof IqContext)) return undefined
+      if (!outcome.handled) return undefined
+      return { result: isElement(outcome.value) ? outcome.value : undefined }
+    } catch (error) {
+      if (!(error instanceof StanzaError)) this.#report(error, ctx)
+      if (!(ctx instanceof IqContext)) return undefined
+      return { error: errorElement(error instanceof StanzaError ? error : new StanzaError('internal-server-error', 'cancel')) }
+    }
+  }
+
+  #report(error: unknown, ctx: StanzaContext): void {
+    if (this.#catch) {
+      try {
+        const result = this.#catch(error, ctx)
+        if (result instanceof Promise) result.catch((e: unknown) => this.#log.error({ err: e }, 'the error hook failed'))
+        return
+      } catch (hookError) {
+        this.#log.error({ err: hookError }, 'the error hook failed')
+      }
+    }
+    this.#log.error({ err: error, kind: ctx.kind, from: ctx.from, id: ctx.id }, `${ctx.kind} handler failed`)
+  }
+
+  #emit<E extends keyof BotEvents>(event: E, info: BotEvents[E]): void {
+    for (const listener of this.#listeners.get(event) ?? []) {
+      try {
+        const result = (listener as (i: BotEvents[E]) => unknown)(info)
+        if (result instanceof Promise) result.catch((e: unknown) => this.#log.error({ err: e, event }, 'event listener failed'))
+      } catch (error) {
+        this.#log.error({ err: error, event }, 'event listener failed')
+      }
+    }
+  }
+}
+
+function isElement(value: unknown): value is XmlElement {
+  return typeof value === 'object' && value !== null && typeof (value as XmlElement).getChildElements === 'function'
+}
+
+function errorElement(error: StanzaError): XmlElement {
+  return xml(
+    'error',
+    { type: error.type },
+    xml(error.condition, { xmlns: NS_STANZAS }),
+    error.text !== undefined && xml('text', { xmlns: NS_STANZAS }, error.text),
+  )
+}
+
+/**
+ * Creates a bot. With no options it reads everything from the environment when started.
+ *
+ * @example
+ * ```ts
+ * import { createBot } from 'natter'
+ * const bot = createBot()
+ * bot.message({ type: 'chat', body: true }, (msg) => msg.reply(`You said: ${msg.body}`))
+ * bot.run()
+ * ```
+ */
+export function createBot(options?: BotOptions): Bot {
+  return new Bot(options)
+}

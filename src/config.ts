@@ -1,0 +1,99 @@
+import { ConfigError } from './errors.js'
+import { type Jid, parseJid } from './jid.js'
+
+/** Log levels, as pino names them. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+/**
+ * Settings a bot can be given in code. Each one overrides its environment variable.
+ *
+ * @example
+ * ```ts
+ * const bot = createBot({ jid: 'bot@example.org', password: secret, service: 'xmpp://127.0.0.1:5222' })
+ * ```
+ */
+export interface BotOptions {
+  /** The bot's JID (`JID`): `user@domain` or `user@domain/resource`. */
+  jid?: string
+  /** The bot's password (`JPASSWORD`). */
+  password?: string
+  /** Where to connect (`XMPP_SERVICE`): `xmpp://host:port` or `xmpps://host:port`. Default: the JID's domain, via DNS SRV. */
+  service?: string
+  /** The resource to bind (`XMPP_RESOURCE`). A resource in the JID wins. Default: `DYNO` when set, else the server picks one. */
+  resource?: string
+  /** Log level (`LOG_LEVEL`). Default `info`, or `debug` with `-D`. */
+  logLevel?: LogLevel
+}
+
+/** Validated settings, with every default applied. */
+export interface Settings {
+  readonly jid: Jid
+  readonly password: string
+  /** `xmpp://host:port`, `xmpps://host:port`, or a bare domain to resolve through DNS SRV. */
+  readonly service: string
+  /** Empty when the server should assign one. */
+  readonly resource: string
+  readonly logLevel: LogLevel
+}
+
+
+type Env = Readonly<Record<string, string | undefined>>
+
+/**
+ * Reads and validates the settings from options and the environment, before anything connects.
+ * Throws a {@link ConfigError} naming the first variable at fault.
+ *
+ * @example
+ * ```ts
+ * const settings = loadSettings(process.env, { logLevel: 'debug' })
+ * ```
+ */
+export function loadSettings(env: Env, options: BotOptions = {}): Settings {
+  const jidText = pick(options.jid, env.JID)
+  if (jidText === undefined) throw new ConfigError('JID', 'missing; set it to the bot\'s address, e.g. bot@example.org')
+  const jid = parseJid(jidText)
+  if (!jid || !jid.local) {
+    throw new ConfigError('JID', `malformed "${jidText}"; expected user@domain or user@domain/resource`)
+  }
+
+  const password = options.password ?? env.JPASSWORD
+  if (password === undefined || password === '') throw new ConfigError('JPASSWORD', 'missing; set it to the bot\'s password')
+
+  const serviceText = pick(options.service, env.XMPP_SERVICE)
+  const service = serviceText === undefined ? jid.domain : parseService(serviceText)
+
+  const resourceText = pick(options.resource, env.XMPP_RESOURCE)
+  if (resourceText !== undefined && /\s/.test(resourceText)) {
+    throw new ConfigError('XMPP_RESOURCE', `malformed "${resourceText}"; a resource has no spaces`)
+  }
+  const resource = jid.resource || resourceText || pick(undefined, env.DYNO) || ''
+
+  const levelText = pick(options.logLevel, env.LOG_LEVEL)?.toLowerCase()
+  if (levelText !== undefined && !isLogLevel(levelText)) {
+    throw new ConfigError('LOG_LEVEL', `unknown level "${levelText}"; use one of ${LOG_LEVELS.join(', ')}`)
+  }
+
+  return { jid, password, service, resource, logLevel: levelText ?? 'info' }
+}
+
+/** Options win over the environment; blank values count as unset. */
+function pick(option: string | undefined, variable: string | undefined): string | undefined {
+  const value = (option ?? variable)?.trim()
+  return value === '' ? undefined : value
+}
+
+function parseService(text: string): string {
+  const match = /^(xmpps?):\/\/(\[[0-9a-fA-F:.]+\]|[^\s/:[\]]+)(?::(\d{1,5}))?\/?$/.exec(text)
+  const port = match?.[3] === undefined ? undefined : Number(match[3])
+  if (!match || (port !== undefined && (port < 1 || port > 65535))) {
+    throw new ConfigError('XMPP_SERVICE', `malformed "${text}"; expected xmpp://host:port or xmpps://host:port`)
+  }
+  const defaultPort = match[1] === 'xmpps' ? 5223 : 5222
+  return `${match[1]}://${match[2]}:${port ?? defaultPort}`
+}
+
+function isLogLevel(text: string): text is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(text)
+}

@@ -1,0 +1,71 @@
+import { xml, type XmlElement } from '../transport.js'
+import { bareJid } from '../jid.js'
+import { StanzaContext, type BotLink } from './base.js'
+
+/** The message types of RFC 6121; a message without a type is `normal`. */
+export type MessageType = 'chat' | 'groupchat' | 'normal' | 'headline' | 'error'
+
+/** Chat states of XEP-0085. */
+export type ChatState = 'active' | 'composing' | 'paused' | 'inactive' | 'gone'
+
+const NS_DELAY = 'urn:xmpp:delay'
+const NS_CHATSTATES = 'http://jabber.org/protocol/chatstates'
+const CHAT_STATES: readonly string[] = ['active', 'composing', 'paused', 'inactive', 'gone']
+const TYPES: readonly string[] = ['chat', 'groupchat', 'normal', 'headline', 'error']
+
+/**
+ * A message stanza, with its fields read out and ways to answer it.
+ *
+ * @example
+ * ```ts
+ * bot.message({ type: 'chat', body: /^hi\b/i }, (msg) => msg.reply(`Hello, ${msg.from}!`))
+ * ```
+ */
+export class MessageContext extends StanzaContext {
+  readonly kind = 'message'
+  readonly type: MessageType
+  /** The text of `<body/>`, when there is one. */
+  readonly body: string | undefined
+  readonly subject: string | undefined
+  readonly thread: string | undefined
+  /** The XEP-0085 chat state the sender announced, if any. */
+  readonly chatState: ChatState | undefined
+  /** When the message was sent, if it was delayed (XEP-0203): offline storage, room history, a resend. */
+  readonly delayedAt: Date | undefined
+
+  constructor(stanza: XmlElement, link: BotLink) {
+    super(stanza, link)
+    const type = stanza.attrs.type ?? 'normal'
+    this.type = (TYPES.includes(type) ? type : 'normal') as MessageType
+    this.body = stanza.getChildText('body') ?? undefined
+    this.subject = stanza.getChildText('subject') ?? undefined
+    this.thread = stanza.getChildText('thread') ?? undefined
+    const state = stanza.getChildElements().find((c) => c.attrs.xmlns === NS_CHATSTATES && CHAT_STATES.includes(c.name))
+    this.chatState = state?.name as ChatState | undefined
+    const stamp = stanza.getChild('delay', NS_DELAY)?.attrs.stamp
+    const at = stamp === undefined ? undefined : new Date(stamp)
+    this.delayedAt = at && !Number.isNaN(at.getTime()) ? at : undefined
+  }
+
+  /** Whether the message was delayed (XEP-0203). */
+  get delayed(): boolean {
+    return this.delayedAt !== undefined
+  }
+
+  /**
+   * Answers with a text, keeping the message's type and thread. A groupchat message is answered in
+   * the room. Error messages are never answered, so two bots cannot loop on each other.
+   */
+  async reply(text: string): Promise<void> {
+    if (this.type === 'error') return
+    const groupchat = this.type === 'groupchat'
+    await this.send(
+      xml(
+        'message',
+        { to: groupchat ? bareJid(this.from) : this.from, type: this.type === 'headline' ? 'normal' : this.type },
+        xml('body', {}, text),
+        this.thread !== undefined && xml('thread', {}, this.thread),
+      ),
+    )
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * A setting is missing or malformed. The message is one line that starts with the variable's name;
+ * a bot run with `bot.run()` prints it and exits with {@link ExitCode.Config}.
+ *
+ * @example
+ * ```ts
+ * try { loadSettings({}) } catch (e) { if (e instanceof ConfigError) console.error(e.message) }
+ * ```
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+  constructor(
+    /** The environment variable (or option) at fault, e.g. `JID`. */
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`)
+  }
+}
+
+/**
+ * The bot cannot go on and retrying would not help: the server refused the credentials, another
+ * connection took over the bot's resource, or the connection failed in a way natter cannot recover from.
+ *
+ * @example
+ * ```ts
+ * bot.on('error', (e) => { if (e instanceof FatalError) console.error(e.reason) })
+ * ```
+ */
+export class FatalError extends Error {
+  override readonly name = 'FatalError'
+  constructor(
+    readonly reason: 'auth' | 'conflict' | 'internal',
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * Exit codes of a bot started with `bot.run()`.
+ *
+ * @example
+ * ```ts
+ * if (code === ExitCode.Config) console.error('check the environment')
+ * ```
+ */
+export const ExitCode = {
+  /** Clean shutdown (SIGTERM, SIGINT or `bot.stop()`). */
+  Ok: 0,
+  /** An unexpected internal error. */
+  Software: 70,
+  /** The server refused the login (wrong JID or password). */
+  Auth: 77,
+  /** Missing or malformed configuration (EX_CONFIG). */
+  Config: 78,
+  /** Command-line usage error (EX_USAGE). */
+  Usage: 64,
+  /** Another connection took over the bot's resource. */
+  Conflict: 75,
+} as const
+
+/** The error types of RFC 6120, section 8.3.2. */
+export type StanzaErrorType = 'auth' | 'cancel' | 'continue' | 'modify' | 'wait'
+
+/**
+ * A stanza error (RFC 6120, section 8.3). Thrown from an IQ handler, it becomes the error reply;
+ * a request that gets an error reply rejects with one.
+ *
+ * @example
+ * ```ts
+ * bot.iq({ type: 'get', xmlns: 'urn:example:secret' }, (iq) => {
+ *   throw new StanzaError('forbidden', 'auth', 'admins only')
+ * })
+ * ```
+ */
+export class StanzaError extends Error {
+  override readonly name = 'StanzaError'
+  constructor(
+    /** The defined condition, e.g. `item-not-found`. */
+    readonly condition: string,
+    readonly type: StanzaErrorType = 'cancel',
+    /** Human-readable text sent with the error. */
+    readonly text?: string,
+  ) {
+    super(text ? `${condition}: ${text}` : condition)
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * A pattern for one field of a stanza:
+ * - a plain value: the field must equal it;
+ * - a RegExp: the field must match it, and the match reaches the handler as `ctx.match`;
+ * - an array: any of its patterns;
+ * - a function: a predicate, called only when the field is present;
+ * - `true`: the field must be present.
+ *
+ * @example
+ * ```ts
+ * bot.message({ type: ['chat', 'normal'], body: /^ping\b/i, from: (jid) => jid.endsWith('@example.org') }, handler)
+ * ```
+ */
+export type FieldPattern<T> = T | RegExp | true | ((value: T) => boolean) | readonly FieldPattern<T>[]
+
+/**
+ * A guard over the fields `F` of context `C`. Every field given must match (AND).
+ *
+ * @example
+ * ```ts
+ * const fromAlice: GuardObject<MessageContext, 'from'> = { from: /^alice@/ }
+ * ```
+ */
+export type GuardObject<C, F extends keyof C> = { readonly [K in F]?: FieldPattern<NonNullable<C[K]>> }
+
+/** A guard object, or a predicate over the whole context. */
+export type Guard<C, F extends keyof C> = GuardObject<C, F> | ((ctx: C) => boolean)
+
+/** One guard, or a list of guards of which any may match (OR). */
+export type Guards<C, F extends keyof C> = Guard<C, F> | readonly Guard<C, F>[]
+
+type Elem<P> = P extends readonly (infer E)[] ? Elem<E> : P
+
+/** What a field's type becomes once the pattern `P` has matched it: present, and literal when `P` lists only values. */
+type NarrowField<V, P> = [Extract<Elem<P>, RegExp | true | ((value: never) => boolean)>] extends [never]
+  ? NonNullable<V> & Elem<P>
+  : NonNullable<V>
+
+type HasRegExp<G> = true extends { [K in keyof G]: RegExp extends Elem<G[K]> ? true : false }[keyof G] ? true : false
+
+type NarrowOne<C, G> = G extends (ctx: C) => boolean
+  ? C
+  : C & { readonly [K in keyof G & keyof C]-?: NarrowField<C[K], G[K]> } & (HasRegExp<G> extends true
+        ? { readonly match: RegExpMatchArray }
+        : unknown)
+
+/**
+ * The context a handler sees once its guards matched: required fields become present, literal values
+ * narrow the field's type, and a RegExp adds `match`.
+ *
+ * @example
+ * ```ts
+ * type Chat = Narrow<MessageContext, { type: 'chat'; body: true }> // ctx.type: 'chat', ctx.body: string
+ * ```
+ */
+export type Narrow<C, G> = G extends readonly unknown[] ? NarrowOne<C, G[number]> : NarrowOne<C, G>
+
+/** A compiled guard: `false` when it does not match, else the RegExp match it found (or `true`). */
+export type Matcher<C> = (ctx: C) => RegExpMatchArray | boolean
+
+/**
+ * Compiles guards once, at registration. Throws when a guard names a field that `kind` does not have,
+ * so a typo fails at start-up instead of at dispatch.
+ */
+export function compileGuards<C>(kind: string, fields: readonly string[], guards: unknown): Matcher<C> {
+  if (Array.isArray(guards)) {
+    if (guards.length === 0) throw new TypeError(`${kind}: an empty list of guards matches nothing`)
+    const matchers = guards.map((g) => compileOne<C>(kind, fields, g))
+    return (ctx) => {
+      for (const m of matchers) {
+        const r = m(ctx)
+        if (r) return r
+      }
+      return false
+    }
+  }
+  return compileOne<C>(kind, fields, guards)
+}
+
+function compileOne<C>(kind: string, fields: readonly string[], guard: unknown): Matcher<C> {
+  if (typeof guard === 'function') return (ctx) => Boolean((guard as (c: C) => unknown)(ctx))
+  if (guard === null || typeof guard !== 'object') {
+    throw new TypeError(`${kind}: a guard is an object of field patterns or a function, not ${String(guard)}`)
+  }
+  const tests: Array<[string, (value: unknown) => RegExpMatchArray | boolean]> = []
+  for (const [field, pattern] of Object.entries(guard)) {
+    if (!fields.includes(field)) {
+      throw new TypeError(`${kind}: no field "${field}" to guard on; ${kind} has ${fields.join(', ')}`)
+    }
+    if (pattern === undefined) continue
+    tests.push([field, compilePattern(pattern)])
+  }
+  return (ctx) => {
+    let match: RegExpMatchArray | true = true
+    for (const [field, test] of tests) {
+      const r = test((ctx as Record<string, unknown>)[field])
+      if (!r) return false
+      if (r !== true && match === true) match = r
+    }
+    return match
+  }
+}
+
+function compilePattern(pattern: unknown): (value: unknown) => RegExpMatchArray | boolean {
+  if (pattern === true) return (value) => value !== undefined && value !== null
+  if (pattern instanceof RegExp) {
+    return (value) => {
+      if (typeof value !== 'string') return false
+      pattern.lastIndex = 0
+      return pattern.exec(value) ?? false
+    }
+  }
+  if (Array.isArray(pattern)) {
+    const alternatives = pattern.map(compilePattern)
+    return (value) => {
+      for (const alt of alternatives) {
+        const r = alt(value)
+        if (r) return r
+      }
+      return false
+    }
+  }
+  if (typeof pattern === 'function') {
+    return (value) => value !== undefined && value !== null && Boolean((pattern as (v: unknown) => unknown)(value))
+  }
+  return (value) => value === pattern
+}

@@ -1,0 +1,31 @@
+/**
+ * natter: XMPP chatbots in a few lines of TypeScript.
+ *
+ * @example
+ * ```ts
+ * import { createBot } from 'natter'
+ *
+ * const bot = createBot()
+ * bot.subscription({ type: 'subscribe' }, (req) => req.approve())
+ * bot.message({ type: 'chat', body: true }, (msg) => msg.reply(`You said: ${msg.body}`))
+ * bot.run()
+ * ```
+ * @packageDocumentation
+ */
+export { Bot, type BotEvents, type BotOptions, createBot, type IqField, type MessageField, type PresenceField, type SubscriptionField } from './bot.js'
+export { type Flags, parseFlags, runProcess, UsageError, usage } from './cli.js'
+export { loadSettings, type LogLevel, type Settings } from './config.js'
+export { StanzaContext, type BotLink } from './context/base.js'
+export { IqContext } from './context/iq.js'
+export { type ChatState, MessageContext, type MessageType } from './context/message.js'
+export { PresenceContext, type PresenceType, type Show } from './context/presence.js'
+export { SubscriptionContext, type SubscriptionType } from './context/subscription.js'
+export { ConfigError, ExitCode, FatalError, StanzaError, type StanzaErrorType } from './errors.js'
+export type { FieldPattern, Guard, GuardObject, Guards, Narrow } from './guards.js'
+export { type Jid, bareJid, parseJid } from './jid.js'
+export type { Logger } from './log.js'
+export type { Handler, Middleware, Next } from './router.js'
+export type { SessionOptions } from './session.js'
+export type { BackoffOptions } from './backoff.js'
+export { xml, type XmlChild, type XmlElement } from './transport.js'
+export { VERSION } from './version.js'

@@ -1,0 +1,32 @@
+import { pino, type Logger as PinoLogger } from 'pino'
+import type { LogLevel } from './config.js'
+
+/**
+ * natter's logger: pino, writing one JSON object per line to stdout, as worker platforms expect.
+ *
+ * @example
+ * ```ts
+ * bot.log.info({ room }, 'joined')
+ * ```
+ */
+export type Logger = PinoLogger
+
+/**
+ * Creates the logger. Any `password` field is censored wherever it appears, as a second line of
+ * defence: natter itself never logs the password.
+ *
+ * @example
+ * ```ts
+ * const log = createLogger('debug')
+ * ```
+ */
+export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {
+  return pino(
+    {
+      level,
+      base: { name: 'natter' },
+      redact: { paths: ['password', '*.password', '*.*.password'], censor: '[hidden]' },
+    },
+    destination ?? pino.destination({ dest: 1, sync: true }),
+  )
+}

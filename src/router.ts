@@ -1,0 +1,86 @@
+import type { StanzaContext } from './context/base.js'
+import type { Matcher } from './guards.js'
+
+/** Calls the rest of the chain: the next middleware, or the next matching handler. */
+export type Next = () => Promise<void>
+
+/**
+ * Runs before every handler, for every stanza kind. Call `next()` to go on; return without calling it
+ * to stop the stanza here.
+ *
+ * @example
+ * ```ts
+ * bot.use(async (ctx, next) => { if (!ctx.from.endsWith('@example.org')) return; await next() })
+ * ```
+ */
+export type Middleware = (ctx: StanzaContext, next: Next) => unknown
+
+/** A handler for one stanza kind. Calling `next()` passes the stanza on to the next matching handler. */
+export type Handler<C> = (ctx: C, next: Next) => unknown
+
+interface Route {
+  readonly matcher: Matcher<StanzaContext>
+  readonly handler: Handler<StanzaContext>
+}
+
+/** What dispatch did with a stanza: whether a handler kept it, and what that handler returned. */
+export interface Outcome {
+  readonly handled: boolean
+  readonly value: unknown
+}
+
+/**
+ * The chain every stanza walks: middleware in registration order, then the handlers of its kind in
+ * registration order. The first handler whose guards match handles the stanza, unless it calls
+ * `next()` to pass it on. Errors propagate to the caller.
+ */
+export class Router {
+  readonly #middleware: Middleware[] = []
+  readonly #routes = new Map<string, Route[]>()
+
+  use(middleware: Middleware): void {
+    this.#middleware.push(middleware)
+  }
+
+  add(kind: string, matcher: Matcher<StanzaContext>, handler: Handler<StanzaContext>): void {
+    let routes = this.#routes.get(kind)
+    if (!routes) this.#routes.set(kind, (routes = []))
+    routes.push({ matcher, handler })
+  }
+
+  /** Whether any handler is registered for the kind. */
+  has(kind: string): boolean {
+    return this.#routes.has(kind)
+  }
+
+  async dispatch(ctx: StanzaContext): Promise<Outcome> {
+    const routes = this.#routes.get(ctx.kind) ?? []
+    const middleware = this.#middleware
+    let by = -1
+    let value: unknown
+
+    const runRoutes = async (from: number): Promise<void> => {
+      for (let i = from; i < routes.length; i++) {
+        const route = routes[i] as Route
+        const match = route.matcher(ctx)
+        if (!match) continue
+        ctx.match = match === true ? undefined : match
+        by = i
+        const result = await route.handler(ctx, () => {
+          by = -1
+          return runRoutes(i + 1)
+        })
+        if (by === i) value = result
+        return
+      }
+    }
+    const runMiddleware = async (i: number): Promise<void> => {
+      const mw = middleware[i]
+      if (!mw) return runRoutes(0)
+      await mw(ctx, () => runMiddleware(i + 1))
+    }
+
+    await (middleware.length === 0 ? runRoutes(0) : runMiddleware(0))
+    return { handled: by !== -1, value }
+  }
+}

@@ -1,0 +1,81 @@
+// The few parts of @xmpp/* 0.14 that transport.ts uses, typed from their source: the community
+// types are incomplete (no `.on('resumed')` on stream management) and partly wrong.
+
+declare module '@xmpp/client' {
+  import type { EventEmitter } from 'node:events'
+
+  export interface LtxElement {
+    name: string
+    attrs: Record<string, string | undefined>
+    children: Array<LtxElement | string>
+    parent: LtxElement | null
+    is(name: string, xmlns?: string): boolean
+    getNS(): string | undefined
+    getChild(name: string, xmlns?: string): LtxElement | undefined
+    getChildren(name: string, xmlns?: string): LtxElement[]
+    getChildElements(): LtxElement[]
+    getChildText(name: string, xmlns?: string): string | null
+    getText(): string
+    text(): string
+    append(...children: Array<LtxElement | string>): LtxElement
+    c(name: string, attrs?: Record<string, string | undefined>): LtxElement
+    t(text: string): LtxElement
+    up(): LtxElement
+    toString(): string
+  }
+
+  export type XmlChild = LtxElement | string | undefined | null | false | XmlChild[]
+  export function xml(name: string, attrs?: Record<string, string | number | undefined> | null, ...children: XmlChild[]): LtxElement
+
+  export interface XmppError extends Error {
+    condition?: string
+    text?: string
+    element?: LtxElement
+  }
+
+  export interface StreamManagement extends EventEmitter {
+    enabled: boolean
+    id: string
+    inbound: number
+    outbound: number
+    outbound_q: Array<{ stanza: LtxElement; stamp: string }>
+    timeout: number
+    requestAckInterval: number
+  }
+
+  export interface MiddlewareContext {
+    stanza: LtxElement
+    name: string
+    type: string
+    id: string
+  }
+
+  export interface Client extends EventEmitter {
+    status: string
+    jid: { toString(): string } | null
+    options: { service?: string; domain?: string; lang?: string }
+    timeout: number
+    reconnect: { stop(): void }
+    streamManagement: StreamManagement
+    middleware: { use(fn: (ctx: MiddlewareContext, next: () => Promise<unknown>) => unknown): void }
+    connect(service?: string): Promise<void>
+    open(options: { domain?: string; lang?: string }): Promise<void>
+    disconnect(): Promise<void>
+    stop(): Promise<void>
+    send(element: LtxElement): Promise<void>
+  }
+
+  export function client(options: {
+    service: string
+    domain: string
+    username: string
+    password: string
+    resource?: string
+    timeout?: number
+  }): Client
+}
+
+declare module '@xmpp/debug' {
+  import type { LtxElement } from '@xmpp/client'
+  export function hideSensitive(element: LtxElement): LtxElement
+}

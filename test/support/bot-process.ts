@@ -1,0 +1,85 @@
+// Runs a built bot script as a child process, the way the Procfile does, and records all it prints.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+export interface BotProcess {
+  readonly child: ChildProcess
+  /** Everything written to stdout and stderr so far. */
+  output(): string
+  stderr(): string
+  /** Resolves with the first stdout JSON log line for which `pred` holds. */
+  waitForLog(pred: (entry: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>
+  /** Resolves when the process ends, with its exit code (or the signal that ended it). */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>
+  kill(signal?: NodeJS.Signals): void
+}
+
+/**
+ * Starts `node <script> ...args` from the repository root with exactly `env` (plus PATH), so neither
+ * the test runner's environment nor a developer's `.env` can leak in: the bot's cwd is a fresh dir.
+ */
+export function startBotProcess(script: string, env: Record<string, string>, args: string[] = [], cwd = mkdtempSync(join(tmpdir(), 'natter-bot-'))): BotProcess {
+  const started = Date.now()
+  const child = spawn(process.execPath, [fileURLToPath(new URL(`../../${script}`, import.meta.url)), ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  let err = ''
+  let lines: Record<string, unknown>[] = []
+  const waiters = new Set<() => void>()
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString()
+    lines = out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+    for (const w of waiters) w()
+  })
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString()
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      resolve({ code, signal, ms: Date.now() - started })
+      for (const w of waiters) w()
+    }),
+  )
+  return {
+    child,
+    output: () => out + err,
+    stderr: () => err,
+    exited,
+    kill: (signal = 'SIGTERM') => child.kill(signal),
+    waitForLog(pred, ms = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const found = lines.find(pred)
+          if (found) {
+            done()
+            resolve(found)
+          } else if (child.exitCode !== null) {
+            done()
+            reject(new Error(`bot exited (${child.exitCode}) before the log line came:\n${out}${err}`))
+          }
+        }
+        const timer = setTimeout(() => {
+          done()
+          reject(new Error(`no such log line within ${ms} ms:\n${out}${err}`))
+        }, ms)
+        const done = (): void => {
+          clearTimeout(timer)
+          waiters.delete(check)
+        }
+        waiters.add(check)
+        check()
+      })
+    },
+  }
+}

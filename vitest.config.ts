@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // Tests import the library by its package name, straight from the sources.
+    alias: { natter: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Integration tests each run a Prosody and real clients: more workers than the 2 cores only add noise.
+    fileParallelism: true,
+    maxWorkers: 2,
+    typecheck: {
+      enabled: true,
+      include: ['test/**/*.test-d.ts'],
+    },
+  },
+});
