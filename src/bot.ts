@@ -1,4 +1,5 @@
 import { runProcess } from './cli.js'
+import { type CommandArgs, type CommandContext, type CommandOptions, Commands } from './commands.js'
 import { type BotOptions as SettingsOptions, loadSettings, type Settings } from './config.js'
 import type { BotLink, StanzaContext } from './context/base.js'
 import { IqContext } from './context/iq.js'
@@ -7,7 +8,13 @@ import { PresenceContext, type Show } from './context/presence.js'
 import { SubscriptionContext } from './context/subscription.js'
 import { FatalError, StanzaError } from './errors.js'
 import { compileGuards, type Guards, type Narrow } from './guards.js'
+import { answerDisco, Features } from './disco.js'
+import { bareJid, parseJid } from './jid.js'
 import { createLogger, type Logger } from './log.js'
+import { Rooms } from './muc.js'
+import { Roster, RosterContext } from './roster.js'
+import { answerVersion } from './software-version.js'
+import { VERSION } from './version.js'
 import { PendingRequests } from './requests.js'
 import { type Handler, type Middleware, Router } from './router.js'
 import { Session, type SessionOptions } from './session.js'
@@ -28,6 +35,10 @@ export interface BotOptions extends SettingsOptions {
   env?: Readonly<Record<string, string | undefined>>
   /** Write logs here instead of stdout. */
   logDestination?: NodeJS.WritableStream
+  /** Bare JIDs allowed to run commands registered with `admin: true`. */
+  admins?: readonly string[]
+  /** A prefix that marks commands, e.g. `!`. Needed in rooms besides addressing the bot by nick; optional in 1:1 chats. */
+  commandPrefix?: string
 }
 
 /** Lifecycle events a bot emits, and what their listeners get. */
@@ -43,19 +54,35 @@ export interface BotEvents {
 }
 
 /** Fields a message guard can test. */
-export type MessageField = 'from' | 'to' | 'id' | 'type' | 'body' | 'subject' | 'thread' | 'chatState' | 'delayedAt' | 'lang'
+export type MessageField =
+  | 'from'
+  | 'to'
+  | 'id'
+  | 'type'
+  | 'body'
+  | 'subject'
+  | 'thread'
+  | 'chatState'
+  | 'delayedAt'
+  | 'lang'
+  | 'room'
+  | 'nick'
+  | 'mentioned'
 /** Fields a presence guard can test. */
 export type PresenceField = 'from' | 'to' | 'id' | 'type' | 'show' | 'status' | 'priority' | 'lang'
 /** Fields a subscription guard can test. */
 export type SubscriptionField = 'from' | 'to' | 'id' | 'type' | 'lang'
 /** Fields an IQ guard can test. */
 export type IqField = 'from' | 'to' | 'id' | 'type' | 'xmlns' | 'element' | 'lang'
+/** Fields a roster push guard can test. */
+export type RosterField = 'jid' | 'name' | 'subscription' | 'ask' | 'groups'
 
 const FIELDS = {
-  message: ['from', 'to', 'id', 'type', 'body', 'subject', 'thread', 'chatState', 'delayedAt', 'lang'],
+  message: ['from', 'to', 'id', 'type', 'body', 'subject', 'thread', 'chatState', 'delayedAt', 'lang', 'room', 'nick', 'mentioned'],
   presence: ['from', 'to', 'id', 'type', 'show', 'status', 'priority', 'lang'],
   subscription: ['from', 'to', 'id', 'type', 'lang'],
   iq: ['from', 'to', 'id', 'type', 'xmlns', 'element', 'lang'],
+  roster: ['jid', 'name', 'subscription', 'ask', 'groups'],
 } as const satisfies Record<string, readonly string[]>
 
 /** Rejects, at compile time, guard fields that the stanza kind does not have. */
@@ -65,8 +92,16 @@ type Exact<G, F extends PropertyKey> = G extends readonly unknown[]
     ? G
     : G & { readonly [K in Exclude<keyof G, F>]: never }
 
+/** Where a bot's stanzas go: the transport in production, an in-memory chat in tests. */
+export interface Wire {
+  readonly jid: string
+  readonly online: boolean
+  send(stanza: XmlElement): Promise<void>
+}
+
 const SUBSCRIPTION_TYPES = new Set(['subscribe', 'subscribed', 'unsubscribe', 'unsubscribed'])
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
+const NS_ROSTER = 'jabber:iq:roster'
 
 /**
  * A bot: handlers registered by stanza kind, run against one XMPP account.
@@ -88,11 +123,19 @@ export class Bot {
   #catch: ((error: unknown, ctx: StanzaContext) => unknown) | undefined
   #log: Logger
   #settings: Settings | undefined
-  #transport: Transport | undefined
+  #transport: Wire | undefined
   #session: Session | undefined
   #status: { show?: Show | undefined; text?: string | undefined } = {}
   #accepting = false
   readonly #link: BotLink
+  #commands: Commands | undefined
+  #roomsJoined = false
+  /** The bot's group chats (XEP-0045): join, leave, occupants, subjects. */
+  readonly rooms: Rooms
+  /** The bot's roster: load, add, update, remove; kept current by the server's pushes. */
+  readonly roster: Roster
+  /** What the bot announces through service discovery; IQ handlers add their namespaces. */
+  readonly features = new Features()
 
   constructor(options: BotOptions = {}) {
     this.#options = options
@@ -106,7 +149,19 @@ export class Bot {
         return bot.#log
       },
       send: (stanza) => this.send(stanza),
+      roomNick: (room) => this.rooms.nick(room),
     }
+    this.rooms = new Rooms(this)
+    this.roster = new Roster(this)
+    for (const feature of ['urn:xmpp:ping', 'http://jabber.org/protocol/chatstates', 'http://jabber.org/protocol/muc', 'urn:xmpp:delay']) {
+      this.features.add(feature)
+    }
+    answerDisco(this, { name: 'natter' })
+    answerVersion(this, { name: 'natter', version: VERSION })
+    this.iq({ type: 'set', xmlns: NS_ROSTER, element: 'query' }, (iq) => {
+      const item = this.roster.applyPush(iq.stanza, this.jid)
+      if (this.#router.has('roster')) this.#track(this.#dispatch(new RosterContext(iq.stanza, item, this.#link)))
+    })
   }
 
   /** The bot's logger (pino). */
@@ -191,6 +246,56 @@ export class Bot {
   iq<const G extends Guards<IqContext, IqField>>(guards: Exact<G, IqField>, handler: Handler<Narrow<IqContext, G>>): this
   iq(...args: unknown[]): this {
     return this.#register('iq', FIELDS.iq, args)
+  }
+
+  /**
+   * Handles roster pushes: a contact added, changed or removed on the server. The push is applied to
+   * `bot.roster` and acknowledged before handlers run.
+   *
+   * @example
+   * ```ts
+   * bot.rosterPush({ subscription: 'both' }, (push) => bot.say(push.jid, 'Welcome aboard!'))
+   * ```
+   */
+  rosterPush(handler: Handler<RosterContext>): this
+  rosterPush<const G extends Guards<RosterContext, RosterField>>(
+    guards: Exact<G, RosterField>,
+    handler: Handler<Narrow<RosterContext, G>>,
+  ): this
+  rosterPush(...args: unknown[]): this {
+    return this.#register('roster', FIELDS.roster, args)
+  }
+
+  /**
+   * Registers a command. The spec is the name and its arguments: `<arg>` a required word, `[arg]` an
+   * optional one, `<arg...>` or `[arg...]` the rest of the line; the handler gets them typed in
+   * `cmd.args`. natter adds `help`, which lists the commands, and answers unknown commands with a
+   * hint. In a 1:1 chat a command is just the message; in a room the bot must be addressed by nick
+   * (`bot: help`, `bot, echo hi`) or with `commandPrefix`. Commands take all chat messages they
+   * see: register free-text message handlers before them.
+   *
+   * @example
+   * ```ts
+   * bot.command('echo <text...>', 'Repeats the text', (cmd) => cmd.reply(cmd.args.text))
+   * bot.command('kick <nick>', { description: 'Removes someone', admin: true }, (cmd) => kick(cmd.args.nick))
+   * ```
+   */
+  command<const S extends string>(spec: S, description: string | CommandOptions, handler: Handler<CommandContext<CommandArgs<S>>>): this {
+    if (!this.#commands) {
+      this.#commands = new Commands()
+      const commands = this.#commands
+      this.message({ type: ['chat', 'normal', 'groupchat'], body: true }, (ctx, next) => this.#runCommand(commands, ctx, next))
+    }
+    const options = typeof description === 'string' ? { description } : description
+    this.#commands.add(spec, options, handler as (ctx: CommandContext) => unknown)
+    return this
+  }
+
+  /** Whether a JID (an occupant's real JID in rooms) belongs to one of the configured admins. */
+  isAdmin(jid: string | undefined): boolean {
+    if (jid === undefined) return false
+    const bare = bareJid(jid)
+    return (this.#options.admins ?? []).some((admin) => bareJid(admin) === bare)
   }
 
   /**
@@ -344,6 +449,12 @@ export class Bot {
     session.on('ready', (info) => {
       this.#log.info({ jid: info.jid, resumed: info.resumed }, info.resumed ? 'session resumed' : 'online')
       if (!info.resumed) this.send(this.#presence()).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))
+      if (!info.resumed && !this.#roomsJoined) {
+        this.#roomsJoined = true
+        for (const room of settings.rooms) {
+          this.rooms.join(room.jid, { nick: room.nick }).catch((e: unknown) => this.#log.error({ room: room.jid, err: e }, 'cannot join room'))
+        }
+      }
       this.#emit('ready', info)
     })
     session.on('disconnected', (info) => this.#emit('disconnected', info))
@@ -407,6 +518,23 @@ export class Bot {
     })
   }
 
+  /**
+   * @internal Connects a bot that was not started to an in-memory wire, and returns its inbound path.
+   * The testing kit uses it; it has no place in a bot's own code.
+   */
+  static attachWire(bot: Bot, wire: Wire): { receive(stanza: XmlElement): IqAnswer | Promise<IqAnswer>; idle(): Promise<void> } {
+    if (bot.#session || bot.#transport) throw new Error('the bot is already started')
+    bot.#transport = wire
+    bot.#accepting = true
+    bot.#log.level = bot.#options.logLevel ?? 'silent'
+    return {
+      receive: (stanza) => bot.#receive(stanza),
+      idle: async () => {
+        while (bot.#inflight.size > 0) await Promise.allSettled([...bot.#inflight])
+      },
+    }
+  }
+
   #presence(): XmlElement {
     const { show, text } = this.#status
     return xml('presence', {}, show && xml('show', {}, show), text !== undefined && xml('status', {}, text))
@@ -417,7 +545,35 @@ export class Bot {
     if (typeof handler !== 'function') throw new TypeError(`${kind}: the handler must be a function`)
     const matcher = guards === undefined ? () => true : compileGuards<StanzaContext>(kind, fields, guards)
     this.#router.add(kind, matcher, handler as Handler<StanzaContext>)
+    if (kind === 'iq') for (const feature of fixedNamespaces(guards)) this.features.add(feature)
     return this
+  }
+
+  async #runCommand(commands: Commands, ctx: MessageContext & { body: string }, next: () => Promise<void>): Promise<void> {
+    const prefix = this.#options.commandPrefix
+    let text: string | undefined = ctx.body
+    if (ctx.type === 'groupchat') {
+      text = addressedText(ctx.body, ctx.room === undefined ? undefined : this.rooms.nick(ctx.room), prefix)
+      if (text === undefined) return next()
+    } else if (prefix !== undefined && text.startsWith(prefix)) {
+      text = text.slice(prefix.length)
+    }
+    const sender = ctx.type === 'groupchat' ? this.rooms.occupants(ctx.room ?? '').find((o) => o.nick === ctx.nick)?.jid : ctx.from
+    const admin = this.isAdmin(sender)
+    const parsed = commands.parse(text)
+    if (parsed.kind === 'ok' && (!parsed.command.admin || admin)) {
+      Object.assign(ctx, { command: parsed.command.name, args: parsed.args })
+      await parsed.command.handler(ctx as unknown as CommandContext)
+    } else if (parsed.kind === 'usage' && (!parsed.command.admin || admin)) {
+      await ctx.reply(`Usage: ${parsed.command.usage}`)
+    } else if (parsed.kind === 'unknown' && parsed.name === 'help' && !commands.has('help')) {
+      await ctx.reply(commands.help(admin))
+    } else if (parsed.kind === 'ok' || parsed.kind === 'usage') {
+      await ctx.reply(`Sorry, only admins may use ${parsed.command.name}.`)
+    } else {
+      const name = parsed.name.length > 40 ? `${parsed.name.slice(0, 40)}…` : parsed.name
+      await ctx.reply(name === '' ? 'Send "help" for the list of commands.' : `I don't know "${name}". Send "help" for the list of commands.`)
+    }
   }
 
   /** Takes one inbound stanza from the transport. Resolves IQ get/set with the answer to send. */
@@ -430,10 +586,15 @@ export class Bot {
     if (!this.#accepting) return stanza.name === 'iq' ? { error: errorElement(new StanzaError('service-unavailable', 'cancel')) } : undefined
     const ctx = this.#context(stanza)
     if (!ctx) return undefined
-    const run = this.#dispatch(ctx)
+    const run = this.#track(this.#dispatch(ctx))
+    return ctx instanceof IqContext ? run : undefined
+  }
+
+  /** Keeps a running dispatch in view, so shutdown can wait for it. */
+  #track<T>(run: Promise<T>): Promise<T> {
     this.#inflight.add(run)
     run.finally(() => this.#inflight.delete(run)).catch(() => {})
-    return ctx instanceof IqContext ? run : undefined
+    return run
   }
 
   #context(stanza: XmlElement): StanzaContext | undefined {
@@ -441,6 +602,7 @@ export class Bot {
       case 'message': {
         const ctx = new MessageContext(stanza, this.#link)
         if (ctx.from === this.jid) return undefined
+        if (ctx.room !== undefined && ctx.nick === this.rooms.nick(ctx.room)) return undefined
         // Room history replayed on join is old news; 1:1 messages delayed by offline storage are not.
         if (ctx.type === 'groupchat' && ctx.delayed) return undefined
         return ctx
@@ -494,6 +656,28 @@ export class Bot {
       }
     }
   }
+}
+
+/** Strips the address (`nick: `, `nick, `) or prefix from a room message; undefined when it is not for the bot. */
+function addressedText(body: string, nick: string | undefined, prefix: string | undefined): string | undefined {
+  if (prefix !== undefined && body.startsWith(prefix)) return body.slice(prefix.length)
+  if (nick === undefined) return undefined
+  const head = body.slice(0, nick.length)
+  const after = body.slice(nick.length)
+  if (head.toLowerCase() !== nick.toLowerCase()) return undefined
+  const m = /^[:,]\s*/.exec(after)
+  return m ? after.slice(m[0].length) : undefined
+}
+
+/** The namespaces an IQ guard fixes with plain strings, to announce through disco. */
+function fixedNamespaces(guards: unknown): string[] {
+  const list = Array.isArray(guards) ? guards : [guards]
+  return list.flatMap((g: unknown) => {
+    const xmlns = typeof g === 'object' && g !== null ? (g as { xmlns?: unknown }).xmlns : undefined
+    if (typeof xmlns === 'string') return [xmlns]
+    if (Array.isArray(xmlns)) return xmlns.filter((x): x is string => typeof x === 'string')
+    return []
+  })
 }
 
 function isElement(value: unknown): value is XmlElement {

@@ -25,6 +25,16 @@ export interface BotOptions {
   resource?: string
   /** Log level (`LOG_LEVEL`). Default `info`, or `debug` with `-D`. */
   logLevel?: LogLevel
+  /** Rooms to join once online (`XMPP_ROOMS`): `room@service` or `room@service/nick`. */
+  rooms?: readonly string[]
+}
+
+/** A room to join at start, from `XMPP_ROOMS` or the `rooms` option. */
+export interface RoomSetting {
+  /** The room's bare JID. */
+  readonly jid: string
+  /** The bot's nick there; default the local part of the bot's JID. */
+  readonly nick: string
 }
 
 /** Validated settings, with every default applied. */
@@ -36,6 +46,7 @@ export interface Settings {
   /** Empty when the server should assign one. */
   readonly resource: string
   readonly logLevel: LogLevel
+  readonly rooms: readonly RoomSetting[]
 }
 
 
@@ -75,7 +86,10 @@ export function loadSettings(env: Env, options: BotOptions = {}): Settings {
     throw new ConfigError('LOG_LEVEL', `unknown level "${levelText}"; use one of ${LOG_LEVELS.join(', ')}`)
   }
 
-  return { jid, password, service, resource, logLevel: levelText ?? 'info' }
+  const roomsText = options.rooms ?? pick(undefined, env.XMPP_ROOMS)?.split(',')
+  const rooms = (roomsText ?? []).map((r) => r.trim()).filter((r) => r !== '').map((r) => parseRoom(r, jid.local))
+
+  return { jid, password, service, resource, logLevel: levelText ?? 'info', rooms }
 }
 
 /** Options win over the environment; blank values count as unset. */
@@ -92,6 +106,12 @@ function parseService(text: string): string {
   }
   const defaultPort = match[1] === 'xmpps' ? 5223 : 5222
   return `${match[1]}://${match[2]}:${port ?? defaultPort}`
+}
+
+function parseRoom(text: string, defaultNick: string): RoomSetting {
+  const room = parseJid(text)
+  if (!room || !room.local) throw new ConfigError('XMPP_ROOMS', `malformed room "${text}"; expected room@service or room@service/nick`)
+  return { jid: room.bare, nick: room.resource || defaultNick }
 }
 
 function isLogLevel(text: string): text is LogLevel {

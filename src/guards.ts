@@ -1,10 +1,13 @@
+import { parseJid } from './jid.js'
+
 /**
  * A pattern for one field of a stanza:
- * - a plain value: the field must equal it;
+ * - a plain value: the field must equal it (for `from` and `to`, a bare JID also matches every
+ *   resource of that JID, and case does not matter where XMPP ignores it);
  * - a RegExp: the field must match it, and the match reaches the handler as `ctx.match`;
  * - an array: any of its patterns;
  * - a function: a predicate, called only when the field is present;
- * - `true`: the field must be present.
+ * - `true`: the field must be present (and, for a flag such as `mentioned`, true).
  *
  * @example
  * ```ts
@@ -34,13 +37,13 @@ type Elem<P> = P extends readonly (infer E)[] ? Elem<E> : P
 /** What a field's type becomes once the pattern `P` has matched it: present, and literal when `P` lists only values. */
 type NarrowField<V, P> = [Extract<Elem<P>, RegExp | true | ((value: never) => boolean)>] extends [never]
   ? NonNullable<V> & Elem<P>
-  : NonNullable<V>
+  : Exclude<NonNullable<V>, false>
 
 type HasRegExp<G> = true extends { [K in keyof G]: RegExp extends Elem<G[K]> ? true : false }[keyof G] ? true : false
 
 type NarrowOne<C, G> = G extends (ctx: C) => boolean
   ? C
-  : C & { readonly [K in keyof G & keyof C]-?: NarrowField<C[K], G[K]> } & (HasRegExp<G> extends true
+  : C & { readonly [K in keyof G & keyof C]-?: K extends 'from' | 'to' ? NonNullable<C[K]> : NarrowField<C[K], G[K]> } & (HasRegExp<G> extends true
         ? { readonly match: RegExpMatchArray }
         : unknown)
 
@@ -88,7 +91,7 @@ function compileOne<C>(kind: string, fields: readonly string[], guard: unknown):
       throw new TypeError(`${kind}: no field "${field}" to guard on; ${kind} has ${fields.join(', ')}`)
     }
     if (pattern === undefined) continue
-    tests.push([field, compilePattern(pattern)])
+    tests.push([field, compilePattern(pattern, JID_FIELDS.has(field))])
   }
   return (ctx) => {
     let match: RegExpMatchArray | true = true
@@ -101,8 +104,10 @@ function compileOne<C>(kind: string, fields: readonly string[], guard: unknown):
   }
 }
 
-function compilePattern(pattern: unknown): (value: unknown) => RegExpMatchArray | boolean {
-  if (pattern === true) return (value) => value !== undefined && value !== null
+const JID_FIELDS = new Set(['from', 'to'])
+
+function compilePattern(pattern: unknown, jid: boolean): (value: unknown) => RegExpMatchArray | boolean {
+  if (pattern === true) return (value) => value !== undefined && value !== null && value !== false
   if (pattern instanceof RegExp) {
     return (value) => {
       if (typeof value !== 'string') return false
@@ -111,7 +116,7 @@ function compilePattern(pattern: unknown): (value: unknown) => RegExpMatchArray 
     }
   }
   if (Array.isArray(pattern)) {
-    const alternatives = pattern.map(compilePattern)
+    const alternatives = pattern.map((p) => compilePattern(p, jid))
     return (value) => {
       for (const alt of alternatives) {
         const r = alt(value)
@@ -122,6 +127,15 @@ function compilePattern(pattern: unknown): (value: unknown) => RegExpMatchArray 
   }
   if (typeof pattern === 'function') {
     return (value) => value !== undefined && value !== null && Boolean((pattern as (v: unknown) => unknown)(value))
+  }
+  if (jid && typeof pattern === 'string') {
+    const wanted = parseJid(pattern)
+    if (!wanted) throw new TypeError(`"${pattern}" is not a JID`)
+    return (value) => {
+      if (typeof value !== 'string') return false
+      const got = parseJid(value)
+      return got !== undefined && (wanted.resource ? got.full === wanted.full : got.bare === wanted.bare)
+    }
   }
   return (value) => value === pattern
 }

@@ -12,9 +12,9 @@
  * ```
  * @packageDocumentation
  */
-export { Bot, type BotEvents, type BotOptions, createBot, type IqField, type MessageField, type PresenceField, type SubscriptionField } from './bot.js'
+export { Bot, type BotEvents, type BotOptions, createBot, type IqField, type MessageField, type PresenceField, type RosterField, type SubscriptionField, type Wire } from './bot.js'
 export { type Flags, parseFlags, runProcess, UsageError, usage } from './cli.js'
-export { loadSettings, type LogLevel, type Settings } from './config.js'
+export { loadSettings, type LogLevel, type RoomSetting, type Settings } from './config.js'
 export { StanzaContext, type BotLink } from './context/base.js'
 export { IqContext } from './context/iq.js'
 export { type ChatState, MessageContext, type MessageType } from './context/message.js'
@@ -29,3 +29,8 @@ export type { SessionOptions } from './session.js'
 export type { BackoffOptions } from './backoff.js'
 export { xml, type XmlChild, type XmlElement } from './transport.js'
 export { VERSION } from './version.js'
+export { type CommandArgs, type CommandContext, type CommandOptions } from './commands.js'
+export { Features } from './disco.js'
+export { type Occupant, type RoomOptions, Rooms } from './muc.js'
+export { Roster, RosterContext, type RosterItem, type RosterSubscription } from './roster.js'
+export { TestChat } from './testing.js'

@@ -7,6 +7,8 @@ export interface BotLink {
   readonly jid: string
   readonly log: Logger
   send(stanza: XmlElement): Promise<void>
+  /** The bot's nick in a room it joined. */
+  roomNick(room: string): string | undefined
 }
 
 /**

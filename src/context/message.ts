@@ -1,5 +1,5 @@
 import { xml, type XmlElement } from '../transport.js'
-import { bareJid } from '../jid.js'
+import { bareJid, parseJid } from '../jid.js'
 import { StanzaContext, type BotLink } from './base.js'
 
 /** The message types of RFC 6121; a message without a type is `normal`. */
@@ -32,6 +32,13 @@ export class MessageContext extends StanzaContext {
   readonly chatState: ChatState | undefined
   /** When the message was sent, if it was delayed (XEP-0203): offline storage, room history, a resend. */
   readonly delayedAt: Date | undefined
+  /** For a groupchat message: the room's bare JID. */
+  readonly room: string | undefined
+  /** For a groupchat message: the sender's nick in the room. */
+  readonly nick: string | undefined
+  /** For a groupchat message: whether the body names the bot's nick in that room. */
+  readonly mentioned: boolean
+  #typing = false
 
   constructor(stanza: XmlElement, link: BotLink) {
     super(stanza, link)
@@ -45,6 +52,26 @@ export class MessageContext extends StanzaContext {
     const stamp = stanza.getChild('delay', NS_DELAY)?.attrs.stamp
     const at = stamp === undefined ? undefined : new Date(stamp)
     this.delayedAt = at && !Number.isNaN(at.getTime()) ? at : undefined
+    const from = this.type === 'groupchat' ? parseJid(this.from) : undefined
+    this.room = from?.bare
+    this.nick = from?.resource || undefined
+    const own = this.room === undefined ? undefined : link.roomNick(this.room)
+    this.mentioned = own !== undefined && this.body !== undefined && mentions(this.body, own)
+  }
+
+  /**
+   * Shows the sender that the bot is typing (XEP-0085 `composing`), for a handler that takes a
+   * while. The reply ends it.
+   *
+   * @example
+   * ```ts
+   * bot.command('report', 'Builds the report', async (cmd) => { await cmd.typing(); await cmd.reply(await slowReport()) })
+   * ```
+   */
+  async typing(): Promise<void> {
+    if (this.type !== 'chat') return
+    this.#typing = true
+    await this.send(xml('message', { to: this.from, type: 'chat' }, xml('composing', { xmlns: NS_CHATSTATES })))
   }
 
   /** Whether the message was delayed (XEP-0203). */
@@ -65,7 +92,19 @@ export class MessageContext extends StanzaContext {
         { to: groupchat ? bareJid(this.from) : this.from, type: this.type === 'headline' ? 'normal' : this.type },
         xml('body', {}, text),
         this.thread !== undefined && xml('thread', {}, this.thread),
+        this.#typing && xml('active', { xmlns: NS_CHATSTATES }),
       ),
     )
+    this.#typing = false
   }
+}
+
+/** Whether `text` names `nick` as a word of its own, in any case. */
+function mentions(text: string, nick: string): boolean {
+  const at = text.toLowerCase().indexOf(nick.toLowerCase())
+  if (at === -1 || nick === '') return false
+  const before = text[at - 1]
+  const after = text[at + nick.length]
+  const boundary = (c: string | undefined): boolean => c === undefined || !/[\p{L}\p{N}_]/u.test(c)
+  return boundary(before) && boundary(after)
 }

@@ -1,0 +1,153 @@
+import type { MessageContext } from './context/message.js'
+
+type Words<S extends string> = S extends `${infer Head} ${infer Tail}` ? [Head, ...Words<Tail>] : S extends '' ? [] : [S]
+
+type ArgOf<T extends string> = T extends `<${infer N}...>`
+  ? { [K in N]: string }
+  : T extends `<${infer N}>`
+    ? { [K in N]: string }
+    : T extends `[${infer N}...]`
+      ? { [K in N]?: string }
+      : T extends `[${infer N}]`
+        ? { [K in N]?: string }
+        : unknown
+
+type ArgsOf<W extends readonly string[]> = W extends [infer H extends string, ...infer R extends string[]] ? ArgOf<H> & ArgsOf<R> : unknown
+
+type Flat<T> = { [K in keyof T]: T[K] }
+
+/**
+ * The arguments a command spec declares: `<name>` a required word, `[name]` an optional word,
+ * `<name...>` or `[name...]` the rest of the line.
+ *
+ * @example
+ * ```ts
+ * type A = CommandArgs<'remind <minutes> <text...>'> // { minutes: string; text: string }
+ * ```
+ */
+export type CommandArgs<S extends string> = Words<S> extends [string, ...infer R extends string[]] ? Flat<ArgsOf<R>> : Record<string, never>
+
+/**
+ * The context of a command handler: the message, plus the command's name and parsed arguments.
+ *
+ * @example
+ * ```ts
+ * bot.command('echo <text...>', 'Repeats the text', (cmd) => cmd.reply(cmd.args.text))
+ * ```
+ */
+export type CommandContext<A = Record<string, string | undefined>> = MessageContext & {
+  readonly body: string
+  /** The command's name, as registered. */
+  readonly command: string
+  readonly args: A
+}
+
+/** How a command is described and who may run it. */
+export interface CommandOptions {
+  /** One line for `help`. */
+  description: string
+  /** Only the bot's admins may run it, and only they see it in `help`. */
+  admin?: boolean
+}
+
+interface Param {
+  readonly name: string
+  readonly optional: boolean
+  readonly rest: boolean
+}
+
+/** A registered command. */
+export interface CommandSpec {
+  readonly name: string
+  readonly usage: string
+  readonly params: readonly Param[]
+  readonly description: string
+  readonly admin: boolean
+  readonly handler: (ctx: CommandContext) => unknown
+}
+
+/**
+ * Parses a spec such as `remind <minutes> [text...]`. Throws at registration when it is malformed, so a
+ * typo fails at start-up.
+ */
+export function parseSpec(spec: string): { name: string; params: Param[] } {
+  const [name, ...tokens] = spec.trim().split(/\s+/)
+  if (!name || !/^[\p{L}\p{N}_.-]+$/u.test(name)) throw new TypeError(`command "${spec}": the name must be one word`)
+  const params: Param[] = []
+  for (const [i, token] of tokens.entries()) {
+    const m = /^(<|\[)([\p{L}\p{N}_-]+)(\.\.\.)?(>|\])$/u.exec(token)
+    if (!m || (m[1] === '<') !== (m[4] === '>')) {
+      throw new TypeError(`command "${spec}": "${token}" is not <arg>, [arg], <arg...> or [arg...]`)
+    }
+    const param = { name: m[2] as string, optional: m[1] === '[', rest: m[3] !== undefined }
+    if (param.rest && i !== tokens.length - 1) throw new TypeError(`command "${spec}": only the last argument can take the rest of the line`)
+    if (!param.optional && params.some((p) => p.optional)) {
+      throw new TypeError(`command "${spec}": a required argument cannot follow an optional one`)
+    }
+    if (params.some((p) => p.name === param.name)) throw new TypeError(`command "${spec}": "${param.name}" appears twice`)
+    params.push(param)
+  }
+  return { name: name.toLowerCase(), params }
+}
+
+/** What came of reading a line as a command. */
+export type Parsed =
+  | { kind: 'ok'; command: CommandSpec; args: Record<string, string | undefined> }
+  | { kind: 'unknown'; name: string }
+  | { kind: 'usage'; command: CommandSpec }
+
+/**
+ * The bot's commands, indexed by name: parsing a line costs the same with one command or a thousand.
+ */
+export class Commands {
+  readonly #byName = new Map<string, CommandSpec>()
+
+  add(spec: string, options: CommandOptions, handler: (ctx: CommandContext) => unknown): void {
+    const { name, params } = parseSpec(spec)
+    if (this.#byName.has(name)) throw new TypeError(`command "${name}" is registered twice`)
+    this.#byName.set(name, { name, usage: spec.trim().replace(/\s+/g, ' '), params, description: options.description, admin: options.admin ?? false, handler })
+  }
+
+  get size(): number {
+    return this.#byName.size
+  }
+
+  has(name: string): boolean {
+    return this.#byName.has(name.toLowerCase())
+  }
+
+  /** Reads `text` (already stripped of any address or prefix) as a command line. */
+  parse(text: string): Parsed {
+    const line = text.trim()
+    const space = line.search(/\s/)
+    const name = (space === -1 ? line : line.slice(0, space)).toLowerCase()
+    const command = this.#byName.get(name)
+    if (!command) return { kind: 'unknown', name }
+    let rest = space === -1 ? '' : line.slice(space).trim()
+    const args: Record<string, string | undefined> = {}
+    for (const param of command.params) {
+      if (param.rest) {
+        args[param.name] = rest === '' ? undefined : rest
+        rest = ''
+      } else {
+        const m = /^(\S+)\s*/.exec(rest)
+        args[param.name] = m?.[1]
+        rest = m ? rest.slice(m[0].length) : ''
+      }
+      if (args[param.name] === undefined && !param.optional) return { kind: 'usage', command }
+    }
+    if (rest !== '') return { kind: 'usage', command }
+    return { kind: 'ok', command, args }
+  }
+
+  /** The help text: every command the asker may run, with its usage and description. */
+  help(isAdmin: boolean): string {
+    const lines = [...this.#byName.values()]
+      .filter((c) => isAdmin || !c.admin)
+      .map((c) => [c.usage, `${c.description}${c.admin ? ' (admin)' : ''}`] as const)
+    if (!this.#byName.has('help')) lines.push(['help', 'Lists the commands'])
+    lines.sort(([a], [b]) => a.localeCompare(b))
+    const width = Math.max(...lines.map(([usage]) => usage.length))
+    return ['Commands:', ...lines.map(([usage, text]) => `  ${usage.padEnd(width)}  ${text}`)].join('\n')
+  }
+}

@@ -1,0 +1,49 @@
+import type { Bot } from './bot.js'
+import { StanzaError } from './errors.js'
+import { xml } from './transport.js'
+
+const NS_INFO = 'http://jabber.org/protocol/disco#info'
+const NS_ITEMS = 'http://jabber.org/protocol/disco#items'
+
+/**
+ * The features the bot announces through service discovery (XEP-0030). natter adds its own; every
+ * IQ handler registered for a fixed namespace adds that namespace.
+ *
+ * @example
+ * ```ts
+ * bot.features.add('urn:example:weather')
+ * ```
+ */
+export class Features {
+  readonly #set = new Set<string>([NS_INFO, NS_ITEMS])
+
+  add(feature: string): void {
+    this.#set.add(feature)
+  }
+
+  has(feature: string): boolean {
+    return this.#set.has(feature)
+  }
+
+  list(): string[] {
+    return [...this.#set].sort()
+  }
+}
+
+/** Answers disco#info with the bot's identity and features, and disco#items with no items. */
+export function answerDisco(bot: Bot, identity: { name: string }): void {
+  bot.iq({ type: 'get', xmlns: NS_INFO, element: 'query' }, (iq) => {
+    // Nodes are for entity capabilities and ad-hoc commands, which the bot does not publish.
+    if (iq.query.attrs.node !== undefined) throw new StanzaError('item-not-found', 'cancel')
+    return xml(
+      'query',
+      { xmlns: NS_INFO },
+      xml('identity', { category: 'client', type: 'bot', name: identity.name }),
+      bot.features.list().map((feature) => xml('feature', { var: feature })),
+    )
+  })
+  bot.iq({ type: 'get', xmlns: NS_ITEMS, element: 'query' }, (iq) => {
+    if (iq.query.attrs.node !== undefined) throw new StanzaError('item-not-found', 'cancel')
+    return xml('query', { xmlns: NS_ITEMS })
+  })
+}

@@ -1,0 +1,238 @@
+import type { Bot } from './bot.js'
+import type { PresenceContext } from './context/presence.js'
+import type { StanzaContext } from './context/base.js'
+import { StanzaError } from './errors.js'
+import { parseJid } from './jid.js'
+import { xml, type XmlElement } from './transport.js'
+
+const NS_MUC = 'http://jabber.org/protocol/muc'
+const NS_MUC_USER = 'http://jabber.org/protocol/muc#user'
+const NS_MUC_OWNER = 'http://jabber.org/protocol/muc#owner'
+const NS_DATA = 'jabber:x:data'
+
+/** A room to join: its bare JID, the bot's nick in it, and the room password if it has one. */
+export interface RoomOptions {
+  nick?: string
+  password?: string
+  /** How long to wait for the room to let the bot in, in ms. Default 15000. */
+  timeout?: number
+}
+
+/**
+ * Someone in a room, as the room's presence tells. `jid` is the occupant's real JID, which only
+ * non-anonymous rooms (or moderators) see.
+ */
+export interface Occupant {
+  readonly nick: string
+  readonly jid: string | undefined
+  readonly role: string
+  readonly affiliation: string
+  readonly show: string | undefined
+  readonly status: string | undefined
+}
+
+interface Room {
+  readonly jid: string
+  nick: string
+  password: string | undefined
+  subject: string | undefined
+  joined: boolean
+  readonly occupants: Map<string, Occupant>
+}
+
+interface Joining {
+  readonly room: string
+  readonly resolve: () => void
+  readonly reject: (error: Error) => void
+}
+
+/**
+ * The bot's group chats (XEP-0045): joins and leaves, the occupants and subject of each room, and
+ * rejoining after a reconnect that lost the session.
+ *
+ * @example
+ * ```ts
+ * await bot.rooms.join('lobby@conference.example.org', { nick: 'helper' })
+ * bot.message({ type: 'groupchat', mentioned: true }, (msg) => msg.reply(`${msg.nick}: you called?`))
+ * ```
+ */
+export class Rooms {
+  readonly #rooms = new Map<string, Room>()
+  readonly #joining = new Map<string, Joining>()
+  readonly #defaultNick: () => string
+
+  constructor(private readonly bot: Bot) {
+    this.#defaultNick = () => parseJid(bot.jid)?.local ?? 'bot'
+    bot.use((ctx, next) => {
+      if (ctx.kind === 'presence') this.#onPresence(ctx as PresenceContext)
+      else if (ctx.kind === 'message') this.#onMessage(ctx)
+      return next()
+    })
+    bot.on('ready', ({ resumed }) => {
+      if (resumed) return
+      for (const room of this.#rooms.values()) {
+        room.joined = false
+        room.occupants.clear()
+        this.#enter(room, 15_000).catch((e: unknown) => bot.log.warn({ room: room.jid, err: e }, 'cannot rejoin room'))
+      }
+    })
+  }
+
+  /**
+   * Joins a room and resolves once the room has let the bot in. A room that did not exist is
+   * created and configured as an instant room, so it is not left locked. The room is rejoined after
+   * every reconnect that lost the session.
+   */
+  async join(room: string, options: RoomOptions = {}): Promise<void> {
+    const jid = parseJid(room)
+    if (!jid || !jid.local || jid.resource) throw new TypeError(`"${room}" is not a room JID (room@service)`)
+    const existing = this.#rooms.get(jid.bare)
+    const entry: Room = existing ?? { jid: jid.bare, nick: '', password: undefined, subject: undefined, joined: false, occupants: new Map() }
+    entry.nick = options.nick ?? (entry.nick || this.#defaultNick())
+    entry.password = options.password ?? entry.password
+    this.#rooms.set(jid.bare, entry)
+    await this.#enter(entry, options.timeout ?? 15_000)
+  }
+
+  /** Leaves a room and forgets it. */
+  async leave(room: string, status?: string): Promise<void> {
+    const entry = this.#rooms.get(parseJid(room)?.bare ?? room)
+    if (!entry) return
+    this.#rooms.delete(entry.jid)
+    if (entry.joined) {
+      await this.bot.send(xml('presence', { to: `${entry.jid}/${entry.nick}`, type: 'unavailable' }, status !== undefined && xml('status', {}, status)))
+    }
+  }
+
+  /** Leaves every room, e.g. before shutting down. */
+  async leaveAll(status?: string): Promise<void> {
+    await Promise.allSettled([...this.#rooms.keys()].map((room) => this.leave(room, status)))
+  }
+
+  /** The bare JIDs of the rooms the bot is in. */
+  list(): string[] {
+    return [...this.#rooms.values()].filter((r) => r.joined).map((r) => r.jid)
+  }
+
+  /** The bot's nick in a room it joined. */
+  nick(room: string): string | undefined {
+    return this.#rooms.get(room)?.nick
+  }
+
+  /** The room's subject, once the room has told it. */
+  subject(room: string): string | undefined {
+    return this.#rooms.get(room)?.subject
+  }
+
+  /** Everyone in the room, the bot included. */
+  occupants(room: string): Occupant[] {
+    return [...(this.#rooms.get(room)?.occupants.values() ?? [])]
+  }
+
+  /** Sends a message to the room. */
+  say(room: string, text: string): Promise<void> {
+    return this.bot.say(room, text, 'groupchat')
+  }
+
+  async #enter(room: Room, timeout: number): Promise<void> {
+    const pending = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#joining.delete(room.jid)
+        reject(new StanzaError('remote-server-timeout', 'wait', `${room.jid} did not let the bot in within ${timeout} ms`))
+      }, timeout)
+      this.#joining.set(room.jid, {
+        room: room.jid,
+        resolve: () => {
+          clearTimeout(timer)
+          resolve()
+        },
+        reject: (error) => {
+          clearTimeout(timer)
+          reject(error)
+        },
+      })
+    })
+    await this.bot.send(
+      xml('presence', { to: `${room.jid}/${room.nick}` }, xml('x', { xmlns: NS_MUC }, room.password !== undefined && xml('password', {}, room.password))),
+    )
+    await pending
+    this.bot.log.info({ room: room.jid, nick: room.nick }, 'joined room')
+  }
+
+  /** Tracks who is in the rooms, and the bot's own entries and exits. */
+  #onPresence(ctx: PresenceContext): void {
+    const from = parseJid(ctx.from)
+    const room = from && this.#rooms.get(from.bare)
+    if (!from || !room) return
+    const x = ctx.stanza.getChild('x', NS_MUC_USER)
+    const codes = new Set(x?.getChildren('status').map((s) => s.attrs.code) ?? [])
+    const joining = this.#joining.get(room.jid)
+
+    if (ctx.type === 'error') {
+      if (joining && from.resource === room.nick) {
+        this.#joining.delete(room.jid)
+        joining.reject(errorOf(ctx.stanza, room.jid))
+      }
+      return
+    }
+    const self = codes.has('110') || from.resource === room.nick
+    if (ctx.type === 'unavailable') {
+      room.occupants.delete(from.resource)
+      if (self && room.joined) this.#left(room, codes)
+      return
+    }
+    const item = x?.getChild('item')
+    room.occupants.set(from.resource, {
+      nick: from.resource,
+      jid: item?.attrs.jid,
+      role: item?.attrs.role ?? 'none',
+      affiliation: item?.attrs.affiliation ?? 'none',
+      show: ctx.show,
+      status: ctx.status,
+    })
+    if (self && joining) {
+      room.joined = true
+      this.#joining.delete(room.jid)
+      if (codes.has('201')) {
+        this.#configureInstant(room.jid).then(joining.resolve, joining.reject)
+      } else joining.resolve()
+    }
+  }
+
+  #left(room: Room, codes: Set<string | undefined>): void {
+    room.joined = false
+    room.occupants.clear()
+    if (codes.has('307') || codes.has('333')) {
+      this.bot.log.warn({ room: room.jid, codes: [...codes] }, 'removed from room; rejoining in 10 s')
+      setTimeout(() => {
+        if (this.#rooms.get(room.jid) === room) this.#enter(room, 15_000).catch((e: unknown) => this.bot.log.warn({ room: room.jid, err: e }, 'cannot rejoin room'))
+      }, 10_000).unref()
+    } else {
+      this.#rooms.delete(room.jid)
+      this.bot.log.warn({ room: room.jid, codes: [...codes] }, 'the room closed its door to the bot')
+    }
+  }
+
+  #onMessage(ctx: StanzaContext): void {
+    const subject = ctx.stanza.getChild('subject')
+    if (ctx.stanza.attrs.type !== 'groupchat' || !subject) return
+    const room = this.#rooms.get(parseJid(ctx.from)?.bare ?? '')
+    if (room) room.subject = subject.getText()
+  }
+
+  /** Accepts the default configuration of a room the bot just created (XEP-0045, 10.1.2). */
+  async #configureInstant(room: string): Promise<void> {
+    await this.bot.request({
+      to: room,
+      type: 'set',
+      payload: xml('query', { xmlns: NS_MUC_OWNER }, xml('x', { xmlns: NS_DATA, type: 'submit' })),
+    })
+    this.bot.log.info({ room }, 'created room as an instant room')
+  }
+}
+
+function errorOf(stanza: XmlElement, room: string): StanzaError {
+  const error = stanza.getChild('error')
+  const condition = error?.getChildElements().find((c) => c.name !== 'text')?.name ?? 'undefined-condition'
+  return new StanzaError(condition, 'cancel', `cannot join ${room}`)
+}
