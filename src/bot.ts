@@ -448,7 +448,11 @@ export class Bot {
     this.#session = session
     session.on('ready', (info) => {
       this.#log.info({ jid: info.jid, resumed: info.resumed }, info.resumed ? 'session resumed' : 'online')
-      if (!info.resumed) this.send(this.#presence()).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))
+      if (!info.resumed) {
+        // Fetching the roster also makes the server push roster changes to this session.
+        this.roster.load().catch((e: unknown) => this.#log.warn({ err: e }, 'cannot load the roster'))
+        this.send(this.#presence()).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))
+      }
       if (!info.resumed && !this.#roomsJoined) {
         this.#roomsJoined = true
         for (const room of settings.rooms) {
