@@ -39,6 +39,12 @@ export interface BotOptions extends SettingsOptions {
   admins?: readonly string[]
   /** A prefix that marks commands, e.g. `!`. Needed in rooms besides addressing the bot by nick; optional in 1:1 chats. */
   commandPrefix?: string
+  /**
+   * Messages that handlers do not see unless asked for: the bot's own messages (as rooms reflect
+   * them) and room history replayed on join. Delayed 1:1 messages, kept by the server while the
+   * bot was away, always reach handlers (`ctx.delayed` tells them apart).
+   */
+  receive?: { ownMessages?: boolean; roomHistory?: boolean }
 }
 
 /** Lifecycle events a bot emits, and what their listeners get. */
@@ -605,10 +611,11 @@ export class Bot {
     switch (stanza.name) {
       case 'message': {
         const ctx = new MessageContext(stanza, this.#link)
-        if (ctx.from === this.jid) return undefined
-        if (ctx.room !== undefined && ctx.nick === this.rooms.nick(ctx.room)) return undefined
+        const receive = this.#options.receive
+        const own = ctx.from === this.jid || (ctx.room !== undefined && ctx.nick === this.rooms.nick(ctx.room))
+        if (own && !receive?.ownMessages) return undefined
         // Room history replayed on join is old news; 1:1 messages delayed by offline storage are not.
-        if (ctx.type === 'groupchat' && ctx.delayed) return undefined
+        if (ctx.type === 'groupchat' && ctx.delayed && !receive?.roomHistory) return undefined
         return ctx
       }
       case 'presence':

@@ -61,6 +61,7 @@ export function usage(script: string): string {
     '  XMPP_SERVICE   xmpp://host:port or xmpps://host:port (default: found from the JID\'s domain)',
     '  XMPP_RESOURCE  resource to bind (default: $DYNO when set, else chosen by the server)',
     '  LOG_LEVEL      fatal, error, warn, info, debug, trace or silent (default: info)',
+    '  XMPP_ROOMS     rooms to join: room@service or room@service/nick, comma-separated',
     '',
     `Exit codes: ${ExitCode.Ok} stopped by a signal, ${ExitCode.Usage} bad option, ${ExitCode.Config} bad configuration,`,
     `${ExitCode.Auth} login refused, ${ExitCode.Conflict} resource taken over, ${ExitCode.Software} internal error.`,

@@ -1,6 +1,6 @@
 // The DSL over the wire: an in-process bot against a real Prosody, driven by separate XMPP clients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Bot, createBot, StanzaError, xml as natterXml } from 'natter'
+import { type Bot, createBot, type PresenceContext, StanzaError, type SubscriptionContext, xml as natterXml } from 'natter'
 import { startProsody, type Prosody } from '../../tools/prosody.js'
 import { connectPeer, type Peer, xml } from '../support/peer.js'
 
@@ -11,6 +11,8 @@ let bot: Bot
 let alice: Peer
 let bob: Peer
 let botFull: string
+const presences: PresenceContext[] = []
+const subscriptions: SubscriptionContext[] = []
 
 beforeAll(async () => {
   prosody = await startProsody()
@@ -30,6 +32,16 @@ beforeAll(async () => {
     await msg.typing()
     await new Promise((resolve) => setTimeout(resolve, 200))
     await msg.reply('done')
+  })
+  bot.subscription({ type: 'subscribe' }, async (req) => {
+    await req.approve()
+    await req.subscribeBack()
+  })
+  bot.subscription((s) => {
+    subscriptions.push(s)
+  })
+  bot.presence({ from: 'alice@localhost' }, (p) => {
+    presences.push(p)
   })
   await bot.start()
   botFull = bot.jid
@@ -98,6 +110,31 @@ describe('IQ handling', () => {
     expect(bot.roster.get('evil@localhost')).toBeUndefined()
     await bot.roster.remove('alice@localhost')
     await expect.poll(() => bot.roster.get('alice@localhost')).toBeUndefined()
+  })
+})
+
+describe('presence and subscriptions', () => {
+  it('approves, subscribes back, sees the contact\'s show and status, and shares its own', async () => {
+    await alice.iq('alice@localhost', 'get', xml('query', { xmlns: 'jabber:iq:roster' }))
+    await alice.sendPresence()
+    await alice.send(xml('presence', { to: 'dslbot@localhost', type: 'subscribe' }))
+    await alice.waitFor((s) => s.name === 'presence' && s.attrs.type === 'subscribed' && s.attrs.from === 'dslbot@localhost')
+    const request = await alice.waitFor((s) => s.name === 'presence' && s.attrs.type === 'subscribe' && s.attrs.from === 'dslbot@localhost')
+    expect(request).toBeDefined()
+    await alice.send(xml('presence', { to: 'dslbot@localhost', type: 'subscribed' }))
+    await expect.poll(() => subscriptions.map((s) => s.type)).toContain('subscribed')
+
+    await alice.send(xml('presence', {}, xml('show', {}, 'dnd'), xml('status', {}, 'in a meeting'), xml('priority', {}, '5')))
+    await expect.poll(() => presences.find((p) => p.show === 'dnd')).toBeDefined()
+    const busy = presences.find((p) => p.show === 'dnd')
+    expect(busy).toMatchObject({ type: 'available', status: 'in a meeting', priority: 5 })
+
+    await bot.setStatus('away', 'gone fishing')
+    const status = await alice.waitFor((s) => s.name === 'presence' && s.attrs.from === botFull && s.getChildText('show') === 'away')
+    expect(status.getChildText('status')).toBe('gone fishing')
+
+    await alice.send(xml('presence', { to: 'dslbot@localhost', type: 'unsubscribe' }))
+    await expect.poll(() => subscriptions.map((s) => s.type)).toContain('unsubscribe')
   })
 })
 
