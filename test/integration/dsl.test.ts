@@ -147,8 +147,7 @@ describe('requests from the bot', () => {
   it('ignores a forged result from a stranger and takes the addressee\'s reply', async () => {
     let release: () => void = () => {}
     const held = new Promise<void>((resolve) => (release = resolve))
-    const callee = alice.client.iqCallee as unknown as { get(ns: string, name: string, h: () => Promise<unknown>): void }
-    callee.get('urn:example:held', 'query', async () => {
+    alice.client.iqCallee.get('urn:example:held', 'query', async () => {
       await held
       return xml('query', { xmlns: 'urn:example:held' }, xml('from', {}, 'alice'))
     })

@@ -1,6 +1,6 @@
 // How the built echo bot behaves as a process when it cannot simply run: bad configuration, a refused
 // login, an unreachable server, and its flags.
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -60,6 +60,7 @@ describe('configuration errors', () => {
     await bot.waitForLog((l) => l.msg === 'online')
     bot.kill('SIGTERM')
     expect((await bot.exited).code).toBe(0)
+    rmSync(dir, { recursive: true, force: true })
   })
 })
 

@@ -1,6 +1,6 @@
 // Runs a built bot script as a child process, the way the Procfile does, and records all it prints.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,10 +23,11 @@ export interface BotProcess {
  * Starts `node <script> ...args` from the repository root with exactly `env` (plus PATH), so neither
  * the test runner's environment nor a developer's `.env` can leak in: the bot's cwd is a fresh dir.
  */
-export function startBotProcess(script: string, env: Record<string, string>, args: string[] = [], cwd = mkdtempSync(join(tmpdir(), 'natter-bot-'))): BotProcess {
+export function startBotProcess(script: string, env: Record<string, string>, args: string[] = [], cwd?: string): BotProcess {
   const started = Date.now()
+  const ownDir = cwd === undefined ? mkdtempSync(join(tmpdir(), 'natter-bot-')) : undefined
   const child = spawn(process.execPath, [fileURLToPath(new URL(`../../${script}`, import.meta.url)), ...args], {
-    cwd,
+    cwd: cwd ?? ownDir,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -47,6 +48,7 @@ export function startBotProcess(script: string, env: Record<string, string>, arg
   })
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>((resolve) =>
     child.on('exit', (code, signal) => {
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true })
       resolve({ code, signal, ms: Date.now() - started })
       for (const w of waiters) w()
     }),

@@ -1,92 +1,112 @@
 // The "other side" in integration tests: a plain @xmpp/client session with an inbox, not part of the library.
-import { client, within, xml, type XmlChild, type XmlElement, type XmppClient } from '../../tools/xmpp-client.js';
+import {
+  client,
+  startSettled,
+  within,
+  xml,
+  type XmlChild,
+  type XmlElement,
+  type XmppClient,
+} from '../../tools/xmpp-client.js'
 
-export { xml, type XmlElement };
+export { xml, type XmlElement }
 
 export interface PeerOptions {
-  service: string;
+  service: string
   /** Bare JID, e.g. `me@localhost`. */
-  jid: string;
-  password: string;
-  resource?: string;
+  jid: string
+  password: string
+  resource?: string
 }
 
-export type StanzaPredicate = (stanza: XmlElement) => boolean;
+export type StanzaPredicate = (stanza: XmlElement) => boolean
 
 export interface Peer {
   /** Full JID of the session once online. */
-  readonly jid: string;
-  readonly client: XmppClient;
-  send(stanza: XmlElement): Promise<void>;
+  readonly jid: string
+  readonly client: XmppClient
+  send(stanza: XmlElement): Promise<void>
   /**
    * Resolves with the next stanza matching `pred` and removes it from the inbox; stanzas that arrived before
    * the call count too. Rejects after `ms`.
    */
-  waitFor(pred: StanzaPredicate, ms?: number): Promise<XmlElement>;
+  waitFor(pred: StanzaPredicate, ms?: number): Promise<XmlElement>
   /** Sends an IQ and resolves with the reply stanza, whether `result` or `error`. */
-  iq(to: string, type: 'get' | 'set', child: XmlElement, ms?: number): Promise<XmlElement>;
-  sendPresence(attrs?: Record<string, string | undefined>, ...children: XmlChild[]): Promise<void>;
+  iq(to: string, type: 'get' | 'set', child: XmlElement, ms?: number): Promise<XmlElement>
+  sendPresence(attrs?: Record<string, string | undefined>, ...children: XmlChild[]): Promise<void>
   /** Stanzas received and not yet consumed by waitFor. */
-  readonly inbox: readonly XmlElement[];
-  close(): Promise<void>;
+  readonly inbox: readonly XmlElement[]
+  close(): Promise<void>
 }
 
-const DEFAULT_WAIT_MS = 5_000;
-let iqCounter = 0;
+const DEFAULT_WAIT_MS = 5_000
+let iqCounter = 0
 
 interface Waiter {
-  pred: StanzaPredicate;
-  resolve(stanza: XmlElement): void;
-  reject(error: Error): void;
-  timer: NodeJS.Timeout;
+  pred: StanzaPredicate
+  resolve(stanza: XmlElement): void
+  reject(error: Error): void
+  timer: NodeJS.Timeout
 }
 
 export async function connectPeer(opts: PeerOptions): Promise<Peer> {
-  const [username, domain] = opts.jid.split('@');
-  if (!username || !domain) throw new Error(`not a bare JID: ${opts.jid}`);
+  const [username, domain] = opts.jid.split('@')
+  if (!username || !domain) throw new Error(`not a bare JID: ${opts.jid}`)
   const xmpp = client({
     service: opts.service,
     domain,
     username,
     password: opts.password,
     resource: opts.resource ?? 'peer',
-  });
+  })
   // Tests decide when to reconnect; xmpp.js would otherwise retry every second forever.
-  xmpp.reconnect.stop();
-  const errors: Error[] = [];
+  xmpp.reconnect.stop()
+  const errors: Error[] = []
   // Without an error listener a socket error would kill the test process.
   xmpp.on('error', (error) => {
-    errors.push(error);
-  });
+    errors.push(error)
+  })
 
-  const inbox: XmlElement[] = [];
-  const waiters: Waiter[] = [];
+  const inbox: XmlElement[] = []
+  const waiters: Waiter[] = []
+  const settle = (waiter: Waiter, outcome: { stanza: XmlElement } | { error: Error }): void => {
+    waiters.splice(waiters.indexOf(waiter), 1)
+    clearTimeout(waiter.timer)
+    if ('stanza' in outcome) waiter.resolve(outcome.stanza)
+    else waiter.reject(outcome.error)
+  }
   xmpp.on('stanza', (stanza) => {
-    const index = waiters.findIndex((waiter) => waiter.pred(stanza));
-    const waiter = waiters[index];
-    if (!waiter) {
-      inbox.push(stanza);
-      return;
+    for (const waiter of [...waiters]) {
+      let matched: boolean
+      try {
+        matched = waiter.pred(stanza)
+      } catch (err) {
+        // A throw in a stanza listener would kill the test process: fail that waitFor instead.
+        settle(waiter, { error: err instanceof Error ? err : new Error(String(err)) })
+        continue
+      }
+      if (matched) {
+        settle(waiter, { stanza })
+        return
+      }
     }
-    waiters.splice(index, 1);
-    clearTimeout(waiter.timer);
-    waiter.resolve(stanza);
-  });
+    inbox.push(stanza)
+  })
 
-  let fullJid: string;
+  let fullJid: string
   try {
-    fullJid = (await xmpp.start()).toString();
+    fullJid = (await startSettled(xmpp)).toString()
   } catch (err) {
-    await within(xmpp.stop(), 1_000);
-    throw err;
+    await within(xmpp.stop(), 1_000)
+    throw err
   }
 
-  const waitFor = (pred: StanzaPredicate, ms = DEFAULT_WAIT_MS): Promise<XmlElement> => {
-    const index = inbox.findIndex(pred);
-    const queued = inbox[index];
+  const waitFor = async (pred: StanzaPredicate, ms = DEFAULT_WAIT_MS): Promise<XmlElement> => {
+    const index = inbox.findIndex(pred)
+    const queued = inbox[index]
     if (queued) {
-      inbox.splice(index, 1);
-      return Promise.resolve(queued);
+      inbox.splice(index, 1)
+      return queued
     }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
@@ -94,14 +114,14 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
         resolve,
         reject,
         timer: setTimeout(() => {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          const lastError = errors.at(-1);
-          reject(new Error(`${fullJid}: no matching stanza within ${ms} ms${lastError ? ` (last error: ${lastError.message})` : ''}`));
+          const lastError = errors.at(-1)
+          const cause = lastError ? ` (last error: ${lastError.message})` : ''
+          settle(waiter, { error: new Error(`${fullJid}: no matching stanza within ${ms} ms${cause}`) })
         }, ms),
-      };
-      waiters.push(waiter);
-    });
-  };
+      }
+      waiters.push(waiter)
+    })
+  }
 
   return {
     jid: fullJid,
@@ -110,27 +130,24 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
     send: (stanza) => xmpp.send(stanza),
     waitFor,
     async iq(to, type, child, ms = DEFAULT_WAIT_MS) {
-      const id = `peer-iq-${++iqCounter}`;
+      const id = `peer-iq-${++iqCounter}`
       // Registered before sending, so a fast reply cannot slip past.
       const reply = waitFor(
         (s) => s.is('iq') && s.attrs.id === id && (s.attrs.type === 'result' || s.attrs.type === 'error'),
         ms,
-      );
+      )
       try {
-        await xmpp.send(xml('iq', { to, type, id }, child));
+        await xmpp.send(xml('iq', { to, type, id }, child))
       } catch (err) {
-        reply.catch(() => undefined);
-        throw err;
+        reply.catch(() => undefined)
+        throw err
       }
-      return reply;
+      return reply
     },
     sendPresence: (attrs, ...children) => xmpp.send(xml('presence', attrs ?? null, ...children)),
     async close() {
-      for (const waiter of waiters.splice(0)) {
-        clearTimeout(waiter.timer);
-        waiter.reject(new Error(`${fullJid}: peer closed`));
-      }
-      await within(xmpp.stop(), 2_000);
+      for (const waiter of [...waiters]) settle(waiter, { error: new Error(`${fullJid}: peer closed`) })
+      await within(xmpp.stop(), 2_000)
     },
-  };
+  }
 }
