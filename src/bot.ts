@@ -145,7 +145,7 @@ export class Bot {
 
   constructor(options: BotOptions = {}) {
     this.#options = options
-    this.#log = createLogger(options.logLevel ?? 'info', options.logDestination)
+    this.#log = createLogger(options.logLevel ?? 'info', options.logDestination, process.stdout.isTTY === true && !process.env.CI)
     const bot = this
     this.#link = {
       get jid() {

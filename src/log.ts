@@ -1,5 +1,6 @@
 import { pino, type Logger as PinoLogger } from 'pino'
 import type { LogLevel } from './config.js'
+import { formatLogLine } from './log-format.js'
 
 /**
  * natter's logger: pino, writing one JSON object per line to stdout, as worker platforms expect.
@@ -13,20 +14,22 @@ export type Logger = PinoLogger
 
 /**
  * Creates the logger. Any `password` field is censored wherever it appears, as a second line of
- * defence: natter itself never logs the password.
+ * defence: natter itself never logs the password. On a terminal (`pretty`), lines are formatted for
+ * people instead of log routers.
  *
  * @example
  * ```ts
  * const log = createLogger('debug')
  * ```
  */
-export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {
+export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream, pretty = false): Logger {
+  const stdout = pino.destination({ dest: 1, sync: true })
   return pino(
     {
       level,
       base: { name: 'natter' },
       redact: { paths: ['password', '*.password', '*.*.password'], censor: '[hidden]' },
     },
-    destination ?? pino.destination({ dest: 1, sync: true }),
+    destination ?? (pretty ? { write: (line: string) => stdout.write(formatLogLine(line, true)) } : stdout),
   )
 }

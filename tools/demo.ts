@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs'
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { formatLogLine } from '../src/log-format.js'
 import { ensureProsody, startProsody, type Prosody } from './prosody.js'
 import { client, startSettled, within, xml, type XmlElement, type XmppClient } from './xmpp-client.js'
 
@@ -78,7 +79,7 @@ function startBot(service: string, password: string, interactive: boolean): Chil
   const follow = (input: NodeJS.ReadableStream, output: NodeJS.WriteStream): void => {
     createInterface({ input }).on('line', (line) => {
       if (interactive) {
-        print(`bot | ${line}`, output)
+        print(`bot | ${formatLogLine(line, output.isTTY === true).trimEnd()}`, output)
       } else {
         botLog.push(line)
         if (botLog.length > BOT_LOG_LINES) botLog.shift()
