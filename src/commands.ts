@@ -63,7 +63,8 @@ export interface CommandSpec {
   readonly params: readonly Param[]
   readonly description: string
   readonly admin: boolean
-  readonly handler: (ctx: CommandContext) => unknown
+  /** `next` passes the message on to the message handlers registered after the commands. */
+  readonly handler: (ctx: CommandContext, next: () => Promise<void>) => unknown
 }
 
 /**
@@ -102,7 +103,7 @@ export type Parsed =
 export class Commands {
   readonly #byName = new Map<string, CommandSpec>()
 
-  add(spec: string, options: CommandOptions, handler: (ctx: CommandContext) => unknown): void {
+  add(spec: string, options: CommandOptions, handler: CommandSpec['handler']): void {
     const { name, params } = parseSpec(spec)
     if (this.#byName.has(name)) throw new TypeError(`command "${name}" is registered twice`)
     this.#byName.set(name, { name, usage: spec.trim().replace(/\s+/g, ' '), params, description: options.description, admin: options.admin ?? false, handler })

@@ -32,7 +32,11 @@ export type Guard<C, F extends keyof C> = GuardObject<C, F> | ((ctx: C) => boole
 /** One guard, or a list of guards of which any may match (OR). */
 export type Guards<C, F extends keyof C> = Guard<C, F> | readonly Guard<C, F>[]
 
-type Elem<P> = P extends readonly (infer E)[] ? Elem<E> : P
+/**
+ * The patterns inside (nested) arrays. The depth is bounded because FieldPattern nests itself: while a
+ * function guard is inferred, TypeScript expands the bare constraint and would otherwise recurse forever.
+ */
+type Elem<P, Depth extends unknown[] = []> = Depth['length'] extends 4 ? P : P extends readonly (infer E)[] ? Elem<E, [...Depth, E]> : P
 
 /** What a field's type becomes once the pattern `P` has matched it: present, and literal when `P` lists only values. */
 type NarrowField<V, P> = [Extract<Elem<P>, RegExp | true | ((value: never) => boolean)>] extends [never]
@@ -41,9 +45,13 @@ type NarrowField<V, P> = [Extract<Elem<P>, RegExp | true | ((value: never) => bo
 
 type HasRegExp<G> = true extends { [K in keyof G]: RegExp extends Elem<G[K]> ? true : false }[keyof G] ? true : false
 
+// A pattern that may be undefined narrows nothing: dispatch skips it, and TypeScript adds `field?: undefined`
+// to the other guards of a list that lack a field one of them has.
 type NarrowOne<C, G> = G extends (ctx: C) => boolean
   ? C
-  : C & { readonly [K in keyof G & keyof C]-?: K extends 'from' | 'to' ? NonNullable<C[K]> : NarrowField<C[K], G[K]> } & (HasRegExp<G> extends true
+  : C & {
+      readonly [K in keyof G & keyof C as undefined extends G[K] ? never : K]-?: K extends 'from' | 'to' ? NonNullable<C[K]> : NarrowField<C[K], G[K]>
+    } & (HasRegExp<G> extends true
         ? { readonly match: RegExpMatchArray }
         : unknown)
 

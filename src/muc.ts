@@ -1,6 +1,5 @@
 import type { Bot } from './bot.js'
 import type { PresenceContext } from './context/presence.js'
-import type { StanzaContext } from './context/base.js'
 import { StanzaError } from './errors.js'
 import { parseJid } from './jid.js'
 import { xml, type XmlElement } from './transport.js'
@@ -65,7 +64,6 @@ export class Rooms {
     this.#defaultNick = () => parseJid(bot.jid)?.local ?? 'bot'
     bot.use((ctx, next) => {
       if (ctx.kind === 'presence') this.#onPresence(ctx as PresenceContext)
-      else if (ctx.kind === 'message') this.#onMessage(ctx)
       return next()
     })
     bot.on('ready', ({ resumed }) => {
@@ -178,9 +176,12 @@ export class Rooms {
     const self = codes.has('110') || from.resource === room.nick
     if (ctx.type === 'unavailable') {
       room.occupants.delete(from.resource)
-      if (self && room.joined) this.#left(room, codes)
+      // 303 is a nick change, not a departure: the presence under the new nick follows.
+      if (self && room.joined && !codes.has('303')) this.#left(room, codes)
       return
     }
+    // The room may have given the bot another nick than it asked for (210); 110 says which is its own.
+    if (codes.has('110')) room.nick = from.resource
     const item = x?.getChild('item')
     room.occupants.set(from.resource, {
       nick: from.resource,
@@ -213,10 +214,15 @@ export class Rooms {
     }
   }
 
-  #onMessage(ctx: StanzaContext): void {
-    const subject = ctx.stanza.getChild('subject')
-    if (ctx.stanza.attrs.type !== 'groupchat' || !subject) return
-    const room = this.#rooms.get(parseJid(ctx.from)?.bare ?? '')
+  /**
+   * @internal Learns a room's subject from a groupchat message. The bot calls it for every message,
+   * because rooms send the subject delayed on join, or from the bot's own nick, and handlers never
+   * see those. A subject with a body is a message, not a subject change (XEP-0045, 8.1).
+   */
+  observeMessage(stanza: XmlElement): void {
+    const subject = stanza.getChild('subject')
+    if (stanza.attrs.type !== 'groupchat' || !subject || stanza.getChild('body')) return
+    const room = this.#rooms.get(parseJid(stanza.attrs.from ?? '')?.bare ?? '')
     if (room) room.subject = subject.getText()
   }
 

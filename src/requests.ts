@@ -51,6 +51,15 @@ export class PendingRequests {
     return true
   }
 
+  /** Fails one request, e.g. because it could not be sent, and stops its timer. */
+  cancel(id: string, error: Error): void {
+    const pending = this.#pending.get(id)
+    if (!pending) return
+    this.#pending.delete(id)
+    clearTimeout(pending.timer)
+    pending.reject(error)
+  }
+
   /** Fails every outstanding request, e.g. when the bot stops. */
   rejectAll(error: Error): void {
     for (const pending of this.#pending.values()) {

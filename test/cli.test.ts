@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { parseFlags, UsageError, usage, VERSION } from 'natter'
+
+describe('parseFlags', () => {
+  it('defaults every flag to false', () => {
+    expect(parseFlags([])).toEqual({ debug: false, help: false, version: false })
+  })
+
+  it.each([
+    [['-D'], 'debug'],
+    [['--debug'], 'debug'],
+    [['-h'], 'help'],
+    [['--help'], 'help'],
+    [['-v'], 'version'],
+    [['--version'], 'version'],
+  ] as const)('reads %j as %s', (argv, flag) => {
+    expect(parseFlags(argv)).toEqual({ debug: false, help: false, version: false, [flag]: true })
+  })
+
+  it('reads several flags together', () => {
+    expect(parseFlags(['-D', '--version'])).toEqual({ debug: true, help: false, version: true })
+  })
+
+  it.each([['--verbose'], ['-x'], ['stray'], ['--debug=yes']])('refuses %j with a UsageError', (arg) => {
+    expect(() => parseFlags([arg])).toThrow(UsageError)
+  })
+
+  it('names the unknown flag in one line', () => {
+    let error: unknown
+    try {
+      parseFlags(['--verbose'])
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(UsageError)
+    expect((error as Error).message).toContain('--verbose')
+    expect((error as Error).message).not.toContain('\n')
+  })
+
+  it('does not change the array it is given', () => {
+    const argv = ['-D']
+    parseFlags(argv)
+    expect(argv).toEqual(['-D'])
+  })
+})
+
+describe('usage', () => {
+  const text = usage('dist/examples/echo.js')
+
+  it('shows how to run the script', () => {
+    expect(text).toContain('node dist/examples/echo.js')
+  })
+
+  it('lists every flag and every environment variable', () => {
+    for (const word of ['--debug', '-D', '--help', '--version', 'JID', 'JPASSWORD', 'XMPP_SERVICE', 'XMPP_RESOURCE', 'LOG_LEVEL', 'XMPP_ROOMS']) {
+      expect(text).toContain(word)
+    }
+  })
+
+  it('states the configuration exit code', () => {
+    expect(text).toContain('78 bad configuration')
+  })
+})
+
+describe('VERSION', () => {
+  it('is the version of the natter package', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    expect(VERSION).toBe(pkg.version)
+  })
+})

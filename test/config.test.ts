@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadSettings } from 'natter'
+
+const PASSWORD = 'pw-0f9e8d7c-secret'
+const base = { JID: 'bot@example.org', JPASSWORD: PASSWORD }
+
+/** The ConfigError that loading these settings throws. */
+function configError(env: Record<string, string | undefined>, options?: Parameters<typeof loadSettings>[1]): ConfigError {
+  try {
+    loadSettings(env, options)
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError)
+    return error as ConfigError
+  }
+  throw new Error('expected a ConfigError')
+}
+
+describe('JID', () => {
+  it('reads a bare JID', () => {
+    const settings = loadSettings(base)
+    expect(settings.jid.bare).toBe('bot@example.org')
+    expect(settings.jid.local).toBe('bot')
+    expect(settings.jid.domain).toBe('example.org')
+  })
+
+  it('reads a JID with a resource', () => {
+    expect(loadSettings({ ...base, JID: 'bot@example.org/worker' }).jid.full).toBe('bot@example.org/worker')
+  })
+
+  it.each([undefined, '', '   '])('is required (%j)', (value) => {
+    const error = configError({ ...base, JID: value })
+    expect(error.variable).toBe('JID')
+    expect(error.message).toMatch(/^JID: missing/)
+  })
+
+  it.each(['example.org', 'bot@', '@example.org', 'bot@example.org/', 'b ot@example.org'])('refuses the malformed %j', (value) => {
+    const error = configError({ ...base, JID: value })
+    expect(error.variable).toBe('JID')
+    expect(error.message).toMatch(/^JID: malformed/)
+  })
+})
+
+describe('JPASSWORD', () => {
+  it('is kept exactly, spaces included', () => {
+    expect(loadSettings({ ...base, JPASSWORD: ' two words ' }).password).toBe(' two words ')
+  })
+
+  it.each([undefined, ''])('is required (%j)', (value) => {
+    const error = configError({ ...base, JPASSWORD: value })
+    expect(error.variable).toBe('JPASSWORD')
+    expect(error.message).toMatch(/^JPASSWORD: missing/)
+  })
+})
+
+describe('XMPP_SERVICE', () => {
+  it('defaults to the JID\'s domain, for the client to resolve', () => {
+    expect(loadSettings(base).service).toBe('example.org')
+  })
+
+  it.each([
+    ['xmpp://127.0.0.1:5333', 'xmpp://127.0.0.1:5333'],
+    ['xmpps://chat.example.org:443', 'xmpps://chat.example.org:443'],
+    ['xmpp://chat.example.org', 'xmpp://chat.example.org:5222'],
+    ['xmpps://chat.example.org', 'xmpps://chat.example.org:5223'],
+    ['xmpp://chat.example.org:5222/', 'xmpp://chat.example.org:5222'],
+    ['xmpp://[::1]:5222', 'xmpp://[::1]:5222'],
+    ['  xmpp://localhost:5222  ', 'xmpp://localhost:5222'],
+  ])('reads %j as %j', (value, service) => {
+    expect(loadSettings({ ...base, XMPP_SERVICE: value }).service).toBe(service)
+  })
+
+  it('treats a blank value as unset', () => {
+    expect(loadSettings({ ...base, XMPP_SERVICE: ' ' }).service).toBe('example.org')
+  })
+
+  it.each(['http://example.org:5222', 'example.org:5222', 'xmpp://', 'xmpp://host:0', 'xmpp://host:65536', 'xmpp://host:port', 'xmpp://host:5222/path', 'xmpp://ho st'])(
+    'refuses the malformed %j',
+    (value) => {
+      const error = configError({ ...base, XMPP_SERVICE: value })
+      expect(error.variable).toBe('XMPP_SERVICE')
+      expect(error.message).toMatch(/^XMPP_SERVICE: malformed/)
+    },
+  )
+})
+
+describe('XMPP_RESOURCE', () => {
+  it('is empty by default, for the server to pick one', () => {
+    expect(loadSettings(base).resource).toBe('')
+  })
+
+  it('is read from the variable', () => {
+    expect(loadSettings({ ...base, XMPP_RESOURCE: 'worker' }).resource).toBe('worker')
+  })
+
+  it('defaults to DYNO on Heroku', () => {
+    expect(loadSettings({ ...base, DYNO: 'bot.1' }).resource).toBe('bot.1')
+  })
+
+  it('wins over DYNO', () => {
+    expect(loadSettings({ ...base, DYNO: 'bot.1', XMPP_RESOURCE: 'worker' }).resource).toBe('worker')
+  })
+
+  it('loses to a resource in the JID', () => {
+    expect(loadSettings({ ...base, JID: 'bot@example.org/pinned', XMPP_RESOURCE: 'worker', DYNO: 'bot.1' }).resource).toBe('pinned')
+  })
+
+  it('refuses a resource with spaces', () => {
+    const error = configError({ ...base, XMPP_RESOURCE: 'two words' })
+    expect(error.variable).toBe('XMPP_RESOURCE')
+  })
+})
+
+describe('LOG_LEVEL', () => {
+  it('defaults to info', () => {
+    expect(loadSettings(base).logLevel).toBe('info')
+  })
+
+  it.each(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])('accepts %s', (level) => {
+    expect(loadSettings({ ...base, LOG_LEVEL: level }).logLevel).toBe(level)
+  })
+
+  it('ignores case', () => {
+    expect(loadSettings({ ...base, LOG_LEVEL: 'DEBUG' }).logLevel).toBe('debug')
+  })
+
+  it.each(['verbose', 'warning', '10'])('refuses %j', (level) => {
+    const error = configError({ ...base, LOG_LEVEL: level })
+    expect(error.variable).toBe('LOG_LEVEL')
+    expect(error.message).toContain(level)
+  })
+})
+
+describe('XMPP_ROOMS', () => {
+  it('is empty by default', () => {
+    expect(loadSettings(base).rooms).toEqual([])
+  })
+
+  it('reads a comma-separated list, the nick defaulting to the JID\'s local part', () => {
+    expect(loadSettings({ ...base, XMPP_ROOMS: 'lobby@conference.example.org, Dev@conference.example.org/helper ,' }).rooms).toEqual([
+      { jid: 'lobby@conference.example.org', nick: 'bot' },
+      { jid: 'dev@conference.example.org', nick: 'helper' },
+    ])
+  })
+
+  it.each(['conference.example.org', 'lobby@', 'lobby@conference.example.org/'])('refuses the malformed room %j', (room) => {
+    const error = configError({ ...base, XMPP_ROOMS: `ok@conference.example.org,${room}` })
+    expect(error.variable).toBe('XMPP_ROOMS')
+    expect(error.message).toContain(room)
+  })
+})
+
+describe('options', () => {
+  it('override every variable', () => {
+    const env = { ...base, XMPP_SERVICE: 'xmpp://env:5222', XMPP_RESOURCE: 'env', LOG_LEVEL: 'warn', XMPP_ROOMS: 'env@conference.example.org' }
+    const settings = loadSettings(env, {
+      jid: 'code@example.net',
+      password: 'from-code',
+      service: 'xmpps://code:5223',
+      resource: 'code',
+      logLevel: 'trace',
+      rooms: ['code@conference.example.net/nick'],
+    })
+    expect(settings).toMatchObject({
+      password: 'from-code',
+      service: 'xmpps://code:5223',
+      resource: 'code',
+      logLevel: 'trace',
+      rooms: [{ jid: 'code@conference.example.net', nick: 'nick' }],
+    })
+    expect(settings.jid.full).toBe('code@example.net')
+  })
+
+  it('are enough without any environment', () => {
+    expect(loadSettings({}, { jid: 'bot@example.org', password: 'pw' }).jid.bare).toBe('bot@example.org')
+  })
+
+  it('are validated like the variables, naming the variable', () => {
+    expect(configError({}, { jid: 'nope', password: 'pw' }).variable).toBe('JID')
+    expect(configError(base, { service: 'nope' }).variable).toBe('XMPP_SERVICE')
+    expect(configError(base, { rooms: ['nope'] }).variable).toBe('XMPP_ROOMS')
+  })
+})
+
+describe('config errors', () => {
+  it('name the variable first, on one line, and never contain the password', () => {
+    const broken: Array<Record<string, string | undefined>> = [
+      { ...base, JID: undefined },
+      { ...base, JID: 'not-a-jid' },
+      { ...base, JPASSWORD: '' },
+      { ...base, XMPP_SERVICE: 'tcp://x' },
+      { ...base, XMPP_RESOURCE: 'a b' },
+      { ...base, LOG_LEVEL: 'loud' },
+      { ...base, XMPP_ROOMS: 'nope' },
+    ]
+    for (const env of broken) {
+      const error = configError(env)
+      expect(error.message.startsWith(`${error.variable}: `)).toBe(true)
+      expect(error.message).not.toContain('\n')
+      expect(error.message).not.toContain(PASSWORD)
+      expect(String(error.stack)).not.toContain(PASSWORD)
+    }
+  })
+
+  it('check JID before JPASSWORD, so the first fault is named', () => {
+    expect(configError({}).variable).toBe('JID')
+  })
+})
