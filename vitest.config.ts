@@ -17,6 +17,8 @@ export default defineConfig({
     typecheck: {
       enabled: true,
       include: ['test/**/*.test-d.ts'],
+      // Without it tsc reads the root tsconfig.json, which leaves test/ out: type tests would pass unchecked.
+      tsconfig: 'test/tsconfig.json',
     },
   },
 })

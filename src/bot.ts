@@ -6,18 +6,20 @@ import { IqContext } from './context/iq.js'
 import { MessageContext, type MessageType } from './context/message.js'
 import { PresenceContext, type Show } from './context/presence.js'
 import { SubscriptionContext } from './context/subscription.js'
-import { FatalError, StanzaError } from './errors.js'
+import { FatalError, StanzaError, type UndeliveredReason } from './errors.js'
 import { compileGuards, type Guards, type Narrow } from './guards.js'
 import { answerDisco, Features } from './disco.js'
 import { bareJid, parseJid } from './jid.js'
 import { createLogger, type Logger } from './log.js'
 import { Rooms } from './muc.js'
+import { Outbox, type OutboxOptions } from './outbox.js'
 import { Roster, RosterContext } from './roster.js'
 import { answerVersion } from './software-version.js'
 import { VERSION } from './version.js'
 import { PendingRequests } from './requests.js'
 import { type Handler, type Middleware, Router } from './router.js'
 import { Session, type SessionOptions } from './session.js'
+import { settleWithin } from './settle.js'
 import { type IqAnswer, Transport, xml, type XmlElement } from './transport.js'
 
 /**
@@ -29,8 +31,10 @@ import { type IqAnswer, Transport, xml, type XmlElement } from './transport.js'
  * ```
  */
 export interface BotOptions extends SettingsOptions {
-  /** Reconnect policy and connect timeout. */
+  /** Reconnect policy: backoff, connect timeout, when to give up. */
   reconnect?: SessionOptions
+  /** How many stanzas, for how long, `send()` keeps while the bot is offline. */
+  outbox?: OutboxOptions
   /** Read settings from this instead of `process.env`. */
   env?: Readonly<Record<string, string | undefined>>
   /** Write logs here instead of stdout. */
@@ -57,6 +61,8 @@ export interface BotEvents {
   reconnecting: { attempt: number; delay: number }
   /** The bot cannot go on (a {@link FatalError}) and has stopped. */
   error: Error
+  /** natter gave up on sending a stanza; see {@link UndeliveredError}. */
+  undelivered: { stanza: XmlElement; reason: UndeliveredReason }
 }
 
 /** Fields a message guard can test. */
@@ -91,12 +97,15 @@ const FIELDS = {
   roster: ['jid', 'name', 'subscription', 'ask', 'groups'],
 } as const satisfies Record<string, readonly string[]>
 
-/** Rejects, at compile time, guard fields that the stanza kind does not have. */
+/**
+ * Rejects, at compile time, guard fields that the stanza kind does not have. Parameters take
+ * `G & Exact<G, F>`: the bare `G` keeps the literal values of `const G`, which narrow the handler.
+ */
 type Exact<G, F extends PropertyKey> = G extends readonly unknown[]
   ? { readonly [I in keyof G]: Exact<G[I], F> }
   : G extends (...args: never[]) => unknown
-    ? G
-    : G & { readonly [K in Exclude<keyof G, F>]: never }
+    ? unknown
+    : { readonly [K in Exclude<keyof G, F>]: never }
 
 /** Where a bot's stanzas go: the transport in production, an in-memory chat in tests. */
 export interface Wire {
@@ -106,6 +115,8 @@ export interface Wire {
 }
 
 const SUBSCRIPTION_TYPES = new Set(['subscribe', 'subscribed', 'unsubscribe', 'unsubscribed'])
+/** Shutdown hooks get at least this long, even when handlers used up the deadline. */
+const SHUTDOWN_HOOK_MIN_MS = 2_000
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 const NS_ROSTER = 'jabber:iq:roster'
 
@@ -131,6 +142,8 @@ export class Bot {
   #settings: Settings | undefined
   #transport: Wire | undefined
   #session: Session | undefined
+  #outbox: Outbox | undefined
+  readonly #shutdownHooks: Array<() => unknown> = []
   #status: { show?: Show | undefined; text?: string | undefined } = {}
   #accepting = false
   readonly #link: BotLink
@@ -196,7 +209,7 @@ export class Bot {
    */
   message(handler: Handler<MessageContext>): this
   message<const G extends Guards<MessageContext, MessageField>>(
-    guards: Exact<G, MessageField>,
+    guards: G & Exact<G, MessageField>,
     handler: Handler<Narrow<MessageContext, G>>,
   ): this
   message(...args: unknown[]): this {
@@ -213,7 +226,7 @@ export class Bot {
    */
   presence(handler: Handler<PresenceContext>): this
   presence<const G extends Guards<PresenceContext, PresenceField>>(
-    guards: Exact<G, PresenceField>,
+    guards: G & Exact<G, PresenceField>,
     handler: Handler<Narrow<PresenceContext, G>>,
   ): this
   presence(...args: unknown[]): this {
@@ -230,7 +243,7 @@ export class Bot {
    */
   subscription(handler: Handler<SubscriptionContext>): this
   subscription<const G extends Guards<SubscriptionContext, SubscriptionField>>(
-    guards: Exact<G, SubscriptionField>,
+    guards: G & Exact<G, SubscriptionField>,
     handler: Handler<Narrow<SubscriptionContext, G>>,
   ): this
   subscription(...args: unknown[]): this {
@@ -249,7 +262,7 @@ export class Bot {
    * ```
    */
   iq(handler: Handler<IqContext>): this
-  iq<const G extends Guards<IqContext, IqField>>(guards: Exact<G, IqField>, handler: Handler<Narrow<IqContext, G>>): this
+  iq<const G extends Guards<IqContext, IqField>>(guards: G & Exact<G, IqField>, handler: Handler<Narrow<IqContext, G>>): this
   iq(...args: unknown[]): this {
     return this.#register('iq', FIELDS.iq, args)
   }
@@ -265,7 +278,7 @@ export class Bot {
    */
   rosterPush(handler: Handler<RosterContext>): this
   rosterPush<const G extends Guards<RosterContext, RosterField>>(
-    guards: Exact<G, RosterField>,
+    guards: G & Exact<G, RosterField>,
     handler: Handler<Narrow<RosterContext, G>>,
   ): this
   rosterPush(...args: unknown[]): this {
@@ -347,7 +360,9 @@ export class Bot {
   }
 
   /**
-   * Sends any stanza.
+   * Sends any stanza. While the bot is offline it waits in the outbox and goes out once the bot is
+   * back; the promise resolves when it is written, or rejects with an {@link UndeliveredError} when
+   * natter gives up on it (outbox full, waited too long, bot stopped).
    *
    * @example
    * ```ts
@@ -356,7 +371,7 @@ export class Bot {
    */
   async send(stanza: XmlElement): Promise<void> {
     if (!this.#transport) throw new Error('the bot is not started')
-    await this.#transport.send(stanza)
+    await (this.#outbox ?? this.#transport).send(stanza)
   }
 
   /**
@@ -387,7 +402,7 @@ export class Bot {
     try {
       await this.send(xml('iq', { type: options.type, to: options.to, id }, options.payload))
     } catch (error) {
-      this.#requests.settle(xml('iq', { type: 'error', id, from: options.to }))
+      this.#requests.cancel(id, error instanceof Error ? error : new Error(String(error)))
       reply.catch(() => {})
       throw error
     }
@@ -450,14 +465,24 @@ export class Bot {
       (stanza) => this.#receive(stanza),
     )
     this.#transport = transport
-    const session = new Session(transport, this.#log, settings.jid.bare, this.#options.reconnect)
+    const liveness = { interval: settings.pingInterval * 1000, timeout: settings.pingTimeout * 1000 }
+    const session = new Session(transport, this.#log, settings.jid.bare, this.#options.reconnect, liveness)
     this.#session = session
+    const outbox = new Outbox(transport, (stanza, reason) => this.#undelivered(stanza, reason), this.#options.outbox)
+    this.#outbox = outbox
+    // Messages the server never acknowledged before a lost session go out again; the rest is reported.
+    transport.on('undelivered', (stanza) => {
+      if (stanza.name === 'message') outbox.retry(stanza)
+      // The bot's own presence is sent again on the next session anyway.
+      else if (!(stanza.name === 'presence' && stanza.attrs.to === undefined)) this.#undelivered(stanza, 'unacknowledged')
+    })
     session.on('ready', (info) => {
       this.#log.info({ jid: info.jid, resumed: info.resumed }, info.resumed ? 'session resumed' : 'online')
       if (!info.resumed) {
         // Fetching the roster also makes the server push roster changes to this session.
         this.roster.load().catch((e: unknown) => this.#log.warn({ err: e }, 'cannot load the roster'))
-        this.send(this.#presence()).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))
+        // Straight to the wire, ahead of anything the outbox holds.
+        transport.send(this.#presence()).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))
       }
       if (!info.resumed && !this.#roomsJoined) {
         this.#roomsJoined = true
@@ -466,11 +491,13 @@ export class Bot {
         }
       }
       this.#emit('ready', info)
+      void outbox.flush()
     })
     session.on('disconnected', (info) => this.#emit('disconnected', info))
     session.on('reconnecting', (info) => this.#emit('reconnecting', info))
     session.on('fatal', (error) => {
       this.#accepting = false
+      outbox.close()
       this.#requests.rejectAll(error)
       this.#emit('error', error)
     })
@@ -485,28 +512,52 @@ export class Bot {
   }
 
   /**
-   * Stops taking stanzas, lets running handlers finish (up to `deadline` ms), says goodbye with
-   * unavailable presence and closes the stream.
+   * Registers work for the end of a shutdown, once running handlers are done and while the bot is
+   * still online: leaving rooms, saying goodbye, saving state. Hooks run together and get what is
+   * left of the shutdown deadline (at least 2 s); then the bot sends unavailable presence.
+   *
+   * @example
+   * ```ts
+   * bot.onShutdown(() => bot.say('ops@example.org', 'going down for a restart'))
+   * ```
+   */
+  onShutdown(hook: () => unknown): this {
+    this.#shutdownHooks.push(hook)
+    return this
+  }
+
+  /**
+   * Stops taking stanzas (the server keeps those that arrive now for the next session), lets running
+   * handlers finish for up to `deadline` ms (default `SHUTDOWN_TIMEOUT`, 20 s), runs the
+   * {@link Bot.onShutdown} hooks, says goodbye with unavailable presence and closes the stream.
    *
    * @example
    * ```ts
    * process.once('SIGUSR2', () => bot.stop())
    * ```
    */
-  async stop(deadline = 20_000): Promise<void> {
+  async stop(deadline = (this.#settings?.shutdownTimeout ?? 20) * 1000): Promise<void> {
     this.#accepting = false
     const session = this.#session
     if (!session) return
+    session.holdInbound()
+    const end = performance.now() + deadline
     if (this.#inflight.size > 0) {
       this.#log.info({ handlers: this.#inflight.size }, 'waiting for running handlers')
-      let timer: NodeJS.Timeout | undefined
-      await Promise.race([
-        Promise.allSettled([...this.#inflight]),
-        new Promise((resolve) => (timer = setTimeout(resolve, deadline))),
-      ])
-      clearTimeout(timer)
+      if (!(await settleWithin(this.#inflight, deadline))) {
+        this.#log.error({ handlers: this.#inflight.size }, 'shutdown deadline passed: abandoning running handlers')
+      }
     }
-    if (this.#transport?.online) await this.send(xml('presence', { type: 'unavailable' })).catch(() => {})
+    const hooks = this.#shutdownHooks.map((hook) =>
+      Promise.resolve()
+        .then(hook)
+        .catch((e: unknown) => this.#log.error({ err: e }, 'shutdown hook failed')),
+    )
+    await settleWithin(hooks, Math.max(end - performance.now(), SHUTDOWN_HOOK_MIN_MS))
+    // What handlers and hooks sent goes out before the goodbye; the rest is given up on.
+    await this.#outbox?.flush()
+    this.#outbox?.close()
+    if (this.#transport?.online) await this.#transport.send(xml('presence', { type: 'unavailable' })).catch(() => {})
     this.#requests.rejectAll(new Error('the bot stopped'))
     await session.stop()
     this.#log.info('stopped')
@@ -545,6 +596,12 @@ export class Bot {
     }
   }
 
+  #undelivered(stanza: XmlElement, reason: UndeliveredReason): void {
+    const { to, type, id } = stanza.attrs
+    this.#log.warn({ stanza: stanza.name, to, type, id, reason }, 'stanza not delivered')
+    this.#emit('undelivered', { stanza, reason })
+  }
+
   #presence(): XmlElement {
     const { show, text } = this.#status
     return xml('presence', {}, show && xml('show', {}, show), text !== undefined && xml('status', {}, text))
@@ -573,7 +630,7 @@ export class Bot {
     const parsed = commands.parse(text)
     if (parsed.kind === 'ok' && (!parsed.command.admin || admin)) {
       Object.assign(ctx, { command: parsed.command.name, args: parsed.args })
-      await parsed.command.handler(ctx as unknown as CommandContext)
+      await parsed.command.handler(ctx as unknown as CommandContext, next)
     } else if (parsed.kind === 'usage' && (!parsed.command.admin || admin)) {
       await ctx.reply(`Usage: ${parsed.command.usage}`)
     } else if (parsed.kind === 'unknown' && parsed.name === 'help' && !commands.has('help')) {
@@ -610,6 +667,7 @@ export class Bot {
   #context(stanza: XmlElement): StanzaContext | undefined {
     switch (stanza.name) {
       case 'message': {
+        this.rooms.observeMessage(stanza)
         const ctx = new MessageContext(stanza, this.#link)
         const receive = this.#options.receive
         const own = ctx.from === this.jid || (ctx.room !== undefined && ctx.nick === this.rooms.nick(ctx.room))
@@ -638,7 +696,8 @@ export class Bot {
       if (!outcome.handled) return undefined
       return { result: isElement(outcome.value) ? outcome.value : undefined }
     } catch (error) {
-      if (!(error instanceof StanzaError)) this.#report(error, ctx)
+      // A StanzaError thrown by an IQ handler is its answer; anywhere else it is a failure to report.
+      if (!(error instanceof StanzaError && ctx instanceof IqContext)) this.#report(error, ctx)
       if (!(ctx instanceof IqContext)) return undefined
       return { error: errorElement(error instanceof StanzaError ? error : new StanzaError('internal-server-error', 'cancel')) }
     }

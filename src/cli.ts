@@ -56,20 +56,23 @@ export function usage(script: string): string {
     '  -v, --version  show the natter version',
     '',
     'Environment:',
-    '  JID            the bot\'s address: user@domain or user@domain/resource (required)',
-    '  JPASSWORD      its password (required)',
-    '  XMPP_SERVICE   xmpp://host:port or xmpps://host:port (default: found from the JID\'s domain)',
-    '  XMPP_RESOURCE  resource to bind (default: $DYNO when set, else chosen by the server)',
-    '  LOG_LEVEL      fatal, error, warn, info, debug, trace or silent (default: info)',
-    '  XMPP_ROOMS     rooms to join: room@service or room@service/nick, comma-separated',
+    '  JID                 the bot\'s address: user@domain or user@domain/resource (required)',
+    '  JPASSWORD           its password (required)',
+    '  XMPP_SERVICE        xmpp://host:port or xmpps://host:port (default: found from the JID\'s domain)',
+    '  XMPP_RESOURCE       resource to bind (default: $DYNO when set, else chosen by the server)',
+    '  LOG_LEVEL           fatal, error, warn, info, debug, trace or silent (default: info)',
+    '  XMPP_ROOMS          rooms to join: room@service or room@service/nick, comma-separated',
+    '  XMPP_PING_INTERVAL  seconds of silence on the link before the bot pings its server (default: 60)',
+    '  XMPP_PING_TIMEOUT   seconds without an answer before the link counts as dead (default: 10)',
+    '  SHUTDOWN_TIMEOUT    seconds SIGTERM waits for running handlers (default: 20)',
     '',
     `Exit codes: ${ExitCode.Ok} stopped by a signal, ${ExitCode.Usage} bad option, ${ExitCode.Config} bad configuration,`,
-    `${ExitCode.Auth} login refused, ${ExitCode.Conflict} resource taken over, ${ExitCode.Software} internal error.`,
+    `${ExitCode.Auth} login refused, ${ExitCode.Conflict} resource taken over, ${ExitCode.Unavailable} server unreachable`,
+    `for longer than the reconnect policy allows, ${ExitCode.Software} internal error or forced exit.`,
   ].join('\n')
 }
 
-/** How long after SIGTERM the process exits even if handlers are still running (Heroku kills at 30 s). */
-const SHUTDOWN_DEADLINE_MS = 20_000
+/** How long after the shutdown deadline the process exits anyway, if closing hangs (Heroku kills 30 s after SIGTERM). */
 const CLOSE_GRACE_MS = 5_000
 
 /**
@@ -109,11 +112,12 @@ export async function runProcess(bot: Bot, argv: readonly string[] = process.arg
     }
     stopping = true
     bot.log.info({ signal }, 'shutting down')
+    const deadline = (bot.settings?.shutdownTimeout ?? 20) * 1000
     setTimeout(() => {
-      bot.log.error('shutdown deadline passed: exiting now')
+      bot.log.error('shutdown still not done after its deadline: exiting now')
       exit(ExitCode.Software)
-    }, SHUTDOWN_DEADLINE_MS + CLOSE_GRACE_MS).unref()
-    bot.stop(SHUTDOWN_DEADLINE_MS).then(
+    }, deadline + CLOSE_GRACE_MS).unref()
+    bot.stop(deadline).then(
       () => exit(ExitCode.Ok),
       (error: unknown) => {
         bot.log.error({ err: error }, 'shutdown failed')
@@ -152,5 +156,6 @@ function exitCodeFor(error: unknown): number {
   if (!(error instanceof FatalError)) return ExitCode.Software
   if (error.reason === 'auth') return ExitCode.Auth
   if (error.reason === 'conflict') return ExitCode.Conflict
+  if (error.reason === 'unreachable') return ExitCode.Unavailable
   return ExitCode.Software
 }

@@ -27,6 +27,12 @@ export interface BotOptions {
   logLevel?: LogLevel
   /** Rooms to join once online (`XMPP_ROOMS`): `room@service` or `room@service/nick`. */
   rooms?: readonly string[]
+  /** Seconds of silence on the link before the bot pings its server (`XMPP_PING_INTERVAL`). Default 60. */
+  pingInterval?: number
+  /** Seconds to wait for any answer to that ping before the link counts as dead (`XMPP_PING_TIMEOUT`). Default 10. */
+  pingTimeout?: number
+  /** Seconds a shutdown waits for running handlers (`SHUTDOWN_TIMEOUT`). Default 20. */
+  shutdownTimeout?: number
 }
 
 /** A room to join at start, from `XMPP_ROOMS` or the `rooms` option. */
@@ -47,6 +53,12 @@ export interface Settings {
   readonly resource: string
   readonly logLevel: LogLevel
   readonly rooms: readonly RoomSetting[]
+  /** Seconds of silence before a liveness ping. */
+  readonly pingInterval: number
+  /** Seconds to wait for the ping's answer. */
+  readonly pingTimeout: number
+  /** Seconds a shutdown waits for running handlers. */
+  readonly shutdownTimeout: number
 }
 
 
@@ -89,7 +101,11 @@ export function loadSettings(env: Env, options: BotOptions = {}): Settings {
   const roomsText = options.rooms ?? pick(undefined, env.XMPP_ROOMS)?.split(',')
   const rooms = (roomsText ?? []).map((r) => r.trim()).filter((r) => r !== '').map((r) => parseRoom(r, jid.local))
 
-  return { jid, password, service, resource, logLevel: levelText ?? 'info', rooms }
+  const pingInterval = parseSeconds('XMPP_PING_INTERVAL', options.pingInterval, env.XMPP_PING_INTERVAL, 60)
+  const pingTimeout = parseSeconds('XMPP_PING_TIMEOUT', options.pingTimeout, env.XMPP_PING_TIMEOUT, 10)
+  const shutdownTimeout = parseSeconds('SHUTDOWN_TIMEOUT', options.shutdownTimeout, env.SHUTDOWN_TIMEOUT, 20)
+
+  return { jid, password, service, resource, logLevel: levelText ?? 'info', rooms, pingInterval, pingTimeout, shutdownTimeout }
 }
 
 /** Options win over the environment; blank values count as unset. */
@@ -112,6 +128,17 @@ function parseRoom(text: string, defaultNick: string): RoomSetting {
   const room = parseJid(text)
   if (!room || !room.local) throw new ConfigError('XMPP_ROOMS', `malformed room "${text}"; expected room@service or room@service/nick`)
   return { jid: room.bare, nick: room.resource || defaultNick }
+}
+
+/** A duration in seconds, from an option or a variable: a positive number, fractions allowed. */
+function parseSeconds(variable: string, option: number | undefined, text: string | undefined, fallback: number): number {
+  const given = option === undefined ? pick(undefined, text) : String(option)
+  if (given === undefined) return fallback
+  const seconds = Number(given)
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new ConfigError(variable, `malformed "${given}"; expected a positive number of seconds`)
+  }
+  return seconds
 }
 
 function isLogLevel(text: string): text is LogLevel {

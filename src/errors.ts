@@ -20,7 +20,8 @@ export class ConfigError extends Error {
 
 /**
  * The bot cannot go on and retrying would not help: the server refused the credentials, another
- * connection took over the bot's resource, or the connection failed in a way natter cannot recover from.
+ * connection took over the bot's resource, the server stayed unreachable for longer than
+ * `reconnect.giveUpAfter`, or the connection failed in a way natter cannot recover from.
  *
  * @example
  * ```ts
@@ -30,7 +31,7 @@ export class ConfigError extends Error {
 export class FatalError extends Error {
   override readonly name = 'FatalError'
   constructor(
-    readonly reason: 'auth' | 'conflict' | 'internal',
+    readonly reason: 'auth' | 'conflict' | 'unreachable' | 'internal',
     message: string,
   ) {
     super(message)
@@ -58,7 +59,36 @@ export const ExitCode = {
   Usage: 64,
   /** Another connection took over the bot's resource. */
   Conflict: 75,
+  /** The server stayed unreachable for longer than `reconnect.giveUpAfter` (EX_UNAVAILABLE). */
+  Unavailable: 69,
 } as const
+
+/** Why natter gave up on sending a stanza. */
+export type UndeliveredReason = 'queue-full' | 'expired' | 'stopped' | 'unacknowledged'
+
+/**
+ * A stanza natter could not send: the bot was offline and its outbox was full, the stanza waited
+ * longer than `outbox.maxAge`, the bot stopped first, or the server never acknowledged it and the
+ * session could not be resumed. `bot.send()` rejects with it, and the bot emits `undelivered`.
+ *
+ * @example
+ * ```ts
+ * await bot.say('alice@example.org', 'hi').catch((e) => { if (e instanceof UndeliveredError) bot.log.warn(e.reason) })
+ * ```
+ */
+export class UndeliveredError extends Error {
+  override readonly name = 'UndeliveredError'
+  constructor(readonly reason: UndeliveredReason) {
+    super(`stanza not sent: ${UNDELIVERED_TEXT[reason]}`)
+  }
+}
+
+const UNDELIVERED_TEXT: Record<UndeliveredReason, string> = {
+  'queue-full': 'offline and the outbox is full',
+  expired: 'offline for longer than the outbox keeps stanzas',
+  stopped: 'the bot stopped before it could send it',
+  unacknowledged: 'the server never acknowledged it and the session could not be resumed',
+}
 
 /** The error types of RFC 6120, section 8.3.2. */
 export type StanzaErrorType = 'auth' | 'cancel' | 'continue' | 'modify' | 'wait'

@@ -1,9 +1,10 @@
 // The one module that touches @xmpp/*: a small typed adapter over @xmpp/client. Everything else in
 // natter sees XmlElement, Transport and plain events, so the quirks of xmpp.js stay in this file.
 import { EventEmitter } from 'node:events'
-import { type Client, client, type LtxElement, xml as ltxXml, type XmppError } from '@xmpp/client'
+import { type Client, client, type LtxElement, xml as ltxXml, type XmppError, type XmppSocket } from '@xmpp/client'
 import { hideSensitive } from '@xmpp/debug'
 import type { Logger } from './log.js'
+import { ReplayFilter } from './replays.js'
 
 /**
  * An XML element, as natter hands stanzas to handlers and takes them from {@link xml}.
@@ -67,10 +68,11 @@ export interface TransportOptions {
 export type IqAnswer = { result: XmlElement | undefined } | { error: XmlElement } | undefined
 
 export interface TransportEvents {
+  /** Bound and ready; stream management, when offered, is already being enabled. */
   online: [jid: string, resumed: boolean]
   disconnect: [reason: Error | undefined]
   error: [error: Error]
-  /** An outbound stanza that stream management reports as never delivered. */
+  /** An outbound stanza written to a session that ended, unresumed, before the server acknowledged it. */
   undelivered: [stanza: XmlElement]
 }
 
@@ -87,6 +89,10 @@ export class ConnectError extends Error {
 }
 
 const STANZAS = new Set(['message', 'presence', 'iq'])
+const NS_SM = 'urn:xmpp:sm:3'
+const PING_ID = 'natter-ping-'
+/** How long closing waits for the server to close its side, per step (stream, then socket). */
+const CLOSE_WAIT_MS = 1_000
 
 /**
  * A connection to an XMPP server for one account. `connect()` makes one attempt; deciding when to try
@@ -95,7 +101,12 @@ const STANZAS = new Set(['message', 'presence', 'iq'])
 export class Transport extends EventEmitter<TransportEvents> {
   readonly #xmpp: Client
   readonly #options: TransportOptions
+  readonly #replays = new ReplayFilter()
   #jid = ''
+  #lastActivity = performance.now()
+  #pings = 0
+  /** Set by holdInbound(): inbound stanzas are no longer acknowledged. */
+  #holding = false
 
   constructor(
     options: TransportOptions,
@@ -112,6 +123,11 @@ export class Transport extends EventEmitter<TransportEvents> {
       resource: options.resource || undefined,
     })
     this.#xmpp.reconnect.stop()
+    // natter's own liveness check replaces the <r/> timer of xmpp.js, which exists only with stream
+    // management; xmpp.js still asks for an ack after each burst it sends.
+    this.#xmpp.streamManagement.requestAckInterval = 0
+    this.#xmpp.streamManagement.timeout = 0
+    this.#countInbound()
     this.#wire()
   }
 
@@ -125,13 +141,20 @@ export class Transport extends EventEmitter<TransportEvents> {
     return this.#xmpp.status === 'online'
   }
 
+  /** When the last element came in from the server, as `performance.now()`. */
+  get lastActivity(): number {
+    return this.#lastActivity
+  }
+
   /**
    * One attempt to connect, authenticate and bind (or resume). Resolves with whether the previous
    * session was resumed; rejects with a {@link ConnectError}.
    */
   async connect(timeoutMs: number): Promise<boolean> {
     const x = this.#xmpp
-    if (x.status !== 'offline' && x.status !== 'disconnect') await this.drop()
+    await this.drop()
+    // Also bounds each step inside xmpp.js, such as waiting for the server's stream header.
+    x.timeout = timeoutMs
     return new Promise<boolean>((resolve, reject) => {
       const done = (error: ConnectError | undefined, resumed = false): void => {
         clearTimeout(timer)
@@ -165,16 +188,43 @@ export class Transport extends EventEmitter<TransportEvents> {
     await this.#xmpp.send(stanza as unknown as LtxElement)
   }
 
-  /** Drops the link without closing the stream, so the session can be resumed. */
+  /**
+   * Drops the link at once, without closing the stream, so the session can be resumed; resolves once
+   * the socket is gone. (xmpp.js's disconnect() would close the stream first, which ends the session
+   * on the server, and on a dead link waits seconds for an answer that never comes.)
+   */
   async drop(): Promise<void> {
-    if (this.#xmpp.status === 'offline' || this.#xmpp.status === 'disconnect') return
-    await this.#xmpp.disconnect().catch(() => {})
+    const socket = this.#xmpp.socket
+    if (!socket) return
+    const closed = new Promise<void>((resolve) => socket.once('close', resolve))
+    if (destroy(socket)) await closed
   }
 
-  /** Closes the stream cleanly; the session cannot be resumed after this. */
+  /** Closes the stream cleanly, within about two seconds; the session cannot be resumed after this. */
   async close(): Promise<void> {
-    if (this.#xmpp.status === 'offline') return
-    await this.#xmpp.stop().catch(() => {})
+    const x = this.#xmpp
+    if (x.status === 'offline') return
+    const socket = x.socket
+    x.timeout = CLOSE_WAIT_MS
+    await x.stop().catch(() => {})
+    // On timeout xmpp.js lets go of the socket without destroying it.
+    if (socket) destroy(socket)
+  }
+
+  /** Pings the server (XEP-0199). Its answer, like anything else that comes in, updates `lastActivity`. */
+  ping(): void {
+    const id = `${PING_ID}${++this.#pings}`
+    const ping = ltxXml('iq', { type: 'get', to: this.#options.domain, id }, ltxXml('ping', { xmlns: 'urn:xmpp:ping' }))
+    this.#xmpp.send(ping).catch(() => {})
+  }
+
+  /**
+   * Stops acknowledging inbound stanzas, for a shutdown: they still reach the bot, which refuses
+   * them, and once the stream is closed the server treats them as never delivered (Prosody stores
+   * messages for the account's next session) instead of losing them.
+   */
+  holdInbound(): void {
+    this.#holding = true
   }
 
   /** Whether the server agreed to stream management (XEP-0198) on this stream. */
@@ -182,17 +232,49 @@ export class Transport extends EventEmitter<TransportEvents> {
     return this.#xmpp.streamManagement.enabled
   }
 
+  /**
+   * XEP-0198's `h` counts the stanzas received since `<enabled/>`. xmpp.js counts in a middleware that
+   * runs after its IQ caller and callee, so stanzas they consume are missed, and resets the count a few
+   * microtasks after `<enabled/>`, so stanzas parsed from the same chunk are lost: either way a resumed
+   * session gets stanzas again that the bot already handled. natter keeps the count here instead,
+   * where every element arrives in order, and xmpp.js reads it.
+   */
+  #countInbound(): void {
+    const x = this.#xmpp
+    let count = 0
+    Object.defineProperty(x.streamManagement, 'inbound', { get: () => count, set: () => {}, configurable: true })
+    x.prependListener('element', (element: LtxElement) => {
+      this.#lastActivity = performance.now()
+      if (element.is('enabled', NS_SM)) count = 0
+      else if (STANZAS.has(element.name) && !this.#holding) count += 1
+    })
+  }
+
   #wire(): void {
     const x = this.#xmpp
     const sm = x.streamManagement
 
+    // xmpp.js goes online before it sends <enable/> (and, on resume, a moment before its status says
+    // so): wait a turn, so that whatever natter sends next is counted by stream management.
+    const announce = (resumed: boolean): void => {
+      setImmediate(() => {
+        if (this.online) this.emit('online', this.#jid, resumed)
+      })
+    }
     x.on('online', (jid: { toString(): string }) => {
       this.#jid = jid.toString()
-      this.emit('online', this.#jid, false)
+      announce(false)
     })
-    sm.on('resumed', () => this.emit('online', this.#jid, true))
+    sm.on('resumed', () => announce(true))
     sm.on('fail', (stanza: LtxElement) => this.emit('undelivered', stanza))
     x.on('disconnect', (info?: { clean?: boolean; reason?: unknown }) => {
+      // Without a session to resume (the link died before <enabled/>, or the server allows no resumption),
+      // what stream management holds will never be resent; xmpp.js would keep it, and then fail the next
+      // <enable/> over a queue that should be empty. Report it instead.
+      if (!sm.id) {
+        for (const { stanza } of sm.outbound_q.splice(0)) this.emit('undelivered', stanza)
+        sm.outbound = 0
+      }
       const reason = info?.reason instanceof Error ? info.reason : undefined
       this.emit('disconnect', reason)
     })
@@ -217,6 +299,13 @@ export class Transport extends EventEmitter<TransportEvents> {
     x.middleware.use(async (ctx) => {
       const { stanza } = ctx
       if (!STANZAS.has(stanza.name)) return undefined
+      if (stanza.name === 'iq' && stanza.attrs.id?.startsWith(PING_ID) && stanza.attrs.type !== 'get' && stanza.attrs.type !== 'set') {
+        return undefined // the answer to a liveness ping
+      }
+      if (!this.#holding && this.#replays.isReplay(stanza as unknown as XmlElement)) {
+        this.log.info({ from: stanza.attrs.from, id: stanza.attrs.id }, 'ignored a message delivered again after a reconnect')
+        return undefined
+      }
       const answer = await this.onStanza(stanza as unknown as XmlElement)
       // The IQ callee of xmpp.js turns what this returns into the reply: an <error/> element becomes
       // an error reply, another element the result's child, any other truthy value an empty result.
@@ -251,6 +340,13 @@ export function redact(element: XmlElement | LtxElement): string {
 function copyWithoutPasswords(element: LtxElement): LtxElement {
   const children = element.name === 'password' ? ['hidden'] : element.children.map((c) => (typeof c === 'string' ? c : copyWithoutPasswords(c)))
   return ltxXml(element.name, { ...element.attrs }, ...children)
+}
+
+/** Destroys the socket, or the tls socket inside @xmpp/tls's wrapper; false when there is none left. */
+function destroy(socket: XmppSocket): boolean {
+  const inner = socket.destroy ? socket : socket.socket
+  inner?.destroy?.()
+  return Boolean(inner)
 }
 
 function classify(error: unknown): ConnectError {

@@ -43,6 +43,13 @@ declare module '@xmpp/client' {
     requestAckInterval: number
   }
 
+  export interface XmppSocket {
+    destroy?(): void
+    /** The wrapped tls socket of @xmpp/tls, which has no destroy() of its own. */
+    socket?: { destroy(): void } | null
+    once(event: 'close', listener: () => void): unknown
+  }
+
   export interface MiddlewareContext {
     stanza: LtxElement
     name: string
@@ -52,6 +59,8 @@ declare module '@xmpp/client' {
 
   export interface Client extends EventEmitter {
     status: string
+    /** The socket while connected, null otherwise: a net or tls socket, or (xmpps://) a wrapper around one. */
+    socket: XmppSocket | null
     jid: { toString(): string } | null
     options: { service?: string; domain?: string; lang?: string }
     timeout: number

@@ -1,0 +1,159 @@
+import { UndeliveredError, type UndeliveredReason } from './errors.js'
+import type { XmlElement } from './transport.js'
+
+/**
+ * How much the bot holds back while it is offline.
+ *
+ * @example
+ * ```ts
+ * createBot({ outbox: { maxStanzas: 200, maxAge: 60_000 } })
+ * ```
+ */
+export interface OutboxOptions {
+  /** The most stanzas kept while offline; `send()` rejects beyond it. Default 1000. */
+  maxStanzas?: number
+  /** How long a stanza may wait for the link to come back, in ms. Default 300000 (5 minutes). */
+  maxAge?: number
+}
+
+/** Where the outbox writes: the transport, or anything that can tell whether it is up. */
+export interface OutboxLink {
+  readonly online: boolean
+  send(stanza: XmlElement): Promise<void>
+}
+
+interface Item {
+  readonly stanza: XmlElement
+  readonly queuedAt: number
+  readonly resolve: () => void
+  readonly reject: (error: UndeliveredError) => void
+}
+
+const settled = (): void => {}
+
+/**
+ * Outbound stanzas that could not go out yet. While the link is up and nothing waits, `send()`
+ * writes straight through; otherwise, or when the write fails because the link is going down, the
+ * stanza waits here, in order, until `flush()` after the next login. Bounded in count and age;
+ * whatever is given up on is rejected and reported, never dropped silently.
+ */
+export class Outbox {
+  readonly #items: Item[] = []
+  readonly #maxStanzas: number
+  readonly #maxAge: number
+  /** The running flush, if any. */
+  #flushing: Promise<void> | undefined
+  /** Where the next `retry()` goes: after the retries already queued, before anything newer. */
+  #retries = 0
+  #expiry: NodeJS.Timeout | undefined
+  /** The item being written by `flush()`; it cannot expire any more. */
+  #writing: Item | undefined
+  #closed = false
+
+  constructor(
+    private readonly link: OutboxLink,
+    private readonly onUndelivered: (stanza: XmlElement, reason: UndeliveredReason) => void,
+    options: OutboxOptions = {},
+  ) {
+    this.#maxStanzas = options.maxStanzas ?? 1000
+    this.#maxAge = options.maxAge ?? 300_000
+  }
+
+  /** Sends the stanza now or as soon as the bot is back online; resolves once it is written. */
+  send(stanza: XmlElement): Promise<void> {
+    if (this.#closed) return this.#refuse(stanza, 'stopped')
+    if (this.link.online && this.#items.length === 0 && !this.#flushing) {
+      // A failed write means the socket is going down; the stanza did not leave, so keep it.
+      return this.link.send(stanza).catch(() => this.#enqueue(stanza, this.#items.length))
+    }
+    return this.#enqueue(stanza, this.#items.length)
+  }
+
+  /**
+   * Queues again a stanza that was written but never acknowledged by a session that could not be
+   * resumed; it goes out before anything queued later.
+   */
+  retry(stanza: XmlElement): void {
+    if (this.#closed) {
+      this.onUndelivered(stanza, 'stopped')
+      return
+    }
+    this.#enqueue(stanza, this.#retries++).catch(settled)
+  }
+
+  /**
+   * Writes what waits, in order, while the link stays up. Call it once the bot is online again;
+   * resolves when done, or when the link went down again (the rest then waits for the next login).
+   */
+  flush(): Promise<void> {
+    this.#flushing ??= this.#drain().finally(() => {
+      this.#flushing = undefined
+      this.#scheduleExpiry()
+    })
+    return this.#flushing
+  }
+
+  async #drain(): Promise<void> {
+    this.#retries = 0
+    for (let item = this.#items[0]; item && this.link.online; item = this.#items[0]) {
+      this.#writing = item
+      try {
+        await this.link.send(item.stanza)
+      } catch {
+        return
+      } finally {
+        this.#writing = undefined
+      }
+      // close() may have taken it meanwhile.
+      const index = this.#items.indexOf(item)
+      if (index !== -1) this.#items.splice(index, 1)
+      item.resolve()
+    }
+  }
+
+  /** Gives up on everything still waiting, and refuses anything sent from now on. */
+  close(): void {
+    this.#closed = true
+    clearTimeout(this.#expiry)
+    for (const item of this.#items.splice(0)) this.#drop(item, 'stopped')
+  }
+
+  #enqueue(stanza: XmlElement, at: number): Promise<void> {
+    if (this.#closed) return this.#refuse(stanza, 'stopped')
+    if (this.#items.length >= this.#maxStanzas) return this.#refuse(stanza, 'queue-full')
+    return new Promise<void>((resolve, reject) => {
+      this.#items.splice(at, 0, { stanza, queuedAt: performance.now(), resolve, reject })
+      this.#scheduleExpiry()
+    })
+  }
+
+  #refuse(stanza: XmlElement, reason: UndeliveredReason): Promise<never> {
+    this.onUndelivered(stanza, reason)
+    return Promise.reject(new UndeliveredError(reason))
+  }
+
+  #drop(item: Item, reason: UndeliveredReason): void {
+    this.onUndelivered(item.stanza, reason)
+    item.reject(new UndeliveredError(reason))
+  }
+
+  #scheduleExpiry(): void {
+    clearTimeout(this.#expiry)
+    const oldest = this.#items.reduce((min, item) => Math.min(min, item.queuedAt), Infinity)
+    if (oldest === Infinity) return
+    const wait = Math.max(1, Math.ceil(oldest + this.#maxAge - performance.now()))
+    this.#expiry = setTimeout(() => this.#expire(), wait).unref()
+  }
+
+  #expire(): void {
+    const now = performance.now()
+    for (let i = this.#items.length - 1; i >= 0; i--) {
+      const item = this.#items[i] as Item
+      if (item === this.#writing || now - item.queuedAt < this.#maxAge) continue
+      this.#items.splice(i, 1)
+      if (i < this.#retries) this.#retries -= 1
+      this.#drop(item, 'expired')
+    }
+    this.#scheduleExpiry()
+  }
+}

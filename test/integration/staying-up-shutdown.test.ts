@@ -1,0 +1,136 @@
+// Graceful shutdown of a worker process: SIGTERM during a slow handler, a second SIGTERM, the deadline, and the
+// shutdown hooks. The bots are built scripts run as child processes (test/fixtures/slow-bot.ts), checked over
+// the wire by a separate client.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startProsody, type Prosody } from '../../tools/prosody.js'
+import { type BotProcess, startBotProcess } from '../support/bot-process.js'
+import { startLiveBot } from '../support/live-bot.js'
+import { connectPeer, type Peer, xml, type XmlElement } from '../support/peer.js'
+
+const SLOW_BOT = 'dist/test/fixtures/slow-bot.js'
+const BOT_PASSWORD = 'pw-Shutdown-9001'
+
+let prosody: Prosody
+let alice: Peer
+let botJid: string
+const running: BotProcess[] = []
+
+beforeAll(async () => {
+  prosody = await startProsody({ muc: false })
+  botJid = await prosody.register('closer', BOT_PASSWORD)
+  await prosody.register('alice', 'alice-pw')
+  alice = await connectPeer({ service: prosody.service, jid: 'alice@localhost', password: 'alice-pw' })
+  // Subscribed to the bot's presence, alice sees it go offline. The roster fetch makes her an interested
+  // resource, one that subscription answers reach.
+  await alice.iq('alice@localhost', 'get', xml('query', { xmlns: 'jabber:iq:roster' }))
+  await alice.sendPresence()
+  const bot = await startLiveBot({ jid: botJid, password: BOT_PASSWORD, service: prosody.service }, (b) => {
+    b.subscription({ type: 'subscribe' }, (request) => request.approve())
+  })
+  await alice.send(xml('presence', { to: botJid, type: 'subscribe' }))
+  await alice.waitFor((s) => s.is('presence') && s.attrs.type === 'subscribed')
+  await bot.bot.stop(1_000)
+  await alice.waitFor((s) => s.is('presence') && s.attrs.type === 'unavailable')
+})
+
+afterAll(async () => {
+  for (const bot of running) bot.kill('SIGKILL')
+  await alice?.close()
+  await prosody?.stop()
+})
+
+/** Starts the slow bot as a process and waits until it is online; resolves with its full JID too. */
+async function startSlowBot(env: Record<string, string> = {}): Promise<{ bot: BotProcess; jid: string }> {
+  const bot = startBotProcess(SLOW_BOT, { JID: botJid, JPASSWORD: BOT_PASSWORD, XMPP_SERVICE: prosody.service, ...env })
+  running.push(bot)
+  const online = await bot.waitForLog((l) => l.msg === 'online')
+  return { bot, jid: String(online.jid) }
+}
+
+async function say(text: string): Promise<void> {
+  await alice.send(xml('message', { to: botJid, type: 'chat', id: `sd-${text}` }, xml('body', {}, text)))
+}
+
+/** Records, in order, what alice receives from now on. */
+function record(): XmlElement[] {
+  const seen: XmlElement[] = []
+  alice.client.on('stanza', (stanza) => seen.push(stanza))
+  return seen
+}
+
+const body = (text: string) => (s: XmlElement) => s.is('message') && s.getChildText('body') === text
+const goneFrom = (jid: string) => (s: XmlElement) => s.is('presence') && s.attrs.from === jid && s.attrs.type === 'unavailable'
+
+describe('SIGTERM', () => {
+  it('lets a slow handler finish and send its reply, then goes offline and exits 0; what arrives meanwhile waits for the next instance', async () => {
+    const { bot, jid } = await startSlowBot()
+    const seen = record()
+    await say('slow 3000')
+    await bot.waitForLog((l) => l.msg === 'slow handler started')
+    bot.kill('SIGTERM')
+    await bot.waitForLog((l) => l.msg === 'shutting down')
+    await say('sent during the shutdown')
+
+    await alice.waitFor(body('done after 3000 ms'), 10_000)
+    await alice.waitFor(goneFrom(jid), 10_000)
+    const { code, signal } = await bot.exited
+    expect({ code, signal }).toEqual({ code: 0, signal: null })
+    const reply = seen.findIndex(body('done after 3000 ms'))
+    expect(reply).toBeGreaterThanOrEqual(0)
+    expect(reply).toBeLessThan(seen.findIndex(goneFrom(jid)))
+    expect(seen.some((s) => s.getChildText('body')?.includes('sent during the shutdown'))).toBe(false)
+
+    // The server kept the message the stopping bot did not take; the next instance answers it, once.
+    const next = await startSlowBot()
+    await alice.waitFor(body('You said: sent during the shutdown (delayed)'), 10_000)
+    await say('and now')
+    await alice.waitFor(body('You said: and now'))
+    expect(seen.filter((s) => s.getChildText('body')?.includes('sent during the shutdown'))).toHaveLength(1)
+    next.bot.kill('SIGTERM')
+    expect((await next.bot.exited).code).toBe(0)
+  })
+
+  it('a second SIGTERM exits at once, with 70', async () => {
+    const { bot } = await startSlowBot()
+    await say('slow 30000')
+    await bot.waitForLog((l) => l.msg === 'slow handler started')
+    bot.kill('SIGTERM')
+    await bot.waitForLog((l) => l.msg === 'shutting down')
+    const second = performance.now()
+    bot.kill('SIGTERM')
+    const { code } = await bot.exited
+    expect(code).toBe(70)
+    // Far sooner than the handler or the shutdown deadline would have taken.
+    expect(performance.now() - second).toBeLessThan(10_000)
+    expect(alice.inbox.some(body('done after 30000 ms'))).toBe(false)
+  })
+
+  it('stops waiting for handlers at SHUTDOWN_TIMEOUT, then still goes offline cleanly', async () => {
+    const { bot, jid } = await startSlowBot({ SHUTDOWN_TIMEOUT: '1' })
+    await say('slow 30000')
+    await bot.waitForLog((l) => l.msg === 'slow handler started')
+    bot.kill('SIGTERM')
+    await alice.waitFor(goneFrom(jid), 15_000)
+    const { code } = await bot.exited
+    expect(code).toBe(0)
+    expect(bot.output()).toContain('abandoning running handlers')
+    expect(alice.inbox.some(body('done after 30000 ms'))).toBe(false)
+  })
+})
+
+describe('shutdown hooks', () => {
+  it('run after running handlers and before the bot goes offline', async () => {
+    const live = await startLiveBot({ jid: botJid, password: BOT_PASSWORD, service: prosody.service }, (b) => {
+      b.onShutdown(async () => {
+        await b.say('alice@localhost', 'leaving now')
+      })
+    })
+    const jid = live.bot.jid
+    const seen = record()
+    await live.bot.stop()
+    await alice.waitFor(goneFrom(jid))
+    const goodbye = seen.findIndex(body('leaving now'))
+    expect(goodbye).toBeGreaterThanOrEqual(0)
+    expect(goodbye).toBeLessThan(seen.findIndex(goneFrom(jid)))
+  })
+})
