@@ -14,6 +14,8 @@ export default defineConfig({
     // Integration tests each run a Prosody and real clients: more workers than the 2 cores only add noise.
     fileParallelism: true,
     maxWorkers: 2,
+    // CI also gets a machine-readable summary, which .ci/run turns into one plain closing line.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results.json' }]] : ['default'],
     typecheck: {
       enabled: true,
       include: ['test/**/*.test-d.ts'],
