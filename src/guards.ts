@@ -2,8 +2,9 @@ import { parseJid } from './jid.js'
 
 /**
  * A pattern for one field of a stanza:
- * - a plain value: the field must equal it (for `from` and `to`, a bare JID also matches every
- *   resource of that JID, and case does not matter where XMPP ignores it);
+ * - a plain value: the field must equal it (for JID fields such as `from`, `to` and `room`, a bare JID
+ *   also matches every resource of that JID, and case does not matter where XMPP ignores it; for a
+ *   list field such as a roster item's `groups`, the list must contain it);
  * - a RegExp: the field must match it, and the match reaches the handler as `ctx.match`;
  * - an array: any of its patterns;
  * - a function: a predicate, called only when the field is present;
@@ -24,7 +25,10 @@ export type FieldPattern<T> = T | RegExp | true | ((value: T) => boolean) | read
  * const fromAlice: GuardObject<MessageContext, 'from'> = { from: /^alice@/ }
  * ```
  */
-export type GuardObject<C, F extends keyof C> = { readonly [K in F]?: FieldPattern<NonNullable<C[K]>> }
+export type GuardObject<C, F extends keyof C> = { readonly [K in F]?: FieldPattern<Item<NonNullable<C[K]>>> }
+
+/** A list field is guarded by its items. */
+type Item<T> = T extends readonly (infer E)[] ? E : T
 
 /** A guard object, or a predicate over the whole context. */
 export type Guard<C, F extends keyof C> = GuardObject<C, F> | ((ctx: C) => boolean)
@@ -43,14 +47,24 @@ type NarrowField<V, P> = [Extract<Elem<P>, RegExp | true | ((value: never) => bo
   ? NonNullable<V> & Elem<P>
   : Exclude<NonNullable<V>, false>
 
-type HasRegExp<G> = true extends { [K in keyof G]: RegExp extends Elem<G[K]> ? true : false }[keyof G] ? true : false
+/** Whether a pattern is RegExps only: then its match always reaches the handler (a value among them would match without one). */
+type OnlyRegExp<P> = [Elem<P>] extends [never] ? false : [Exclude<Elem<P>, RegExp>] extends [never] ? true : false
+
+/** Fields that hold JIDs: a pattern matches more than one value, so they never narrow to it. */
+type JidField = 'from' | 'to' | 'room' | 'jid'
+
+type HasRegExp<G> = true extends { [K in keyof G]: OnlyRegExp<G[K]> }[keyof G] ? true : false
 
 // A pattern that may be undefined narrows nothing: dispatch skips it, and TypeScript adds `field?: undefined`
 // to the other guards of a list that lack a field one of them has.
 type NarrowOne<C, G> = G extends (ctx: C) => boolean
   ? C
   : C & {
-      readonly [K in keyof G & keyof C as undefined extends G[K] ? never : K]-?: K extends 'from' | 'to' ? NonNullable<C[K]> : NarrowField<C[K], G[K]>
+      readonly [K in keyof G & keyof C as undefined extends G[K] ? never : K]-?: K extends JidField
+        ? NonNullable<C[K]>
+        : NonNullable<C[K]> extends readonly unknown[]
+          ? NonNullable<C[K]>
+          : NarrowField<C[K], G[K]>
     } & (HasRegExp<G> extends true
         ? { readonly match: RegExpMatchArray }
         : unknown)
@@ -99,7 +113,7 @@ function compileOne<C>(kind: string, fields: readonly string[], guard: unknown):
       throw new TypeError(`${kind}: no field "${field}" to guard on; ${kind} has ${fields.join(', ')}`)
     }
     if (pattern === undefined) continue
-    tests.push([field, compilePattern(pattern, JID_FIELDS.has(field))])
+    tests.push([field, itemwise(compilePattern(pattern, JID_FIELDS.has(field)))])
   }
   return (ctx) => {
     let match: RegExpMatchArray | true = true
@@ -112,7 +126,19 @@ function compileOne<C>(kind: string, fields: readonly string[], guard: unknown):
   }
 }
 
-const JID_FIELDS = new Set(['from', 'to'])
+const JID_FIELDS = new Set(['from', 'to', 'room', 'jid'])
+
+/** A list field (a roster item's `groups`) matches when one of its items does. */
+function itemwise(test: (value: unknown) => RegExpMatchArray | boolean): (value: unknown) => RegExpMatchArray | boolean {
+  return (value) => {
+    if (!Array.isArray(value)) return test(value)
+    for (const item of value) {
+      const r = test(item)
+      if (r) return r
+    }
+    return false
+  }
+}
 
 function compilePattern(pattern: unknown, jid: boolean): (value: unknown) => RegExpMatchArray | boolean {
   if (pattern === true) return (value) => value !== undefined && value !== null && value !== false

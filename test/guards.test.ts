@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { xml } from 'natter'
+import { compileGuards } from '../src/guards.js'
 import { ALICE, message, testBot } from './support/unit.js'
 
 /** Feeds the stanza and says whether the handler saw it. */
@@ -138,6 +139,7 @@ describe('several fields', () => {
 
   it('skip fields whose pattern is undefined', async () => {
     expect(await handled((bot, seen) => bot.message({ body: 'ping', subject: undefined }, seen))).toBe(true)
+    expect(await handled((bot, seen) => bot.message({ body: undefined, type: undefined, from: undefined }, seen))).toBe(true)
   })
 })
 
@@ -147,6 +149,14 @@ describe('a list of guards', () => {
     expect(await handled((bot, seen) => bot.message(guards, seen), message({}, 'a'))).toBe(true)
     expect(await handled((bot, seen) => bot.message(guards, seen), message({}, 'x', xml('subject', {}, 'b')))).toBe(true)
     expect(await handled((bot, seen) => bot.message(guards, seen), message({}, 'x', xml('subject', {}, 'c')))).toBe(false)
+  })
+
+  it('matches when a guard with fixed values or a loose one matches', async () => {
+    const guards = [{ type: 'headline' }, { body: /^b/ }, { from: 'carol@example.org' }] as const
+    expect(await handled((bot, seen) => bot.message(guards, seen), message({ type: 'headline' }, 'x'))).toBe(true)
+    expect(await handled((bot, seen) => bot.message(guards, seen), message({}, 'bee'))).toBe(true)
+    expect(await handled((bot, seen) => bot.message(guards, seen), message({ from: 'carol@example.org/x' }, 'x'))).toBe(true)
+    expect(await handled((bot, seen) => bot.message(guards, seen), message({}, 'x'))).toBe(false)
   })
 
   it('hands over the match of the guard that matched', async () => {
@@ -184,6 +194,13 @@ describe('from and to', () => {
     expect(await handled((bot, seen) => bot.message(guard, seen), message({ from: 'alice@example.org/phone' }, 'x'))).toBe(true)
     expect(await handled((bot, seen) => bot.message(guard, seen), message({ from: 'alice@example.org/laptop' }, 'x'))).toBe(false)
     expect(await handled((bot, seen) => bot.message(guard, seen), message({ from: 'alice@example.org' }, 'x'))).toBe(false)
+  })
+
+  it('take a list mixing bare and full JIDs', async () => {
+    const guard = { from: ['alice@example.org/phone', 'bob@example.org'] }
+    expect(await handled((bot, seen) => bot.message(guard, seen), message({ from: 'alice@example.org/phone' }, 'x'))).toBe(true)
+    expect(await handled((bot, seen) => bot.message(guard, seen), message({ from: 'alice@example.org/laptop' }, 'x'))).toBe(false)
+    expect(await handled((bot, seen) => bot.message(guard, seen), message({ from: 'Bob@example.org/x' }, 'x'))).toBe(true)
   })
 
   it('take a list of JIDs', async () => {
@@ -237,5 +254,21 @@ describe('registration', () => {
     // @ts-expect-error iq has no body
     expect(() => bot.iq({ body: 'x' }, () => {})).toThrow(TypeError)
     expect(await chat.say(ALICE, 'ok')).toEqual(['fine'])
+  })
+})
+
+describe('list and room fields', () => {
+  it('matches a list field when one of its items matches', () => {
+    const matcher = compileGuards<{ groups: string[] }>('roster', ['groups'], { groups: 'Team' })
+    expect(matcher({ groups: ['Friends', 'Team'] })).toBe(true)
+    expect(matcher({ groups: ['Friends'] })).toBe(false)
+    const byRegExp = compileGuards<{ groups: string[] }>('roster', ['groups'], { groups: /^Te/ })
+    expect((byRegExp({ groups: ['Friends', 'Team'] }) as RegExpMatchArray)[0]).toBe('Te')
+  })
+
+  it('compares rooms as JIDs, without regard to case', () => {
+    const matcher = compileGuards<{ room: string }>('message', ['room'], { room: 'Lobby@Conference.example.org' })
+    expect(matcher({ room: 'lobby@conference.example.org' })).toBe(true)
+    expect(matcher({ room: 'other@conference.example.org' })).toBe(false)
   })
 })

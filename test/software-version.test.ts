@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { VERSION, xml } from 'natter'
+import { createBot, TestChat, VERSION, xml } from 'natter'
 import { ALICE, testBot } from './support/unit.js'
 
 const NS_VERSION = 'jabber:iq:version'
@@ -14,5 +14,13 @@ describe('software version', () => {
     expect(query?.getChildText('version')).toBe(VERSION)
     expect(VERSION).toMatch(/^\d+\.\d+\.\d+/)
     expect(query?.getChild('os')).toBeUndefined()
+  })
+
+  it('lets a handler registered before start answer for the bot instead', async () => {
+    const bot = createBot({ env: {} })
+    bot.iq({ type: 'get', xmlns: NS_VERSION }, () => xml('query', { xmlns: NS_VERSION }, xml('name', {}, 'weatherbot'), xml('version', {}, '2.0')))
+    const chat = new TestChat(bot)
+    const reply = await chat.iq(ALICE, 'get', xml('query', { xmlns: NS_VERSION }))
+    expect(reply.getChild('query', NS_VERSION)?.getChildText('name')).toBe('weatherbot')
   })
 })
