@@ -1,13 +1,15 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
+/** The in-memory unit tests; everything else under test/ runs against real servers and processes. */
+const UNIT = ['test/*.test.ts', 'test/context/**/*.test.ts']
+
 export default defineConfig({
   resolve: {
     // Tests import the library by its package name, straight from the sources.
     alias: { natter: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
   },
   test: {
-    include: ['test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 30_000,
@@ -22,5 +24,16 @@ export default defineConfig({
       // Without it tsc reads the root tsconfig.json, which leaves test/ out: type tests would pass unchecked.
       tsconfig: 'test/tsconfig.json',
     },
+    projects: [
+      {
+        extends: true,
+        // Unit tests share no state but the module cache: a fresh process per file would cost more than the tests.
+        test: { name: 'unit', include: UNIT, isolate: false },
+      },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT, typecheck: { enabled: false } },
+      },
+    ],
   },
 })

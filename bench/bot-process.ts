@@ -8,6 +8,14 @@ import path from 'node:path'
 const STOP_GRACE_MS = 5_000
 const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100
 
+/** Bots still running, so that none outlives an interrupted run. */
+const live = new Set<BotProcess>()
+
+/** Kills every bot still running, at once; for an interrupted run. */
+export function killAllBots(): void {
+  for (const bot of live) bot.kill()
+}
+
 export interface BotCommand {
   readonly command: string
   readonly args: readonly string[]
@@ -47,9 +55,11 @@ export class BotProcess {
       closeSync(out)
     }
     // A command that cannot start emits 'error' and never 'exit'.
+    live.add(this)
     this.#exited = new Promise((resolve) => {
       const gone = (): void => {
         this.#gone = true
+        live.delete(this)
         resolve()
       }
       this.#child.once('exit', gone)
@@ -82,6 +92,11 @@ export class BotProcess {
     } catch {
       return ''
     }
+  }
+
+  kill(): void {
+    if (this.running) this.#child.kill('SIGKILL')
+    rmSync(this.#dir, { recursive: true, force: true })
   }
 
   /** SIGTERM, SIGKILL after a grace period, then removes the working directory. */

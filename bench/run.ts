@@ -1,30 +1,150 @@
-import { readFileSync } from 'node:fs'
+// `npm run bench`: natter's echo example next to a bare @xmpp/client bot, slixmpp and the server's own relay
+// rate, against one private Prosody on loopback, interleaved over several rounds; then the dispatch
+// micro-benchmark. Prints the results and writes them into BENCHMARKS.md.
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { startProsody } from '../tools/prosody.js'
-import { BOTS } from './bots.js'
-import { measureCeiling } from './ceiling.js'
+import { parseArgs } from 'node:util'
+import { ensureProsody, type Prosody, startProsody } from '../tools/prosody.js'
+import { killAllBots } from './bot-process.js'
+import { BOTS, ROOT } from './bots.js'
+import { type CeilingSample, measureCeiling } from './ceiling.js'
+import { runDispatchBench } from './dispatch.js'
 import { LoadClient } from './load-client.js'
-import { BOT_PASSWORD, measureBot, type Rig } from './measure.js'
-import { FULL, QUICK } from './settings.js'
+import { describeMachine, loadAverage } from './machine.js'
+import { BOT_PASSWORD, type BotSample, measureBot, type Rig } from './measure.js'
+import { renderResults, withResults } from './report.js'
+import { type BenchSettings, FULL, QUICK } from './settings.js'
+import { ensureSlixmpp } from './slixmpp.js'
 
-const settings = process.argv.includes('--quick') ? QUICK : FULL
-const prosody = await startProsody({ muc: false, smacksHibernation: 0 })
-try {
-  const serverPid = Number(readFileSync(path.join(prosody.dataDir, 'prosody.pid'), 'utf8').trim())
-  const accounts = ['sink', ...Array.from({ length: settings.senders }, (_, i) => `load${i + 1}`)]
-  const botAccounts = BOTS.flatMap((bot) => Array.from({ length: settings.rounds }, (_, r) => `${bot.id}${r + 1}`))
-  await Promise.all([...accounts.map((a) => prosody.register(a, 'load-secret')), ...botAccounts.map((a) => prosody.register(a, BOT_PASSWORD))])
-  const server = { host: prosody.host, port: prosody.port, domain: prosody.domain, password: 'load-secret', resource: 'load' }
-  const sink = await LoadClient.connect({ ...server, user: 'sink' })
-  const senders = await Promise.all(accounts.slice(1).map((user) => LoadClient.connect({ ...server, user })))
-  const rig: Rig = { service: prosody.service, domain: prosody.domain, serverPid, senders }
-  for (let r = 0; r < settings.rounds; r++) {
-    console.log('ceiling', JSON.stringify(await measureCeiling(rig, sink, settings, `ceiling${r + 1}`)))
-    for (const bot of BOTS) {
-      console.log(bot.id, JSON.stringify(await measureBot(bot, `${bot.id}${r + 1}`, rig, settings)))
-    }
-  }
-  await Promise.all([sink, ...senders].map((c) => c.close()))
-} finally {
-  await prosody.stop()
+const USAGE = `Usage: npm run bench [-- options]
+
+  --quick        one short round, to check that everything works; BENCHMARKS.md is left alone
+  --rounds N     rounds of the full run (default ${FULL.rounds})
+  --no-write     print the results only, leave BENCHMARKS.md alone
+  -h, --help     this text`
+
+const LOAD_PASSWORD = 'bench-load'
+const BUSY_LOAD = 0.5
+
+const say = (line: string): void => {
+  process.stderr.write(`${line}\n`)
 }
+
+function options(): { settings: BenchSettings; write: boolean } {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      'no-write': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`)
+    process.exit(0)
+  }
+  const rounds = values.rounds === undefined ? undefined : Number(values.rounds)
+  if (rounds !== undefined && !(Number.isInteger(rounds) && rounds >= 1 && rounds <= 20)) throw new Error('--rounds takes a whole number from 1 to 20')
+  const base = values.quick ? QUICK : FULL
+  return { settings: { ...base, rounds: rounds ?? base.rounds }, write: !values.quick && !values['no-write'] }
+}
+
+async function echoRounds(prosody: Prosody, settings: BenchSettings, bots: typeof BOTS): Promise<{ ceiling: CeilingSample[]; samples: Map<string, BotSample[]> }> {
+  const serverPid = Number(readFileSync(path.join(prosody.dataDir, 'prosody.pid'), 'utf8').trim())
+  const loadUsers = Array.from({ length: settings.senders }, (_, i) => `load${i + 1}`)
+  // A fresh account per bot and round: nothing an earlier round left on the server can reach the next one.
+  const botUsers = bots.flatMap((bot) => Array.from({ length: settings.rounds }, (_, r) => `${bot.id}${r + 1}`))
+  await Promise.all([
+    ...['sink', ...loadUsers].map((user) => prosody.register(user, LOAD_PASSWORD)),
+    ...botUsers.map((user) => prosody.register(user, BOT_PASSWORD)),
+  ])
+  const account = { host: prosody.host, port: prosody.port, domain: prosody.domain, password: LOAD_PASSWORD, resource: 'load' }
+  const sink = await LoadClient.connect({ ...account, user: 'sink' })
+  const senders = await Promise.all(loadUsers.map((user) => LoadClient.connect({ ...account, user })))
+  const rig: Rig = { service: prosody.service, domain: prosody.domain, serverPid, senders }
+  const ceiling: CeilingSample[] = []
+  const samples = new Map<string, BotSample[]>(bots.map((bot) => [bot.id, []]))
+  try {
+    const order = ['ceiling', ...bots.map((bot) => bot.id)]
+    for (let round = 1; round <= settings.rounds; round++) {
+      // A different one goes first each round, so no bot always follows the same neighbour.
+      const shift = (round - 1) % order.length
+      for (const id of [...order.slice(shift), ...order.slice(0, shift)]) {
+        const bot = bots.find((b) => b.id === id)
+        if (!bot) {
+          const sample = await measureCeiling(rig, sink, settings, `ceiling${round}`)
+          ceiling.push(sample)
+          say(`round ${round}/${settings.rounds}  ceiling: ${Math.round(sample.rate)} msg/s relayed`)
+          continue
+        }
+        const sample = await measureBot(bot, `${bot.id}${round}`, rig, settings)
+        samples.get(bot.id)?.push(sample)
+        say(
+          `round ${round}/${settings.rounds}  ${bot.id}: ${Math.round(sample.throughput.rate)} msg/s, ` +
+            `p99 ${sample.p99.toFixed(2)} ms, ${sample.idleRssMb.toFixed(1)} MB, online in ${Math.round(sample.onlineMs)} ms`,
+        )
+      }
+    }
+  } finally {
+    await Promise.all([sink, ...senders].map((client) => client.close()))
+  }
+  return { ceiling, samples }
+}
+
+async function main(): Promise<void> {
+  const { settings, write } = options()
+  const started = performance.now()
+  const date = new Date()
+  const before = loadAverage()
+  if (before > BUSY_LOAD) say(`note: load average ${before.toFixed(2)}: other work on this machine will show in the figures`)
+  await ensureProsody({ install: true })
+  const slixmpp = ensureSlixmpp(say)
+  const bots = BOTS.filter((bot) => bot.id !== 'slixmpp' || slixmpp !== undefined)
+  const skipped = slixmpp === undefined ? ['slixmpp (python3-slixmpp is not installed)'] : []
+
+  say('dispatch micro-benchmark...')
+  const dispatch = await runDispatchBench()
+
+  const prosody = await startProsody({ muc: false, smacksHibernation: 0 })
+  const interrupt = (signal: NodeJS.Signals): void => {
+    say(`${signal}: stopping`)
+    killAllBots()
+    prosody.stop().finally(() => process.exit(130))
+  }
+  process.once('SIGINT', interrupt)
+  process.once('SIGTERM', interrupt)
+  let rounds: Awaited<ReturnType<typeof echoRounds>>
+  try {
+    rounds = await echoRounds(prosody, settings, bots)
+  } finally {
+    killAllBots()
+    await prosody.stop()
+  }
+
+  const section = renderResults({
+    machine: describeMachine(slixmpp),
+    settings,
+    date,
+    minutes: (performance.now() - started) / 60_000,
+    load: { before, after: loadAverage() },
+    ceiling: rounds.ceiling,
+    bots: bots.map((bot) => ({ bot, samples: rounds.samples.get(bot.id) ?? [] })),
+    skipped,
+    dispatch,
+  })
+  process.stdout.write(`\n${section}\n`)
+  if (write) {
+    const file = path.join(ROOT, 'BENCHMARKS.md')
+    writeFileSync(file, withResults(readFileSync(file, 'utf8'), section))
+    say(`\nwritten to ${file}`)
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    killAllBots()
+    say(`bench: ${error instanceof Error ? error.message : String(error)}`)
+    process.exit(1)
+  },
+)

@@ -175,12 +175,19 @@ export class Bot {
     for (const feature of ['urn:xmpp:ping', 'http://jabber.org/protocol/chatstates', 'http://jabber.org/protocol/muc', 'urn:xmpp:delay']) {
       this.features.add(feature)
     }
-    answerDisco(this, { name: 'natter' })
-    answerVersion(this, { name: 'natter', version: VERSION })
-    this.iq({ type: 'set', xmlns: NS_ROSTER, element: 'query' }, (iq) => {
+    // Roster pushes are the server's business with this client, not a feature to announce, and no
+    // handler may keep them from being applied: straight into the chain, first.
+    const rosterPush: Handler<IqContext> = (iq) => {
       const item = this.roster.applyPush(iq.stanza, this.jid)
       if (this.#router.has('roster')) this.#track(this.#dispatch(new RosterContext(iq.stanza, item, this.#link)))
-    })
+    }
+    this.#router.add('iq', compileGuards('iq', FIELDS.iq, { type: 'set', xmlns: NS_ROSTER, element: 'query' }), rosterPush as Handler<StanzaContext>)
+  }
+
+  /** Answers disco and version after the handlers registered so far, so a bot can answer them its own way. */
+  #answerBuiltins(): void {
+    answerDisco(this, { name: 'natter' })
+    answerVersion(this, { name: 'natter', version: VERSION })
   }
 
   /** The bot's logger (pino). */
@@ -451,6 +458,7 @@ export class Bot {
   async start(overrides: { logLevel?: Settings['logLevel'] } = {}): Promise<void> {
     if (this.#session) throw new Error('the bot is already started')
     const settings = loadSettings(this.#options.env ?? process.env, this.#options)
+    this.#answerBuiltins()
     this.#settings = settings
     this.#log.level = overrides.logLevel ?? settings.logLevel
     const transport = new Transport(
@@ -586,6 +594,7 @@ export class Bot {
   static attachWire(bot: Bot, wire: Wire): { receive(stanza: XmlElement): IqAnswer | Promise<IqAnswer>; idle(): Promise<void> } {
     if (bot.#session || bot.#transport) throw new Error('the bot is already started')
     bot.#transport = wire
+    bot.#answerBuiltins()
     bot.#accepting = true
     bot.#log.level = bot.#options.logLevel ?? 'silent'
     return {
@@ -611,7 +620,7 @@ export class Bot {
     const [guards, handler] = args.length === 1 ? [undefined, args[0]] : args
     if (typeof handler !== 'function') throw new TypeError(`${kind}: the handler must be a function`)
     const matcher = guards === undefined ? () => true : compileGuards<StanzaContext>(kind, fields, guards)
-    this.#router.add(kind, matcher, handler as Handler<StanzaContext>)
+    this.#router.add(kind, matcher, handler as Handler<StanzaContext>, guards)
     if (kind === 'iq') for (const feature of fixedNamespaces(guards)) this.features.add(feature)
     return this
   }

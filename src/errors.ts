@@ -63,7 +63,14 @@ export const ExitCode = {
   Unavailable: 69,
 } as const
 
-/** Why natter gave up on sending a stanza. */
+/**
+ * Why natter gave up on sending a stanza.
+ *
+ * @example
+ * ```ts
+ * bot.on('undelivered', ({ stanza, reason }) => { if (reason === 'queue-full') bot.log.warn({ to: stanza.attrs.to }, 'dropped') })
+ * ```
+ */
 export type UndeliveredReason = 'queue-full' | 'expired' | 'stopped' | 'unacknowledged'
 
 /**

@@ -1,5 +1,6 @@
 import type { StanzaContext } from './context/base.js'
 import type { Matcher } from './guards.js'
+import { RouteIndex } from './route-index.js'
 
 /** Calls the rest of the chain: the next middleware, or the next matching handler. */
 export type Next = () => Promise<void>
@@ -19,6 +20,8 @@ export type Middleware = (ctx: StanzaContext, next: Next) => unknown
 export type Handler<C> = (ctx: C, next: Next) => unknown
 
 interface Route {
+  /** Registration order, across kinds. */
+  readonly order: number
   readonly matcher: Matcher<StanzaContext>
   readonly handler: Handler<StanzaContext>
 }
@@ -32,20 +35,24 @@ export interface Outcome {
 /**
  * The chain every stanza walks: middleware in registration order, then the handlers of its kind in
  * registration order. The first handler whose guards match handles the stanza, unless it calls
- * `next()` to pass it on. Errors propagate to the caller.
+ * `next()` to pass it on. Errors propagate to the caller. Handlers whose guards require fixed values
+ * the stanza does not have (another `type`, `body`, `xmlns` or sender) are skipped without running
+ * their guards (see {@link RouteIndex}): a stanza's cost does not grow with handlers that cannot match it.
  */
 export class Router {
   readonly #middleware: Middleware[] = []
-  readonly #routes = new Map<string, Route[]>()
+  readonly #routes = new Map<string, RouteIndex<Route>>()
+  #order = 0
 
   use(middleware: Middleware): void {
     this.#middleware.push(middleware)
   }
 
-  add(kind: string, matcher: Matcher<StanzaContext>, handler: Handler<StanzaContext>): void {
+  /** Adds a handler; `guards`, those `matcher` was compiled from, let the router skip it for stanzas it cannot match. */
+  add(kind: string, matcher: Matcher<StanzaContext>, handler: Handler<StanzaContext>, guards?: unknown): void {
     let routes = this.#routes.get(kind)
-    if (!routes) this.#routes.set(kind, (routes = []))
-    routes.push({ matcher, handler })
+    if (!routes) this.#routes.set(kind, (routes = new RouteIndex(kind)))
+    routes.add({ order: this.#order++, matcher, handler }, guards)
   }
 
   /** Whether any handler is registered for the kind. */
@@ -54,12 +61,16 @@ export class Router {
   }
 
   async dispatch(ctx: StanzaContext): Promise<Outcome> {
-    const routes = this.#routes.get(ctx.kind) ?? []
+    const index = this.#routes.get(ctx.kind)
     const middleware = this.#middleware
+    // Chosen once the middleware is through, as the guards would have seen the stanza then.
+    let candidates: readonly Route[] | undefined
     let by = -1
     let value: unknown
 
     const runRoutes = async (from: number): Promise<void> => {
+      candidates ??= index?.candidates(ctx) ?? []
+      const routes = candidates
       for (let i = from; i < routes.length; i++) {
         const route = routes[i] as Route
         const match = route.matcher(ctx)

@@ -65,6 +65,8 @@ declare module '@xmpp/client' {
     options: { service?: string; domain?: string; lang?: string }
     timeout: number
     reconnect: { stop(): void }
+    /** The SASL mechanisms offered, in order of preference (the `saslmechanisms` factory; @xmpp/sasl reads `_mechs` too). */
+    saslFactory: { _mechs: Array<{ name: string; mech: new () => unknown }> }
     streamManagement: StreamManagement
     middleware: { use(fn: (ctx: MiddlewareContext, next: () => Promise<unknown>) => unknown): void }
     connect(service?: string): Promise<void>

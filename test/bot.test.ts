@@ -44,6 +44,50 @@ describe('the handler chain', () => {
     expect(await chat.say(ALICE, 'hi')).toEqual(['looked', 'handled'])
   })
 
+  it('keeps registration order across every kind of guard, through next()', async () => {
+    const { bot, chat } = testBot()
+    const calls: string[] = []
+    const pass = (name: string) => async (_ctx: unknown, next: () => Promise<void>) => {
+      calls.push(name)
+      await next()
+    }
+    bot.message({ body: /^x/ }, pass('regexp'))
+    bot.message({ type: 'chat' }, pass('type'))
+    bot.message(pass('no guard'))
+    bot.message({ from: 'alice@example.org' }, pass('from'))
+    bot.message({ body: 'x' }, pass('body'))
+    bot.message((msg) => msg.body === 'x', pass('predicate'))
+    bot.message({ type: 'chat', body: 'y' }, pass('not matching'))
+    bot.message([{ body: 'nope' }, { type: ['normal', 'chat'] }], pass('list'))
+    await chat.receive(message({}, 'x'))
+    expect(calls).toEqual(['regexp', 'type', 'no guard', 'from', 'body', 'predicate', 'list'])
+  })
+
+  it('tells full-JID guards from bare ones when choosing a handler', async () => {
+    const { bot, chat } = testBot()
+    bot.message({ from: 'alice@example.org/phone' }, (msg) => msg.reply('phone'))
+    bot.message({ from: 'Alice@Example.org' }, (msg) => msg.reply('any resource'))
+    expect(await chat.say('alice@example.org/laptop', 'hi')).toEqual(['any resource'])
+    expect(await chat.say('alice@example.org/phone', 'hi')).toEqual(['phone'])
+  })
+
+  it('lets middleware see the stanza before the handlers are chosen', async () => {
+    const { bot, chat } = testBot()
+    const seen: string[] = []
+    bot.use((ctx, next) => {
+      seen.push(`middleware ${ctx.kind}`)
+      return next()
+    })
+    bot.iq({ xmlns: 'urn:example:a' }, () => {
+      seen.push('a')
+    })
+    bot.iq({ xmlns: 'urn:example:b' }, () => {
+      seen.push('b')
+    })
+    await chat.iq(ALICE, 'get', query('urn:example:b'))
+    expect(seen).toEqual(['middleware iq', 'b'])
+  })
+
   it('runs middleware before handlers, for every kind, in registration order', async () => {
     const { bot, chat } = testBot()
     const calls: string[] = []

@@ -278,3 +278,16 @@ describe('a subject with a body', () => {
     expect(bot.rooms.subject(ROOM)).toBeUndefined()
   })
 })
+
+describe('mentions', () => {
+  it('are found past an earlier occurrence inside another word', async () => {
+    const { bot, chat } = testBot()
+    const mentioned: boolean[] = []
+    bot.message({ type: 'groupchat' }, (msg) => {
+      mentioned.push(msg.mentioned)
+    })
+    await join(bot, chat)
+    await chat.receive(message({ from: `${ROOM}/carol`, type: 'groupchat' }, 'natterbot is down, ask natter'))
+    expect(mentioned).toEqual([true])
+  })
+})

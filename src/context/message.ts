@@ -101,10 +101,13 @@ export class MessageContext extends StanzaContext {
 
 /** Whether `text` names `nick` as a word of its own, in any case. */
 function mentions(text: string, nick: string): boolean {
-  const at = text.toLowerCase().indexOf(nick.toLowerCase())
-  if (at === -1 || nick === '') return false
-  const before = text[at - 1]
-  const after = text[at + nick.length]
+  if (nick === '') return false
+  const lower = text.toLowerCase()
+  const wanted = nick.toLowerCase()
   const boundary = (c: string | undefined): boolean => c === undefined || !/[\p{L}\p{N}_]/u.test(c)
-  return boundary(before) && boundary(after)
+  // Every occurrence counts: `natterbot, ask natter` names natter in its second one.
+  for (let at = lower.indexOf(wanted); at !== -1; at = lower.indexOf(wanted, at + 1)) {
+    if (boundary(lower[at - 1]) && boundary(lower[at + wanted.length])) return true
+  }
+  return false
 }

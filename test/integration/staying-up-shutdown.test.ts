@@ -39,12 +39,16 @@ afterAll(async () => {
   await prosody?.stop()
 })
 
-/** Starts the slow bot as a process and waits until it is online; resolves with its full JID too. */
+/**
+ * Starts the slow bot as a process and waits until alice sees it available: before that, a message to its bare
+ * JID would reach only the sessions the server already has, such as one a killed bot left hibernating.
+ */
 async function startSlowBot(env: Record<string, string> = {}): Promise<{ bot: BotProcess; jid: string }> {
   const bot = startBotProcess(SLOW_BOT, { JID: botJid, JPASSWORD: BOT_PASSWORD, XMPP_SERVICE: prosody.service, ...env })
   running.push(bot)
-  const online = await bot.waitForLog((l) => l.msg === 'online')
-  return { bot, jid: String(online.jid) }
+  const jid = String((await bot.waitForLog((l) => l.msg === 'online')).jid)
+  await alice.waitFor((s) => s.is('presence') && s.attrs.from === jid && s.attrs.type === undefined)
+  return { bot, jid }
 }
 
 async function say(text: string): Promise<void> {

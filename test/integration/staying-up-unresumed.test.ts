@@ -72,7 +72,10 @@ describe('a session that cannot be resumed', () => {
     await alice.waitFor(echoOf('settle'))
     const seen = collect()
 
-    // Nothing the bot sends reaches the server any more: neither its reply nor its acknowledgement.
+    // The server gets this reply, but the bot never hears it acknowledged: from the moment alice has it,
+    // nothing the bot sends reaches the server any more, neither its request for acks nor the next reply.
+    await say('acknowledged late')
+    await alice.waitFor(echoOf('acknowledged late'))
     proxy.blackhole('up')
     await say('unacknowledged')
     await until(() => handled.includes('unacknowledged'), 10_000, 'the bot to handle the message')
@@ -96,9 +99,11 @@ describe('a session that cannot be resumed', () => {
     await alice.waitFor(echoOf('after'))
     await sleep(300)
 
-    // The reply that never reached the server went out again, once; the message the server handed over
-    // again (delayed) was recognised and not handled a second time.
+    // The reply that never reached the server went out again, once, and the one the server had, as it said
+    // when refusing the resume, not again; the message the server handed over again (delayed) was
+    // recognised and not handled a second time.
     expect(seen.filter(echoOf('unacknowledged'))).toHaveLength(1)
+    expect(seen.filter(echoOf('acknowledged late'))).toHaveLength(1)
     expect(handled.filter((h) => h === 'unacknowledged')).toHaveLength(1)
     for (let i = 1; i <= 5; i++) expect(seen.filter(echoOf(`during the outage ${i}`))).toHaveLength(1)
     expect(live.logs().some((l) => String(l.msg).includes('delivered again'))).toBe(true)
