@@ -62,6 +62,7 @@ export class Rooms {
 
   constructor(private readonly bot: Bot) {
     this.#defaultNick = () => parseJid(bot.jid)?.local ?? 'bot'
+    bot.onShutdown(() => this.leaveAll())
     bot.use((ctx, next) => {
       if (ctx.kind === 'presence') this.#onPresence(ctx as PresenceContext)
       return next()

@@ -91,6 +91,15 @@ describe('commands in a room joined through XMPP_ROOMS', () => {
   })
 })
 
+describe('shutdown', () => {
+  it('leaves its rooms on SIGTERM and exits 0', async () => {
+    bot.kill('SIGTERM')
+    const left = await alice.waitFor((s) => s.name === 'presence' && s.attrs.from === `${LOBBY}/cmdbot` && s.attrs.type === 'unavailable')
+    expect(left).toBeDefined()
+    expect((await bot.exited).code).toBe(0)
+  })
+})
+
 /** Sends a chat message and returns the body of the bot's answer. */
 async function ask(to: string, body: string): Promise<string> {
   await alice.send(xml('message', { to, type: 'chat' }, xml('body', {}, body)))
