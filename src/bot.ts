@@ -442,6 +442,8 @@ export class Bot {
   async setStatus(show: Show | undefined, text?: string): Promise<void> {
     this.#status = { show, text }
     if (this.#transport?.online) await this.send(this.#presence())
+    // A resumed session keeps its old presence on the server: the new one waits for the link.
+    else this.#outbox?.send(this.#presence()).catch(() => {})
   }
 
   /**

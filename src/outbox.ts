@@ -29,7 +29,8 @@ interface Item {
   readonly reject: (error: UndeliveredError) => void
 }
 
-const settled = (): void => {}
+/** Nobody awaits a retried stanza: what becomes of it is reported through `onUndelivered`. */
+const unawaited = (): void => {}
 
 /**
  * Outbound stanzas that could not go out yet. While the link is up and nothing waits, `send()`
@@ -78,7 +79,7 @@ export class Outbox {
       this.onUndelivered(stanza, 'stopped')
       return
     }
-    this.#enqueue(stanza, this.#retries++).catch(settled)
+    this.#enqueue(stanza, this.#retries++).catch(unawaited)
   }
 
   /**

@@ -16,7 +16,10 @@ import { ConnectError, type Transport } from './transport.js'
  * ```
  */
 export interface SessionOptions extends BackoffOptions {
-  /** How long one connection attempt (TCP, TLS, login, bind or resume) may take. Default 30000. */
+  /**
+   * How long one connection attempt (TCP, TLS, login, bind or resume) may take. Default 30000. An
+   * attempt also fails sooner when the server stays silent for `XMPP_PING_TIMEOUT` (at least 5 s).
+   */
   connectTimeout?: number
   /** How long a session must last before the backoff starts again from its smallest delay. Default 60000. */
   stableAfter?: number
@@ -27,6 +30,12 @@ export interface SessionOptions extends BackoffOptions {
    */
   giveUpAfter?: number
 }
+
+/**
+ * A connection attempt fails once the server has been silent for the liveness timeout, but never sooner
+ * than this: logging in takes the client some computing too.
+ */
+const CONNECT_SILENCE_MIN_MS = 5_000
 
 export interface SessionEvents {
   ready: [info: { jid: string; resumed: boolean }]
@@ -46,6 +55,8 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly #connectTimeout: number
   readonly #stableAfter: number
   readonly #giveUpAfter: number | undefined
+  /** How long a connection attempt may go without a word from the server. */
+  readonly #connectSilence: number
   #running = false
   #connecting = false
   #stableTimer: NodeJS.Timeout | undefined
@@ -67,6 +78,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#connectTimeout = options.connectTimeout ?? 30_000
     this.#stableAfter = options.stableAfter ?? 60_000
     this.#giveUpAfter = options.giveUpAfter
+    this.#connectSilence = Math.max(liveness.timeout, CONNECT_SILENCE_MIN_MS)
     this.#liveness = new Liveness(liveness, transport, () => {
       const seconds = liveness.timeout / 1000
       this.#dropReason = new Error(`no answer from the server within ${seconds} s of a ping: the link is dead`)
@@ -132,7 +144,7 @@ export class Session extends EventEmitter<SessionEvents> {
         if (!first) await this.#pause()
         if (!this.#running) return
         try {
-          await this.transport.connect(this.#connectTimeout)
+          await this.transport.connect(this.#connectTimeout, this.#connectSilence)
           return
         } catch (error) {
           if (!(error instanceof ConnectError) || error.kind !== 'network') throw error

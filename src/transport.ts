@@ -156,17 +156,20 @@ export class Transport extends EventEmitter<TransportEvents> {
   }
 
   /**
-   * One attempt to connect, authenticate and bind (or resume). Resolves with whether the previous
-   * session was resumed; rejects with a {@link ConnectError}.
+   * One attempt to connect, authenticate and bind (or resume), abandoned after `timeoutMs`, or once
+   * the server has said nothing for `silenceMs`. Resolves with whether the previous session was
+   * resumed; rejects with a {@link ConnectError}.
    */
-  async connect(timeoutMs: number): Promise<boolean> {
+  async connect(timeoutMs: number, silenceMs = timeoutMs): Promise<boolean> {
     const x = this.#xmpp
     await this.drop()
     // Also bounds each step inside xmpp.js, such as waiting for the server's stream header.
     x.timeout = timeoutMs
     return new Promise<boolean>((resolve, reject) => {
+      let silence: NodeJS.Timeout | undefined
       const done = (error: ConnectError | undefined, resumed = false): void => {
         clearTimeout(timer)
+        clearTimeout(silence)
         this.off('online', onOnline)
         this.off('disconnect', onDisconnect)
         this.#connecting = undefined
@@ -179,6 +182,14 @@ export class Transport extends EventEmitter<TransportEvents> {
       const onDisconnect = (reason: Error | undefined): void =>
         done(new ConnectError('network', `connection closed${reason ? `: ${reason.message}` : ''}`, { cause: reason }))
       const timer = setTimeout(() => done(new ConnectError('network', `not online after ${timeoutMs} ms`)), timeoutMs)
+      // Logging in is a dialogue in which the server always has the next word: a long silence is a dead link.
+      this.#lastActivity = performance.now()
+      const watch = (): void => {
+        const quiet = performance.now() - this.#lastActivity
+        if (quiet >= silenceMs) done(new ConnectError('network', `no answer from the server for ${silenceMs} ms`))
+        else silence = setTimeout(watch, silenceMs - quiet)
+      }
+      silence = setTimeout(watch, silenceMs)
       this.#connecting = done
       this.on('online', onOnline)
       this.on('disconnect', onDisconnect)
@@ -194,7 +205,20 @@ export class Transport extends EventEmitter<TransportEvents> {
   /** Sends a stanza. Rejects when there is no stream. */
   async send(stanza: XmlElement): Promise<void> {
     if (this.#xmpp.status !== 'online') throw new Error(`cannot send while ${this.#xmpp.status}`)
+    this.#coalesce()
     await this.#xmpp.send(stanza as unknown as LtxElement)
+  }
+
+  #corked = false
+  #coalesce(): void {
+    const socket = this.#xmpp.socket as unknown as { cork?: () => void; uncork?: () => void } | null
+    if (this.#corked || !socket?.cork || !socket.uncork) return
+    this.#corked = true
+    socket.cork()
+    setImmediate(() => {
+      this.#corked = false
+      socket.uncork?.()
+    })
   }
 
   /**
