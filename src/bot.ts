@@ -17,7 +17,7 @@ import { Roster, RosterContext } from './roster.js'
 import { answerVersion } from './software-version.js'
 import { VERSION } from './version.js'
 import { PendingRequests } from './requests.js'
-import { type Handler, type Middleware, Router } from './router.js'
+import { type Handler, type Middleware, type Next, Router } from './router.js'
 import { Session, type SessionOptions } from './session.js'
 import { settleWithin } from './settle.js'
 import { type IqAnswer, Transport, xml, type XmlElement } from './transport.js'
@@ -117,7 +117,6 @@ export interface Wire {
 const SUBSCRIPTION_TYPES = new Set(['subscribe', 'subscribed', 'unsubscribe', 'unsubscribed'])
 /** Shutdown hooks get at least this long, even when handlers used up the deadline. */
 const SHUTDOWN_HOOK_MIN_MS = 2_000
-const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 const NS_ROSTER = 'jabber:iq:roster'
 
 /**
@@ -623,35 +622,18 @@ export class Bot {
     if (typeof handler !== 'function') throw new TypeError(`${kind}: the handler must be a function`)
     const matcher = guards === undefined ? () => true : compileGuards<StanzaContext>(kind, fields, guards)
     this.#router.add(kind, matcher, handler as Handler<StanzaContext>, guards)
-    if (kind === 'iq') for (const feature of fixedNamespaces(guards)) this.features.add(feature)
+    if (kind === 'iq') this.features.announce(guards)
     return this
   }
 
-  async #runCommand(commands: Commands, ctx: MessageContext & { body: string }, next: () => Promise<void>): Promise<void> {
-    const prefix = this.#options.commandPrefix
-    let text: string | undefined = ctx.body
-    if (ctx.type === 'groupchat') {
-      text = addressedText(ctx.body, ctx.room === undefined ? undefined : this.rooms.nick(ctx.room), prefix)
-      if (text === undefined) return next()
-    } else if (prefix !== undefined && text.startsWith(prefix)) {
-      text = text.slice(prefix.length)
-    }
-    const sender = ctx.type === 'groupchat' ? this.rooms.occupants(ctx.room ?? '').find((o) => o.nick === ctx.nick)?.jid : ctx.from
-    const admin = this.isAdmin(sender)
-    const parsed = commands.parse(text)
-    if (parsed.kind === 'ok' && (!parsed.command.admin || admin)) {
-      Object.assign(ctx, { command: parsed.command.name, args: parsed.args })
-      await parsed.command.handler(ctx as unknown as CommandContext, next)
-    } else if (parsed.kind === 'usage' && (!parsed.command.admin || admin)) {
-      await ctx.reply(`Usage: ${parsed.command.usage}`)
-    } else if (parsed.kind === 'unknown' && parsed.name === 'help' && !commands.has('help')) {
-      await ctx.reply(commands.help(admin))
-    } else if (parsed.kind === 'ok' || parsed.kind === 'usage') {
-      await ctx.reply(`Sorry, only admins may use ${parsed.command.name}.`)
-    } else {
-      const name = parsed.name.length > 40 ? `${parsed.name.slice(0, 40)}…` : parsed.name
-      await ctx.reply(name === '' ? 'Send "help" for the list of commands.' : `I don't know "${name}". Send "help" for the list of commands.`)
-    }
+  #runCommand(commands: Commands, ctx: MessageContext & { body: string }, next: Next): Promise<void> {
+    const room = ctx.room
+    const sender = room === undefined ? ctx.from : this.rooms.occupants(room).find((o) => o.nick === ctx.nick)?.jid
+    return commands.run(ctx, next, {
+      prefix: this.#options.commandPrefix,
+      nick: room === undefined ? undefined : this.rooms.nick(room),
+      admin: this.isAdmin(sender),
+    })
   }
 
   /** Takes one inbound stanza from the transport. Resolves IQ get/set with the answer to send. */
@@ -661,7 +643,7 @@ export class Bot {
       this.#requests.settle(stanza)
       return undefined
     }
-    if (!this.#accepting) return stanza.name === 'iq' ? { error: errorElement(new StanzaError('service-unavailable', 'cancel')) } : undefined
+    if (!this.#accepting) return stanza.name === 'iq' ? { error: new StanzaError('service-unavailable', 'cancel').toElement() } : undefined
     const ctx = this.#context(stanza)
     if (!ctx) return undefined
     const run = this.#track(this.#dispatch(ctx))
@@ -710,7 +692,7 @@ export class Bot {
       // A StanzaError thrown by an IQ handler is its answer; anywhere else it is a failure to report.
       if (!(error instanceof StanzaError && ctx instanceof IqContext)) this.#report(error, ctx)
       if (!(ctx instanceof IqContext)) return undefined
-      return { error: errorElement(error instanceof StanzaError ? error : new StanzaError('internal-server-error', 'cancel')) }
+      return { error: (error instanceof StanzaError ? error : new StanzaError('internal-server-error', 'cancel')).toElement() }
     }
   }
 
@@ -739,39 +721,8 @@ export class Bot {
   }
 }
 
-/** Strips the address (`nick: `, `nick, `) or prefix from a room message; undefined when it is not for the bot. */
-function addressedText(body: string, nick: string | undefined, prefix: string | undefined): string | undefined {
-  if (prefix !== undefined && body.startsWith(prefix)) return body.slice(prefix.length)
-  if (nick === undefined) return undefined
-  const head = body.slice(0, nick.length)
-  const after = body.slice(nick.length)
-  if (head.toLowerCase() !== nick.toLowerCase()) return undefined
-  const m = /^[:,]\s*/.exec(after)
-  return m ? after.slice(m[0].length) : undefined
-}
-
-/** The namespaces an IQ guard fixes with plain strings, to announce through disco. */
-function fixedNamespaces(guards: unknown): string[] {
-  const list = Array.isArray(guards) ? guards : [guards]
-  return list.flatMap((g: unknown) => {
-    const xmlns = typeof g === 'object' && g !== null ? (g as { xmlns?: unknown }).xmlns : undefined
-    if (typeof xmlns === 'string') return [xmlns]
-    if (Array.isArray(xmlns)) return xmlns.filter((x): x is string => typeof x === 'string')
-    return []
-  })
-}
-
 function isElement(value: unknown): value is XmlElement {
   return typeof value === 'object' && value !== null && typeof (value as XmlElement).getChildElements === 'function'
-}
-
-function errorElement(error: StanzaError): XmlElement {
-  return xml(
-    'error',
-    { type: error.type },
-    xml(error.condition, { xmlns: NS_STANZAS }),
-    error.text !== undefined && xml('text', { xmlns: NS_STANZAS }, error.text),
-  )
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { MessageContext } from './context/message.js'
+import type { Next } from './router.js'
 
 type Words<S extends string> = S extends `${infer Head} ${infer Tail}` ? [Head, ...Words<Tail>] : S extends '' ? [] : [S]
 
@@ -141,6 +142,36 @@ export class Commands {
     return { kind: 'ok', command, args }
   }
 
+  /**
+   * Runs a message as a command, or answers it with usage, help or a hint. In a room (`nick` given)
+   * the message must address the bot (`nick: `, `nick, `) or start with `prefix`; anything else is
+   * passed on with `next()`.
+   */
+  async run(ctx: MessageContext & { body: string }, next: Next, options: { prefix: string | undefined; nick: string | undefined; admin: boolean }): Promise<void> {
+    const { prefix, nick, admin } = options
+    let text: string | undefined = ctx.body
+    if (ctx.type === 'groupchat') {
+      text = addressedText(ctx.body, nick, prefix)
+      if (text === undefined) return next()
+    } else if (prefix !== undefined && text.startsWith(prefix)) {
+      text = text.slice(prefix.length)
+    }
+    const parsed = this.parse(text)
+    if (parsed.kind === 'ok' && (!parsed.command.admin || admin)) {
+      Object.assign(ctx, { command: parsed.command.name, args: parsed.args })
+      await parsed.command.handler(ctx as unknown as CommandContext, next)
+    } else if (parsed.kind === 'usage' && (!parsed.command.admin || admin)) {
+      await ctx.reply(`Usage: ${parsed.command.usage}`)
+    } else if (parsed.kind === 'unknown' && parsed.name === 'help' && !this.has('help')) {
+      await ctx.reply(this.help(admin))
+    } else if (parsed.kind === 'ok' || parsed.kind === 'usage') {
+      await ctx.reply(`Sorry, only admins may use ${parsed.command.name}.`)
+    } else {
+      const name = parsed.name.length > 40 ? `${parsed.name.slice(0, 40)}…` : parsed.name
+      await ctx.reply(name === '' ? 'Send "help" for the list of commands.' : `I don't know "${name}". Send "help" for the list of commands.`)
+    }
+  }
+
   /** The help text: every command the asker may run, with its usage and description. */
   help(isAdmin: boolean): string {
     const lines = [...this.#byName.values()]
@@ -151,4 +182,15 @@ export class Commands {
     const width = Math.max(...lines.map(([usage]) => usage.length))
     return ['Commands:', ...lines.map(([usage, text]) => `  ${usage.padEnd(width)}  ${text}`)].join('\n')
   }
+}
+
+/** Strips the address (`nick: `, `nick, `) or prefix from a room message; undefined when it is not for the bot. */
+function addressedText(body: string, nick: string | undefined, prefix: string | undefined): string | undefined {
+  if (prefix !== undefined && body.startsWith(prefix)) return body.slice(prefix.length)
+  if (nick === undefined) return undefined
+  const head = body.slice(0, nick.length)
+  const after = body.slice(nick.length)
+  if (head.toLowerCase() !== nick.toLowerCase()) return undefined
+  const m = /^[:,]\s*/.exec(after)
+  return m ? after.slice(m[0].length) : undefined
 }

@@ -21,6 +21,14 @@ export class Features {
     this.#set.add(feature)
   }
 
+  /** Adds the namespaces that IQ guards fix with plain strings. */
+  announce(guards: unknown): void {
+    for (const guard of Array.isArray(guards) ? guards : [guards]) {
+      const xmlns = typeof guard === 'object' && guard !== null ? (guard as { xmlns?: unknown }).xmlns : undefined
+      for (const ns of Array.isArray(xmlns) ? xmlns : [xmlns]) if (typeof ns === 'string') this.#set.add(ns)
+    }
+  }
+
   has(feature: string): boolean {
     return this.#set.has(feature)
   }

@@ -1,3 +1,7 @@
+import { xml, type XmlElement } from './transport.js'
+
+const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
+
 /**
  * A setting is missing or malformed. The message is one line that starts with the variable's name;
  * a bot run with `bot.run()` prints it and exits with {@link ExitCode.Config}.
@@ -121,5 +125,30 @@ export class StanzaError extends Error {
     readonly text?: string,
   ) {
     super(text ? `${condition}: ${text}` : condition)
+  }
+
+  /**
+   * Reads the `<error/>` of an error stanza (an IQ error reply, a room's error presence).
+   *
+   * @example
+   * ```ts
+   * const error = StanzaError.fromStanza(reply) // error.condition === 'item-not-found'
+   * ```
+   */
+  static fromStanza(stanza: XmlElement): StanzaError {
+    const error = stanza.getChild('error')
+    const condition = error?.getChildElements().find((c) => c.getNS() === NS_STANZAS && c.name !== 'text')
+    const text = error?.getChildText('text', NS_STANZAS) ?? undefined
+    return new StanzaError(condition?.name ?? 'undefined-condition', (error?.attrs.type as StanzaErrorType | undefined) ?? 'cancel', text)
+  }
+
+  /** The `<error/>` element that carries this error in a reply. */
+  toElement(): XmlElement {
+    return xml(
+      'error',
+      { type: this.type },
+      xml(this.condition, { xmlns: NS_STANZAS }),
+      this.text !== undefined && xml('text', { xmlns: NS_STANZAS }, this.text),
+    )
   }
 }

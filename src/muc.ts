@@ -170,7 +170,7 @@ export class Rooms {
     if (ctx.type === 'error') {
       if (joining && from.resource === room.nick) {
         this.#joining.delete(room.jid)
-        joining.reject(errorOf(ctx.stanza, room.jid))
+        joining.reject(StanzaError.fromStanza(ctx.stanza))
       }
       return
     }
@@ -236,10 +236,4 @@ export class Rooms {
     })
     this.bot.log.info({ room }, 'created room as an instant room')
   }
-}
-
-function errorOf(stanza: XmlElement, room: string): StanzaError {
-  const error = stanza.getChild('error')
-  const condition = error?.getChildElements().find((c) => c.name !== 'text')?.name ?? 'undefined-condition'
-  return new StanzaError(condition, 'cancel', `cannot join ${room}`)
 }

@@ -1,8 +1,6 @@
-import { StanzaError, type StanzaErrorType } from './errors.js'
+import { StanzaError } from './errors.js'
 import { parseJid } from './jid.js'
 import type { XmlElement } from './transport.js'
-
-const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 
 interface Pending {
   /** Who the request went to; '' for the bot's own account or server. */
@@ -46,7 +44,7 @@ export class PendingRequests {
     if (!pending || !this.#fromAddressee(reply.attrs.from, pending.to)) return false
     this.#pending.delete(id as string)
     clearTimeout(pending.timer)
-    if (reply.attrs.type === 'error') pending.reject(toStanzaError(reply))
+    if (reply.attrs.type === 'error') pending.reject(StanzaError.fromStanza(reply))
     else pending.resolve(reply)
     return true
   }
@@ -81,12 +79,4 @@ export class PendingRequests {
     // Asking one's own bare JID is answered by the server on its behalf, with or without `from`.
     return addressee.bare === own.bare && (sender.full === own.bare || from === undefined)
   }
-}
-
-/** Reads the `<error/>` of an IQ error reply. */
-export function toStanzaError(reply: XmlElement): StanzaError {
-  const error = reply.getChild('error')
-  const condition = error?.getChildElements().find((c) => c.getNS() === NS_STANZAS && c.name !== 'text')
-  const text = error?.getChildText('text', NS_STANZAS) ?? undefined
-  return new StanzaError(condition?.name ?? 'undefined-condition', (error?.attrs.type as StanzaErrorType | undefined) ?? 'cancel', text)
 }

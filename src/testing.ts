@@ -1,8 +1,7 @@
 import { Bot } from './bot.js'
+import { StanzaError } from './errors.js'
 import type { MessageType } from './context/message.js'
 import { xml, type XmlElement } from './transport.js'
-
-const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 
 /**
  * A bot wired to memory instead of a server, to unit-test its handlers: push stanzas in, read what the
@@ -83,7 +82,7 @@ export class TestChat {
     if (isRequest && query?.is('ping', 'urn:xmpp:ping') && type === 'get') return reply(stanza, 'result')
     const answer = await this.#bot.receive(stanza)
     if (!isRequest) return undefined
-    if (!answer) return reply(stanza, 'error', query, errorElement('service-unavailable'))
+    if (!answer) return reply(stanza, 'error', query, new StanzaError('service-unavailable', 'cancel').toElement())
     if ('error' in answer) return reply(stanza, 'error', query, answer.error)
     return reply(stanza, 'result', answer.result)
   }
@@ -95,6 +94,3 @@ function reply(request: XmlElement, type: 'result' | 'error', ...children: Array
   return xml('iq', { to: request.attrs.from, from: request.attrs.to, id: request.attrs.id, type }, ...children)
 }
 
-function errorElement(condition: string): XmlElement {
-  return xml('error', { type: 'cancel' }, xml(condition, { xmlns: NS_STANZAS }))
-}

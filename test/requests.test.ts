@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createBot, StanzaError, xml, type XmlElement } from 'natter'
-import { PendingRequests, toStanzaError } from '../src/requests.js'
+import { PendingRequests } from '../src/requests.js'
 import { BOT, NS_STANZAS, testBot } from './support/unit.js'
 
 const ALICE = 'alice@example.org/phone'
@@ -151,9 +151,9 @@ describe('PendingRequests', () => {
   })
 })
 
-describe('toStanzaError', () => {
+describe('StanzaError.fromStanza', () => {
   it('reads an error reply without details as undefined-condition', () => {
-    expect(toStanzaError(xml('iq', { type: 'error' }))).toMatchObject({ condition: 'undefined-condition', type: 'cancel', text: undefined })
+    expect(StanzaError.fromStanza(xml('iq', { type: 'error' }))).toMatchObject({ condition: 'undefined-condition', type: 'cancel', text: undefined })
   })
 
   it('skips the text and foreign elements when looking for the condition', () => {
@@ -162,7 +162,7 @@ describe('toStanzaError', () => {
       { type: 'error' },
       xml('error', { type: 'wait' }, xml('text', { xmlns: NS_STANZAS }, 'later'), xml('app-specific', { xmlns: 'urn:example' }), xml('resource-constraint', { xmlns: NS_STANZAS })),
     )
-    expect(toStanzaError(reply)).toMatchObject({ condition: 'resource-constraint', type: 'wait', text: 'later' })
+    expect(StanzaError.fromStanza(reply)).toMatchObject({ condition: 'resource-constraint', type: 'wait', text: 'later' })
   })
 })
 
