@@ -379,14 +379,14 @@ export class Transport extends EventEmitter<TransportEvents> {
 /** Logs a stanza at debug level; logging must never break the stream, whatever came in. */
 function traceStanza(log: Logger, direction: string, element: LtxElement): void {
   try {
-    log.debug({ xml: redact(element) }, direction)
+    log.debug({ xml: redact(element as unknown as XmlElement) }, direction)
   } catch (error) {
     log.debug({ err: error }, `${direction}: cannot log this element`)
   }
 }
 
 /** The element as one line of XML, with SASL payloads and the text of any `<password/>` removed. */
-export function redact(element: XmlElement | LtxElement): string {
+export function redact(element: XmlElement): string {
   return hideSensitive(copyWithoutPasswords(element as LtxElement)).toString()
 }
 
