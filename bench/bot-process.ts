@@ -1,9 +1,10 @@
 // A bot under test as a child process, started the way a Procfile runner starts it: its own command, the
 // configuration in the environment only, a working directory of its own (so no .env file can leak in).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 const STOP_GRACE_MS = 5_000
 const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100
@@ -21,12 +22,39 @@ export interface BotCommand {
   readonly args: readonly string[]
 }
 
-/** CPU time a process has used so far, in seconds (all its threads, user and system). */
-export function cpuSeconds(pid: number): number {
+/** The fields of /proc/<pid>/stat after the parenthesised command name, which may hold spaces: field 3 first. */
+function statFields(pid: number | 'self'): string[] {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  // Fields after the parenthesised command name, which may hold spaces; utime and stime are fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+}
+
+/** CPU time a process has used so far, in seconds (all its threads, user and system: fields 14 and 15). */
+export function cpuSeconds(pid: number): number {
+  const fields = statFields(pid)
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
+}
+
+/** CPU time of this process and of its children that have ended (fields 14 to 17), in seconds. */
+export function ownCpuSeconds(): number {
+  const fields = statFields('self')
+  return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / TICKS_PER_SECOND
+}
+
+/** CPU time the whole machine has spent busy so far, all cores together, in seconds. */
+export function machineCpuSeconds(): number {
+  const [, user, nice, system, , , irq, softirq, steal] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').split(/\s+/)
+  return [user, nice, system, irq, softirq, steal].reduce((sum, ticks) => sum + Number(ticks), 0) / TICKS_PER_SECOND
+}
+
+/** The pid a daemon writes to `file`, waiting up to `ms` for the file to appear. */
+export async function pidFrom(file: string, ms = 5_000): Promise<number> {
+  const deadline = performance.now() + ms
+  for (;;) {
+    const pid = Number(existsSync(file) ? readFileSync(file, 'utf8').trim() : '')
+    if (Number.isInteger(pid) && pid > 0) return pid
+    if (performance.now() > deadline) throw new Error(`no pid in ${file} after ${ms} ms`)
+    await sleep(10)
+  }
 }
 
 /** Resident memory of a process, in MB. */

@@ -56,44 +56,55 @@ function botWithCommands(count: number): Bot {
   return bot
 }
 
-/** µs per call of `run`, the median of several batches after a warm-up. */
-async function perCall(iterations: number, run: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < iterations; i++) await run()
-  const batches: number[] = []
-  for (let b = 0; b < BATCHES; b++) {
-    const started = performance.now()
-    for (let i = 0; i < iterations; i++) await run()
-    batches.push(((performance.now() - started) * 1000) / iterations)
-  }
-  return median(batches)
+/** One thing to time: `iterations` calls of `run` make a batch. */
+interface Probe {
+  readonly iterations: number
+  readonly run: () => Promise<unknown>
 }
 
-async function throughBot(bot: Bot, body: string): Promise<number> {
+/**
+ * µs per call of each probe: the median of its batches, after a warm-up. The probes take turns batch by
+ * batch, so a drift of the machine (a busy neighbour, the heap growing) weighs on all of them alike.
+ */
+async function perCall(probes: readonly Probe[]): Promise<number[]> {
+  const batches = probes.map((): number[] => [])
+  for (const probe of probes) for (let i = 0; i < probe.iterations; i++) await probe.run()
+  for (let b = 0; b < BATCHES; b++) {
+    for (const [p, probe] of probes.entries()) {
+      const started = performance.now()
+      for (let i = 0; i < probe.iterations; i++) await probe.run()
+      batches[p]?.push(((performance.now() - started) * 1000) / probe.iterations)
+    }
+  }
+  return batches.map(median)
+}
+
+function throughBot(bot: Bot, body: string): Probe {
   const chat = new TestChat(bot)
   // TestChat keeps every stanza the bot sent; emptying it keeps memory flat.
-  return perCall(2_000, async () => {
+  const run = async (): Promise<void> => {
     await chat.say(SENDER, body)
     chat.sent.length = 0
-  })
+  }
+  return { iterations: 5_000, run }
 }
 
-async function throughRouter(count: number): Promise<number> {
+function throughRouter(count: number): Probe {
   const router = new Router()
   const add = (guards: Guards<MessageContext, MessageField>): void => router.add('message', compileGuards('message', MESSAGE_FIELDS, guards), () => undefined, guards)
   for (let i = 1; i < count; i++) add(missGuard(i))
   add(echoGuard)
   const link = { jid: 'bot@example.org/natter', log: createLogger('silent'), send: async () => {}, roomNick: () => undefined }
   const ctx = new MessageContext(xml('message', { from: SENDER, to: link.jid, type: 'chat', id: 'm1' }, xml('body', {}, 'hello')), link)
-  return perCall(20_000, () => router.dispatch(ctx))
+  return { iterations: 20_000, run: () => router.dispatch(ctx) }
 }
 
 export async function runDispatchBench(counts: readonly number[] = [1, 100, 1_000]): Promise<DispatchSample[]> {
-  const samples: DispatchSample[] = []
-  for (const count of counts) {
-    samples.push({ label: 'handlers', count, botUs: await throughBot(botWithHandlers(count), 'hello'), routerUs: await throughRouter(count) })
-  }
-  for (const count of counts) {
-    samples.push({ label: 'commands', count, botUs: await throughBot(botWithCommands(count), 'echo hello'), routerUs: undefined })
-  }
-  return samples
+  const handlers = await perCall(counts.map((count) => throughBot(botWithHandlers(count), 'hello')))
+  const routers = await perCall(counts.map(throughRouter))
+  const commands = await perCall(counts.map((count) => throughBot(botWithCommands(count), 'echo hello')))
+  return [
+    ...counts.map((count, i) => ({ label: 'handlers', count, botUs: handlers[i] as number, routerUs: routers[i] })),
+    ...counts.map((count, i) => ({ label: 'commands', count, botUs: commands[i] as number, routerUs: undefined })),
+  ]
 }

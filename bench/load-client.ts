@@ -20,7 +20,7 @@ const BODY = /<body(?:\s[^>]*)?>([^<]*)<\/body>/g
 const PONG = /<iq\b[^>]*\bid=['"](load-ping-\d+)['"]/g
 
 /** Escapes text for XML character data and attribute values. */
-export function escapeXml(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;').replace(/"/g, '&quot;')
 }
 

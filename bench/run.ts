@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { ensureProsody, type Prosody, startProsody } from '../tools/prosody.js'
-import { killAllBots } from './bot-process.js'
+import { killAllBots, machineCpuSeconds, ownCpuSeconds, pidFrom } from './bot-process.js'
 import { BOTS, ROOT } from './bots.js'
 import { type CeilingSample, measureCeiling } from './ceiling.js'
 import { runDispatchBench } from './dispatch.js'
@@ -25,6 +25,8 @@ const USAGE = `Usage: npm run bench [-- options]
 
 const LOAD_PASSWORD = 'bench-load'
 const BUSY_LOAD = 0.5
+/** Share of the machine's CPU taken by other processes during a run above which its figures are suspect. */
+const BUSY_OTHERS = 0.05
 
 const say = (line: string): void => {
   process.stderr.write(`${line}\n`)
@@ -50,7 +52,7 @@ function options(): { settings: BenchSettings; write: boolean } {
 }
 
 async function echoRounds(prosody: Prosody, settings: BenchSettings, bots: typeof BOTS): Promise<{ ceiling: CeilingSample[]; samples: Map<string, BotSample[]> }> {
-  const serverPid = Number(readFileSync(path.join(prosody.dataDir, 'prosody.pid'), 'utf8').trim())
+  const serverPid = await pidFrom(path.join(prosody.dataDir, 'prosody.pid'))
   const loadUsers = Array.from({ length: settings.senders }, (_, i) => `load${i + 1}`)
   // A fresh account per bot and round: nothing an earlier round left on the server can reach the next one.
   const botUsers = bots.flatMap((bot) => Array.from({ length: settings.rounds }, (_, r) => `${bot.id}${r + 1}`))
@@ -96,6 +98,8 @@ async function main(): Promise<void> {
   const started = performance.now()
   const date = new Date()
   const before = loadAverage()
+  const machineBefore = machineCpuSeconds()
+  const ownBefore = ownCpuSeconds()
   if (before > BUSY_LOAD) say(`note: load average ${before.toFixed(2)}: other work on this machine will show in the figures`)
   await ensureProsody({ install: true })
   const slixmpp = ensureSlixmpp(say)
@@ -121,18 +125,23 @@ async function main(): Promise<void> {
     await prosody.stop()
   }
 
+  const machine = describeMachine(slixmpp)
+  const seconds = (performance.now() - started) / 1000
+  // Everything this run started has ended and been reaped by now, so its CPU is in ownCpuSeconds().
+  const others = (machineCpuSeconds() - machineBefore - (ownCpuSeconds() - ownBefore)) / (seconds * machine.cores)
   const section = renderResults({
-    machine: describeMachine(slixmpp),
+    machine,
     settings,
     date,
-    minutes: (performance.now() - started) / 60_000,
-    load: { before, after: loadAverage() },
+    minutes: seconds / 60,
+    load: { before, others: Math.max(0, others) },
     ceiling: rounds.ceiling,
     bots: bots.map((bot) => ({ bot, samples: rounds.samples.get(bot.id) ?? [] })),
     skipped,
     dispatch,
   })
   process.stdout.write(`\n${section}\n`)
+  if (others > BUSY_OTHERS) say(`note: other processes took ${Math.round(others * 100)}% of the CPU during the run: rerun on a quiet machine`)
   if (write) {
     const file = path.join(ROOT, 'BENCHMARKS.md')
     writeFileSync(file, withResults(readFileSync(file, 'utf8'), section))

@@ -25,11 +25,11 @@ export const FULL: BenchSettings = {
   rounds: 5,
   senders: 4,
   window: 200,
-  messages: 10_000,
+  messages: 20_000,
   maxMs: 8_000,
   stallMs: 2_000,
   warmup: 2_000,
-  roundTrips: 1_000,
+  roundTrips: 2_000,
   idleMs: 1_000,
 }
 

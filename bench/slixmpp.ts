@@ -6,7 +6,7 @@ export const PYTHON = '/usr/bin/python3'
 const PACKAGE = 'python3-slixmpp'
 
 /** The installed slixmpp's version, or undefined when the system Python cannot import it. */
-export function slixmppVersion(): string | undefined {
+function slixmppVersion(): string | undefined {
   if (!existsSync(PYTHON)) return undefined
   const probe = spawnSync(PYTHON, ['-c', 'import slixmpp; print(slixmpp.__version__)'], { encoding: 'utf8' })
   return probe.status === 0 ? probe.stdout.trim() : undefined

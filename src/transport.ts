@@ -205,20 +205,7 @@ export class Transport extends EventEmitter<TransportEvents> {
   /** Sends a stanza. Rejects when there is no stream. */
   async send(stanza: XmlElement): Promise<void> {
     if (this.#xmpp.status !== 'online') throw new Error(`cannot send while ${this.#xmpp.status}`)
-    this.#coalesce()
     await this.#xmpp.send(stanza as unknown as LtxElement)
-  }
-
-  #corked = false
-  #coalesce(): void {
-    const socket = this.#xmpp.socket as unknown as { cork?: () => void; uncork?: () => void } | null
-    if (this.#corked || !socket?.cork || !socket.uncork) return
-    this.#corked = true
-    socket.cork()
-    setImmediate(() => {
-      this.#corked = false
-      socket.uncork?.()
-    })
   }
 
   /**
