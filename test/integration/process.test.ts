@@ -1,12 +1,12 @@
 // How the built echo bot behaves as a process when it cannot simply run: bad configuration, a refused
 // login, an unreachable server, and its flags.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProsody, type Prosody } from '../../tools/prosody.js'
 import { startBotProcess } from '../support/bot-process.js'
+import { closedPort } from '../support/closed-port.js'
 
 const ECHO = 'dist/examples/echo.js'
 const PASSWORD = 'pw-Process-0815'
@@ -108,12 +108,3 @@ describe('flags', () => {
     expect(bot.output()).toContain('--frobnicate')
   })
 })
-
-/** A loopback port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}

@@ -1,12 +1,12 @@
 // Conditions that retrying cannot fix must end the bot, once, with a clear line and exit code, never loop: a wrong
 // password, a second process on the same resource, a server gone for longer than the policy allows.
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBot, FatalError } from 'natter'
 import { startProsody, type Prosody } from '../../tools/prosody.js'
 import { type BotProcess, startBotProcess } from '../support/bot-process.js'
 import { startLiveBot } from '../support/live-bot.js'
 import { connectPeer, type Peer, xml } from '../support/peer.js'
+import { closedPort } from '../support/closed-port.js'
 
 const ECHO = 'dist/examples/echo.js'
 const SLOW_BOT = 'dist/test/fixtures/slow-bot.js'
@@ -119,12 +119,3 @@ describe('giving up', () => {
     }
   })
 })
-
-/** A loopback port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
