@@ -16,4 +16,11 @@ bot.command('roll [sides]', 'Rolls a die with 6 or [sides] sides', (cmd) => {
 
 bot.command('uptime', 'How long the bot has been running', (cmd) => cmd.reply(`Up for ${Math.round(process.uptime())} s`))
 
+bot.command('wait <seconds>', 'Shows typing for up to 15 s, then answers', async (cmd) => {
+  const seconds = Math.min(15, Math.max(0, Number(cmd.args.seconds) || 0))
+  await cmd.typing()
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
+  await cmd.reply(`Waited ${seconds} s`)
+})
+
 bot.run()

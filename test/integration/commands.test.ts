@@ -43,7 +43,7 @@ afterAll(async () => {
 describe('commands in a 1:1 chat', () => {
   it('help lists every command with its description', async () => {
     const text = await ask(botJid, 'help')
-    for (const line of ['echo <text...>', 'time', 'roll [sides]', 'uptime', 'help']) expect(text).toContain(line)
+    for (const line of ['echo <text...>', 'time', 'roll [sides]', 'uptime', 'wait <seconds>', 'help']) expect(text).toContain(line)
     expect(text).toContain('Repeats the text')
   })
 
@@ -57,6 +57,13 @@ describe('commands in a 1:1 chat', () => {
 
   it('answers an unknown command with a hint', async () => {
     expect(await ask(botJid, 'frobnicate now')).toMatch(/frobnicate.*help/)
+  })
+
+  it('wait shows typing, then answers', async () => {
+    await alice.send(xml('message', { to: botJid, type: 'chat' }, xml('body', {}, 'wait 1')))
+    await alice.waitFor((s) => s.name === 'message' && s.getChild('composing', 'http://jabber.org/protocol/chatstates') !== undefined)
+    const reply = await alice.waitFor((s) => s.name === 'message' && s.getChildText('body') !== null)
+    expect(reply.getChildText('body')).toBe('Waited 1 s')
   })
 
   it('time answers an ISO timestamp', async () => {
