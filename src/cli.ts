@@ -67,7 +67,8 @@ export function usage(script: string): string {
     '  SHUTDOWN_TIMEOUT    seconds SIGTERM waits for running handlers (default: 20)',
     '',
     `Exit codes: ${ExitCode.Ok} stopped by a signal, ${ExitCode.Usage} bad option, ${ExitCode.Config} bad configuration,`,
-    `${ExitCode.Auth} login refused, ${ExitCode.Conflict} resource taken over, ${ExitCode.Unavailable} server unreachable`,
+    `${ExitCode.Auth} login refused, ${ExitCode.Tls} server certificate not trusted, ${ExitCode.Conflict} resource taken over,`,
+    `${ExitCode.Unavailable} server unreachable`,
     `for longer than the reconnect policy allows, ${ExitCode.Software} internal error or forced exit.`,
   ].join('\n')
 }
@@ -156,6 +157,7 @@ function exitCodeFor(error: unknown): number {
   if (!(error instanceof FatalError)) return ExitCode.Software
   if (error.reason === 'auth') return ExitCode.Auth
   if (error.reason === 'conflict') return ExitCode.Conflict
+  if (error.reason === 'tls') return ExitCode.Tls
   if (error.reason === 'unreachable') return ExitCode.Unavailable
   return ExitCode.Software
 }

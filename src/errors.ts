@@ -35,7 +35,7 @@ export class ConfigError extends Error {
 export class FatalError extends Error {
   override readonly name = 'FatalError'
   constructor(
-    readonly reason: 'auth' | 'conflict' | 'unreachable' | 'internal',
+    readonly reason: 'auth' | 'conflict' | 'tls' | 'unreachable' | 'internal',
     message: string,
   ) {
     super(message)
@@ -57,6 +57,8 @@ export const ExitCode = {
   Software: 70,
   /** The server refused the login (wrong JID or password). */
   Auth: 77,
+  /** The server's TLS certificate is not trusted (EX_PROTOCOL). */
+  Tls: 76,
   /** Missing or malformed configuration (EX_CONFIG). */
   Config: 78,
   /** Command-line usage error (EX_USAGE). */

@@ -178,6 +178,9 @@ export class Session extends EventEmitter<SessionEvents> {
     if (error instanceof ConnectError && error.kind === 'auth') {
       return new FatalError('auth', `login refused for ${this.account}: ${error.message}; check JID and JPASSWORD`)
     }
+    if (error instanceof ConnectError && error.kind === 'tls') {
+      return new FatalError('tls', `${this.account}: ${error.message}; if the server uses a private CA, point NODE_EXTRA_CA_CERTS at its certificate`)
+    }
     if (error instanceof ConnectError && error.kind === 'conflict') {
       return new FatalError('conflict', `${this.account}: ${error.message}; give each process its own XMPP_RESOURCE`)
     }

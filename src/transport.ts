@@ -81,7 +81,7 @@ export interface TransportEvents {
 export class ConnectError extends Error {
   override readonly name = 'ConnectError'
   constructor(
-    readonly kind: 'auth' | 'conflict' | 'network',
+    readonly kind: 'auth' | 'conflict' | 'tls' | 'network',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -400,5 +400,22 @@ function classify(error: unknown): ConnectError {
     return new ConnectError('conflict', 'another connection took over this resource (stream conflict)', { cause: error })
   }
   const message = e instanceof Error ? e.message : String(error)
+  if (TLS_TRUST_ERRORS.has((error as { code?: unknown })?.code as string)) {
+    return new ConnectError('tls', `the server's TLS certificate is not trusted (${message})`, { cause: error })
+  }
   return new ConnectError('network', message, { cause: error })
 }
+
+/** Certificate checks that fail the same way on every attempt, until someone changes the server or the trust store. */
+const TLS_TRUST_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+])

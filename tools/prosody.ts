@@ -17,6 +17,11 @@ export interface ProsodyOptions {
   port?: number
   /** Copy Prosody's log (debug level) to this process's stderr. */
   log?: boolean
+  /**
+   * Require STARTTLS, with a fresh self-signed certificate for localhost and conference.localhost at
+   * `<dataDir>/certs/localhost.crt`: clients trust it only through NODE_EXTRA_CA_CERTS (default false).
+   */
+  tls?: boolean
 }
 
 export interface Prosody {
@@ -139,11 +144,10 @@ function configText(paths: Paths, port: number, opts: Required<Omit<ProsodyOptio
     'network_settings = { nagle = false }',
     // presence, message, iq, offline and c2s load by themselves; no mod_limits, which throttles c2s.
     'modules_enabled = { "saslauth", "roster", "disco", "ping", "smacks", "carbons", "vcard", "version",',
-    '  "private", "blocklist", "time", "uptime" }',
+    `  "private", "blocklist", "time", "uptime"${opts.tls ? ', "tls"' : ''} }`,
     'modules_disabled = { "s2s", "s2s_auth_certs", "dialback" }',
-    // Plain TCP on loopback, no TLS module at all; accounts are stored as registered (SCRAM is derived at login).
-    'c2s_require_encryption = false',
-    'allow_unencrypted_plain_auth = true',
+    // Plain TCP on loopback unless TLS is asked for; accounts are stored as registered (SCRAM is derived at login).
+    ...(opts.tls ? ['c2s_require_encryption = true'] : ['c2s_require_encryption = false', 'allow_unencrypted_plain_auth = true']),
     'authentication = "internal_plain"',
     'storage = "internal"',
     `smacks_hibernation_time = ${Math.max(0, Math.floor(opts.smacksHibernation))}`,
@@ -154,6 +158,15 @@ function configText(paths: Paths, port: number, opts: Required<Omit<ProsodyOptio
     lines.push('', `Component ${luaString(`conference.${DOMAIN}`)} "muc"`, '  restrict_room_creation = false')
   }
   return lines.join('\n') + '\n'
+}
+
+/** A certificate for localhost that no trust store knows, as a fresh server out of the box has. */
+async function selfSignedCertificate(dir: string): Promise<void> {
+  await run('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=DNS:localhost,DNS:conference.localhost',
+    '-keyout', path.join(dir, 'localhost.key'), '-out', path.join(dir, 'localhost.crt'),
+  ])
 }
 
 function freePort(avoid: Set<number>): Promise<number> {
@@ -419,7 +432,7 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<Prosody> 
   const prosody = findProsody()
   const prosodyctl = which('prosodyctl')
   if (!prosody || !prosodyctl) throw new Error(INSTALL_HINT)
-  const settings = { muc: opts.muc ?? true, smacksHibernation: opts.smacksHibernation ?? 60, log: opts.log ?? false }
+  const settings = { muc: opts.muc ?? true, smacksHibernation: opts.smacksHibernation ?? 60, log: opts.log ?? false, tls: opts.tls ?? false }
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'natter-prosody-'))
   const paths: Paths = {
@@ -431,6 +444,7 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<Prosody> 
   try {
     await mkdir(path.join(dir, 'data'))
     await mkdir(path.join(dir, 'certs'))
+    if (settings.tls) await selfSignedCertificate(path.join(dir, 'certs'))
     const inUse = new Set([...live].map((instance) => instance.port))
     for (let attempt = 1; ; attempt++) {
       const port = opts.port ?? (await freePort(inUse))
