@@ -32,7 +32,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT, typecheck: { enabled: false } },
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: UNIT,
+          typecheck: { enabled: false },
+          globalSetup: ['test/global-setup.ts'],
+        },
       },
     ],
   },
