@@ -58,6 +58,7 @@ interface Joining {
 export class Rooms {
   readonly #rooms = new Map<string, Room>()
   readonly #joining = new Map<string, Joining>()
+  readonly #entering = new Map<string, Promise<void>>()
   readonly #defaultNick: () => string
 
   constructor(private readonly bot: Bot) {
@@ -134,6 +135,15 @@ export class Rooms {
   }
 
   async #enter(room: Room, timeout: number): Promise<void> {
+    // A second join while the first is under way waits for the same answer from the room.
+    const underway = this.#entering.get(room.jid)
+    if (underway) return underway
+    const entering = this.#knock(room, timeout).finally(() => this.#entering.delete(room.jid))
+    this.#entering.set(room.jid, entering)
+    return entering
+  }
+
+  async #knock(room: Room, timeout: number): Promise<void> {
     const pending = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#joining.delete(room.jid)

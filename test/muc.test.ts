@@ -35,6 +35,15 @@ describe('joining', () => {
     expect(bot.rooms.nick(ROOM)).toBe('natter')
   })
 
+  it('answers two joins of the same room with one knock on its door', async () => {
+    const { bot, chat } = testBot()
+    const first = bot.rooms.join(ROOM, { nick: 'natter' })
+    const second = bot.rooms.join(ROOM, { nick: 'natter' })
+    await chat.receive(roomPresence(`${ROOM}/natter`, { self: true }))
+    await Promise.all([first, second])
+    expect(chat.sent.filter((s) => s.name === 'presence' && s.attrs.to === `${ROOM}/natter`)).toHaveLength(1)
+  })
+
   it('takes the local part of the bot\'s JID as the default nick', async () => {
     const { bot, chat } = testBot()
     const joined = bot.rooms.join(ROOM)
