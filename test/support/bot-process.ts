@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { waitUntil } from './wait-until.js'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -60,28 +61,12 @@ export function startBotProcess(script: string, env: Record<string, string>, arg
     exited,
     kill: (signal = 'SIGTERM') => child.kill(signal),
     waitForLog(pred, ms = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          const found = lines.find(pred)
-          if (found) {
-            done()
-            resolve(found)
-          } else if (child.exitCode !== null) {
-            done()
-            reject(new Error(`bot exited (${child.exitCode}) before the log line came:\n${out}${err}`))
-          }
-        }
-        const timer = setTimeout(() => {
-          done()
-          reject(new Error(`no such log line within ${ms} ms:\n${out}${err}`))
-        }, ms)
-        const done = (): void => {
-          clearTimeout(timer)
-          waiters.delete(check)
-        }
-        waiters.add(check)
-        check()
-      })
+      const find = (): Record<string, unknown> | undefined => {
+        const found = lines.find(pred)
+        if (!found && child.exitCode !== null) throw new Error(`bot exited (${child.exitCode}) before the log line came:\n${out}${err}`)
+        return found
+      }
+      return waitUntil(waiters, find, ms, () => `no such log line within ${ms} ms:\n${out}${err}`)
     },
   }
 }

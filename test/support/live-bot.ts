@@ -2,6 +2,7 @@
 // break its link and watch what it does about it.
 import { Writable } from 'node:stream'
 import { type Bot, type BotEvents, type BotOptions, createBot } from 'natter'
+import { waitUntil } from './wait-until.js'
 
 export interface Recorded<E extends keyof BotEvents = keyof BotEvents> {
   readonly event: E
@@ -56,24 +57,7 @@ export async function startLiveBot(options: BotOptions, setup: (bot: Bot) => voi
     waitEvent(event, from, pred = () => true, ms = 15_000) {
       type R = Recorded<typeof event>
       const find = (): R | undefined => events.slice(from).find((e): e is R => e.event === event && pred((e as R).info))
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          const found = find()
-          if (!found) return
-          done()
-          resolve(found)
-        }
-        const timer = setTimeout(() => {
-          done()
-          reject(new Error(`no "${event}" event within ${ms} ms; events: ${events.map((e) => e.event).join(', ')}`))
-        }, ms)
-        const done = (): void => {
-          clearTimeout(timer)
-          waiters.delete(check)
-        }
-        waiters.add(check)
-        check()
-      })
+      return waitUntil(waiters, find, ms, () => `no "${event}" event within ${ms} ms; events: ${events.map((e) => e.event).join(', ')}`)
     },
   }
 }
