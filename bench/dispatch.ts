@@ -6,7 +6,7 @@ import { MessageContext } from '../src/context/message.js'
 import { compileGuards } from '../src/guards.js'
 import { createLogger } from '../src/log.js'
 import { Router } from '../src/router.js'
-import { xml } from '../src/transport.js'
+import { xml } from '../src/xml.js'
 import { median } from './stats.js'
 
 export interface DispatchSample {

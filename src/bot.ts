@@ -20,7 +20,8 @@ import { PendingRequests } from './requests.js'
 import { type Handler, type Middleware, type Next, Router } from './router.js'
 import { Session, type SessionOptions } from './session.js'
 import { settleWithin } from './settle.js'
-import { type IqAnswer, Transport, xml, type XmlElement } from './transport.js'
+import { type IqAnswer, Transport } from './transport.js'
+import { xml, type XmlElement } from './xml.js'
 
 /**
  * Everything a bot can be given in code; each setting overrides its environment variable.

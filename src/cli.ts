@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { config as loadDotenv } from 'dotenv'
 import type { Bot } from './bot.js'
-import { ConfigError, ExitCode, FatalError } from './errors.js'
+import { ConfigError, ExitCode, FatalError, UsageError } from './errors.js'
 import { VERSION } from './version.js'
 
 /** The flags a bot script accepts. */
@@ -9,11 +9,6 @@ export interface Flags {
   debug: boolean
   help: boolean
   version: boolean
-}
-
-/** A command-line usage error: an unknown flag or a stray argument. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError'
 }
 
 /**

@@ -1,10 +1,7 @@
 import { ConfigError } from './errors.js'
 import { type Jid, parseJid } from './jid.js'
+import { LOG_LEVELS, type LogLevel } from './log.js'
 
-/** Log levels, as pino names them. */
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
-
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 /**
  * Settings a bot can be given in code. Each one overrides its environment variable.

@@ -1,6 +1,6 @@
 import type { Bot } from './bot.js'
 import { StanzaError } from './errors.js'
-import { xml } from './transport.js'
+import { xml } from './xml.js'
 
 const NS_INFO = 'http://jabber.org/protocol/disco#info'
 const NS_ITEMS = 'http://jabber.org/protocol/disco#items'

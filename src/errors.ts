@@ -1,4 +1,4 @@
-import { xml, type XmlElement } from './transport.js'
+import { xml, type XmlElement } from './xml.js'
 
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 
@@ -35,11 +35,49 @@ export class ConfigError extends Error {
 export class FatalError extends Error {
   override readonly name = 'FatalError'
   constructor(
-    readonly reason: 'auth' | 'conflict' | 'tls' | 'unreachable' | 'internal',
+    readonly reason: FatalReason,
     message: string,
+    /** `cause` keeps the error that led here (a {@link ConnectError}, a stream error), so it is never lost. */
+    options?: { cause?: unknown },
   ) {
-    super(message)
+    super(message, options)
   }
+}
+
+/** Why the bot cannot go on; each reason has its exit code (see {@link ExitCode}). */
+export type FatalReason = 'auth' | 'conflict' | 'tls' | 'unreachable' | 'internal'
+
+/**
+ * Why one connection attempt failed. `auth`, `conflict` and `tls` fail the same way on every attempt;
+ * `network` is worth retrying.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof ConnectError && error.reason === 'network') retryLater()
+ * ```
+ */
+export class ConnectError extends Error {
+  override readonly name = 'ConnectError'
+  constructor(
+    readonly reason: 'auth' | 'conflict' | 'tls' | 'network',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+/**
+ * A command-line usage error: an unknown flag or a stray argument. A bot run with `bot.run()`
+ * prints it and exits with {@link ExitCode.Usage}.
+ *
+ * @example
+ * ```ts
+ * try { parseFlags(['--bogus']) } catch (e) { if (e instanceof UsageError) console.error(e.message) }
+ * ```
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
 }
 
 /**

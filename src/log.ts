@@ -1,6 +1,11 @@
 import { pino, type Logger as PinoLogger } from 'pino'
-import type { LogLevel } from './config.js'
 import { formatLogLine } from './log-format.js'
+
+/** Log levels, as pino names them. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+
+/** Every log level, most severe first. */
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 /**
  * natter's logger: pino, writing one JSON object per line to stdout, as worker platforms expect.

@@ -2,7 +2,7 @@ import type { Bot } from './bot.js'
 import type { PresenceContext } from './context/presence.js'
 import { StanzaError } from './errors.js'
 import { parseJid } from './jid.js'
-import { xml, type XmlElement } from './transport.js'
+import { xml, type XmlElement } from './xml.js'
 
 const NS_MUC = 'http://jabber.org/protocol/muc'
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user'

@@ -1,5 +1,5 @@
 import { UndeliveredError, type UndeliveredReason } from './errors.js'
-import type { XmlElement } from './transport.js'
+import type { XmlElement } from './xml.js'
 
 /**
  * How much the bot holds back while it is offline.

@@ -1,4 +1,4 @@
-import type { XmlElement } from './transport.js'
+import type { XmlElement } from './xml.js'
 
 const NS_DELAY = 'urn:xmpp:delay'
 

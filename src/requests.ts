@@ -1,6 +1,6 @@
 import { StanzaError } from './errors.js'
 import { parseJid } from './jid.js'
-import type { XmlElement } from './transport.js'
+import type { XmlElement } from './xml.js'
 
 interface Pending {
   /** Who the request went to; '' for the bot's own account or server. */

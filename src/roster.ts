@@ -2,7 +2,7 @@ import type { Bot } from './bot.js'
 import { StanzaContext, type BotLink } from './context/base.js'
 import { StanzaError } from './errors.js'
 import { parseJid } from './jid.js'
-import { xml, type XmlElement } from './transport.js'
+import { xml, type XmlElement } from './xml.js'
 
 const NS_ROSTER = 'jabber:iq:roster'
 

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Backoff, type BackoffOptions } from './backoff.js'
-import { FatalError } from './errors.js'
+import { ConnectError, FatalError } from './errors.js'
 import { Liveness, type LivenessOptions } from './liveness.js'
 import type { Logger } from './log.js'
-import { ConnectError, type Transport } from './transport.js'
+import type { Transport } from './transport.js'
 
 /**
  * The reconnect policy: how long to wait between attempts, how long one attempt may take, and when
@@ -104,7 +104,7 @@ export class Session extends EventEmitter<SessionEvents> {
       this.#connect(false).catch((e: unknown) => this.#fatal(e))
     })
     transport.on('error', (error) => {
-      if (error instanceof ConnectError && error.kind === 'conflict') this.#fatal(error)
+      if (error instanceof ConnectError && error.reason === 'conflict') this.#fatal(error)
       else this.log.warn({ err: error.message }, 'connection error')
     })
   }
@@ -147,7 +147,7 @@ export class Session extends EventEmitter<SessionEvents> {
           await this.transport.connect(this.#connectTimeout, this.#connectSilence)
           return
         } catch (error) {
-          if (!(error instanceof ConnectError) || error.kind !== 'network') throw error
+          if (!(error instanceof ConnectError) || error.reason !== 'network') throw error
           if (!this.#running) return
           this.log.warn({ err: error.message }, 'cannot connect')
         }
@@ -175,16 +175,16 @@ export class Session extends EventEmitter<SessionEvents> {
 
   #toFatal(error: unknown): FatalError {
     if (error instanceof FatalError) return error
-    if (error instanceof ConnectError && error.kind === 'auth') {
-      return new FatalError('auth', `login refused for ${this.account}: ${error.message}; check JID and JPASSWORD`)
+    if (error instanceof ConnectError && error.reason === 'auth') {
+      return new FatalError('auth', `login refused for ${this.account}: ${error.message}; check JID and JPASSWORD`, { cause: error })
     }
-    if (error instanceof ConnectError && error.kind === 'tls') {
-      return new FatalError('tls', `${this.account}: ${error.message}; if the server uses a private CA, point NODE_EXTRA_CA_CERTS at its certificate`)
+    if (error instanceof ConnectError && error.reason === 'tls') {
+      return new FatalError('tls', `${this.account}: ${error.message}; if the server uses a private CA, point NODE_EXTRA_CA_CERTS at its certificate`, { cause: error })
     }
-    if (error instanceof ConnectError && error.kind === 'conflict') {
-      return new FatalError('conflict', `${this.account}: ${error.message}; give each process its own XMPP_RESOURCE`)
+    if (error instanceof ConnectError && error.reason === 'conflict') {
+      return new FatalError('conflict', `${this.account}: ${error.message}; give each process its own XMPP_RESOURCE`, { cause: error })
     }
-    return new FatalError('internal', error instanceof Error ? error.message : String(error))
+    return new FatalError('internal', error instanceof Error ? error.message : String(error), { cause: error })
   }
 
   #fatal(error: unknown): void {

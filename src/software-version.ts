@@ -1,5 +1,5 @@
 import type { Bot } from './bot.js'
-import { xml } from './transport.js'
+import { xml } from './xml.js'
 
 const NS_VERSION = 'jabber:iq:version'
 

@@ -1,7 +1,7 @@
 import { Bot } from './bot.js'
 import { StanzaError } from './errors.js'
 import type { MessageType } from './context/message.js'
-import { xml, type XmlElement } from './transport.js'
+import { xml, type XmlElement } from './xml.js'
 
 /**
  * A bot wired to memory instead of a server, to unit-test its handlers: push stanzas in, read what the

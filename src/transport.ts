@@ -3,53 +3,11 @@
 import { EventEmitter } from 'node:events'
 import { type Client, client, type LtxElement, xml as ltxXml, type XmppError, type XmppSocket } from '@xmpp/client'
 import { hideSensitive } from '@xmpp/debug'
+import { ConnectError } from './errors.js'
 import type { Logger } from './log.js'
+import type { XmlElement } from './xml.js'
 import { ReplayFilter } from './replays.js'
 import { ScramSha1 } from './scram.js'
-
-/**
- * An XML element, as natter hands stanzas to handlers and takes them from {@link xml}.
- *
- * @example
- * ```ts
- * const body = ctx.stanza.getChildText('body')
- * ```
- */
-export interface XmlElement {
-  name: string
-  attrs: Record<string, string | undefined>
-  children: Array<XmlElement | string>
-  is(name: string, xmlns?: string): boolean
-  getNS(): string | undefined
-  getChild(name: string, xmlns?: string): XmlElement | undefined
-  getChildren(name: string, xmlns?: string): XmlElement[]
-  getChildElements(): XmlElement[]
-  getChildText(name: string, xmlns?: string): string | null
-  getText(): string
-  append(...children: Array<XmlElement | string>): XmlElement
-  toString(): string
-}
-
-/** What {@link xml} accepts as children: elements, text, and nothing (skipped), nested freely. */
-export type XmlChild = XmlElement | string | undefined | null | false | XmlChild[]
-
-/**
- * Builds an XML element.
- *
- * @example
- * ```ts
- * bot.send(xml('message', { to: 'alice@example.org', type: 'chat' }, xml('body', {}, 'Hi!')))
- * ```
- */
-export function xml(name: string, attrs?: Record<string, string | number | undefined> | null, ...children: XmlChild[]): XmlElement {
-  return ltxXml(name, withoutUndefined(attrs), ...(children as Parameters<typeof ltxXml>[2][]))
-}
-
-function withoutUndefined(attrs: Record<string, string | number | undefined> | null | undefined): Record<string, string> {
-  const out: Record<string, string> = {}
-  if (attrs) for (const [key, value] of Object.entries(attrs)) if (value !== undefined) out[key] = String(value)
-  return out
-}
 
 /** Where and as whom to connect. */
 export interface TransportOptions {
@@ -75,18 +33,6 @@ export interface TransportEvents {
   error: [error: Error]
   /** An outbound stanza written to a session that ended, unresumed, before the server acknowledged it. */
   undelivered: [stanza: XmlElement]
-}
-
-/** Why a connection attempt failed. `auth` and `conflict` are final; retrying will not help. */
-export class ConnectError extends Error {
-  override readonly name = 'ConnectError'
-  constructor(
-    readonly kind: 'auth' | 'conflict' | 'tls' | 'network',
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options)
-  }
 }
 
 const STANZAS = new Set(['message', 'presence', 'iq'])
@@ -321,8 +267,8 @@ export class Transport extends EventEmitter<TransportEvents> {
     })
     x.on('error', (error: XmppError) => {
       const classified = classify(error)
-      if (this.#connecting && classified.kind !== 'network') this.#connecting(classified)
-      else if (classified.kind === 'conflict') this.emit('error', classified)
+      if (this.#connecting && classified.reason !== 'network') this.#connecting(classified)
+      else if (classified.reason === 'conflict') this.emit('error', classified)
       else this.emit('error', error)
     })
 

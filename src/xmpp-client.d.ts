@@ -1,4 +1,4 @@
-// The few parts of @xmpp/* 0.14 that transport.ts uses, typed from their source: the community
+// The few parts of @xmpp/* 0.14 that transport.ts and xml.ts use, typed from their source: the community
 // types are incomplete (no `.on('resumed')` on stream management) and partly wrong.
 
 declare module '@xmpp/client' {
@@ -89,4 +89,9 @@ declare module '@xmpp/client' {
 declare module '@xmpp/debug' {
   import type { LtxElement } from '@xmpp/client'
   export function hideSensitive(element: LtxElement): LtxElement
+}
+
+declare module '@xmpp/xml' {
+  import type { LtxElement, XmlChild } from '@xmpp/client'
+  export function xml(name: string, attrs?: Record<string, string> | null, ...children: XmlChild[]): LtxElement
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { redact, xml } from '../src/transport.js'
+import { redact } from '../src/transport.js'
+import { xml } from '../src/xml.js'
 
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl'
 

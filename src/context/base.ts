@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js'
-import type { XmlElement } from '../transport.js'
+import type { XmlElement } from '../xml.js'
 
 /** What a context needs from its bot: a way to send, who the bot is, where to log. */
 export interface BotLink {

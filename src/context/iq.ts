@@ -1,4 +1,4 @@
-import type { XmlElement } from '../transport.js'
+import type { XmlElement } from '../xml.js'
 import { StanzaContext, type BotLink } from './base.js'
 
 /**

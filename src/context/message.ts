@@ -1,4 +1,4 @@
-import { xml, type XmlElement } from '../transport.js'
+import { xml, type XmlElement } from '../xml.js'
 import { bareJid, parseJid } from '../jid.js'
 import { StanzaContext, type BotLink } from './base.js'
 

@@ -1,5 +1,5 @@
 import { bareJid } from '../jid.js'
-import { xml, type XmlElement } from '../transport.js'
+import { xml, type XmlElement } from '../xml.js'
 import { StanzaContext, type BotLink } from './base.js'
 
 /** The presence types that manage subscriptions (RFC 6121, section 3). */
