@@ -1,8 +1,9 @@
 // Dispatch micro-benchmark: what one stanza costs in natter's dispatcher as handlers and commands that cannot
 // match it pile up. Two views: the whole inbound path of a bot in memory (TestChat: context, guards, handler,
 // reply), and the router alone choosing and running the handler for a ready-made context.
-import { type Bot, createBot, type Guards, type MessageField, TestChat } from 'natter'
-import { MessageContext } from '../src/context/message.js'
+import { type Bot, createBot, type Guards, type MessageField } from 'natter'
+import { TestChat } from 'natter/testing'
+import { MessageContext, messageKind } from '../src/context/message.js'
 import { compileGuards } from '../src/guards.js'
 import { createLogger } from '../src/log.js'
 import { Router } from '../src/router.js'
@@ -20,7 +21,6 @@ export interface DispatchSample {
 }
 
 const SENDER = 'alice@example.org/phone'
-const MESSAGE_FIELDS = ['from', 'to', 'id', 'type', 'body', 'subject', 'thread', 'chatState', 'delayedAt', 'lang', 'room', 'nick', 'mentioned']
 const BATCHES = 7
 
 /**
@@ -91,10 +91,10 @@ function throughBot(bot: Bot, body: string): Probe {
 
 function throughRouter(count: number): Probe {
   const router = new Router()
-  const add = (guards: Guards<MessageContext, MessageField>): void => router.add('message', compileGuards('message', MESSAGE_FIELDS, guards), () => undefined, guards)
+  const add = (guards: Guards<MessageContext, MessageField>): void => router.add(messageKind, compileGuards(messageKind, guards), () => undefined, guards)
   for (let i = 1; i < count; i++) add(missGuard(i))
   add(echoGuard)
-  const link = { jid: 'bot@example.org/natter', log: createLogger('silent'), send: async () => {}, roomNick: () => undefined }
+  const link = { jid: 'bot@example.org/natter', log: createLogger('silent'), send: async () => {} }
   const ctx = new MessageContext(xml('message', { from: SENDER, to: link.jid, type: 'chat', id: 'm1' }, xml('body', {}, 'hello')), link)
   return { iterations: 20_000, run: () => router.dispatch(ctx) }
 }

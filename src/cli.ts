@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { config as loadDotenv } from 'dotenv'
-import type { Bot } from './bot.js'
 import { ConfigError, ExitCode, FatalError, UsageError } from './errors.js'
+import type { Logger, LogLevel } from './log.js'
 import { VERSION } from './version.js'
 
 /** The flags a bot script accepts. */
@@ -68,6 +68,15 @@ export function usage(script: string): string {
   ].join('\n')
 }
 
+/** What the process runner needs of a bot. */
+export interface RunnableBot {
+  readonly log: Logger
+  readonly settings: { readonly shutdownTimeout: number } | undefined
+  start(overrides?: { logLevel?: LogLevel }): Promise<void>
+  stop(deadline?: number): Promise<void>
+  on(event: 'error', listener: (error: Error) => unknown): unknown
+}
+
 /** How long after the shutdown deadline the process exits anyway, if closing hangs (Heroku kills 30 s after SIGTERM). */
 const CLOSE_GRACE_MS = 5_000
 
@@ -79,7 +88,7 @@ const CLOSE_GRACE_MS = 5_000
  * await runProcess(bot, process.argv.slice(2))
  * ```
  */
-export async function runProcess(bot: Bot, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+export async function runProcess(bot: RunnableBot, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   const script = process.argv[1]?.split('/').slice(-3).join('/') ?? 'bot.js'
   let flags: Flags
   try {

@@ -65,7 +65,7 @@ export interface CommandSpec {
   readonly description: string
   readonly admin: boolean
   /** `next` passes the message on to the message handlers registered after the commands. */
-  readonly handler: (ctx: CommandContext, next: () => Promise<void>) => unknown
+  readonly handler: (ctx: CommandContext, next: Next) => unknown
 }
 
 /**
@@ -147,7 +147,7 @@ export class Commands {
    * the message must address the bot (`nick: `, `nick, `) or start with `prefix`; anything else is
    * passed on with `next()`.
    */
-  async run(ctx: MessageContext & { body: string }, next: Next, options: { prefix: string | undefined; nick: string | undefined; admin: boolean }): Promise<void> {
+  async run(ctx: MessageContext & { body: string }, next: Next, options: { prefix: string | undefined; nick: string | undefined; admin: boolean }): Promise<unknown> {
     const { prefix, nick, admin } = options
     let text: string | undefined = ctx.body
     if (ctx.type === 'groupchat') {

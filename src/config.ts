@@ -4,14 +4,14 @@ import { LOG_LEVELS, type LogLevel } from './log.js'
 
 
 /**
- * Settings a bot can be given in code. Each one overrides its environment variable.
+ * The settings a bot can be given in code. Each one overrides its environment variable.
  *
  * @example
  * ```ts
  * const bot = createBot({ jid: 'bot@example.org', password: secret, service: 'xmpp://127.0.0.1:5222' })
  * ```
  */
-export interface BotOptions {
+export interface SettingOptions {
   /** The bot's JID (`JID`): `user@domain` or `user@domain/resource`. */
   jid?: string
   /** The bot's password (`JPASSWORD`). */
@@ -22,22 +22,12 @@ export interface BotOptions {
   resource?: string
   /** Log level (`LOG_LEVEL`). Default `info`, or `debug` with `-D`. */
   logLevel?: LogLevel
-  /** Rooms to join once online (`XMPP_ROOMS`): `room@service` or `room@service/nick`. */
-  rooms?: readonly string[]
   /** Seconds of silence on the link before the bot pings its server (`XMPP_PING_INTERVAL`). Default 60. */
   pingInterval?: number
   /** Seconds to wait for any answer to that ping before the link counts as dead (`XMPP_PING_TIMEOUT`). Default 10. */
   pingTimeout?: number
   /** Seconds a shutdown waits for running handlers (`SHUTDOWN_TIMEOUT`). Default 20. */
   shutdownTimeout?: number
-}
-
-/** A room to join at start, from `XMPP_ROOMS` or the `rooms` option. */
-export interface RoomSetting {
-  /** The room's bare JID. */
-  readonly jid: string
-  /** The bot's nick there; default the local part of the bot's JID. */
-  readonly nick: string
 }
 
 /** Validated settings, with every default applied. */
@@ -49,7 +39,6 @@ export interface Settings {
   /** Empty when the server should assign one. */
   readonly resource: string
   readonly logLevel: LogLevel
-  readonly rooms: readonly RoomSetting[]
   /** Seconds of silence before a liveness ping. */
   readonly pingInterval: number
   /** Seconds to wait for the ping's answer. */
@@ -57,7 +46,6 @@ export interface Settings {
   /** Seconds a shutdown waits for running handlers. */
   readonly shutdownTimeout: number
 }
-
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -70,8 +58,8 @@ type Env = Readonly<Record<string, string | undefined>>
  * const settings = loadSettings(process.env, { logLevel: 'debug' })
  * ```
  */
-export function loadSettings(env: Env, options: BotOptions = {}): Settings {
-  const jidText = pick(options.jid, env.JID)
+export function loadSettings(env: Env, options: SettingOptions = {}): Settings {
+  const jidText = settingText(options.jid, env.JID)
   if (jidText === undefined) throw new ConfigError('JID', 'missing; set it to the bot\'s address, e.g. bot@example.org')
   const jid = parseJid(jidText)
   if (!jid || !jid.local) {
@@ -81,32 +69,36 @@ export function loadSettings(env: Env, options: BotOptions = {}): Settings {
   const password = options.password ?? env.JPASSWORD
   if (password === undefined || password === '') throw new ConfigError('JPASSWORD', 'missing; set it to the bot\'s password')
 
-  const serviceText = pick(options.service, env.XMPP_SERVICE)
+  const serviceText = settingText(options.service, env.XMPP_SERVICE)
   const service = serviceText === undefined ? jid.domain : parseService(serviceText)
 
-  const resourceText = pick(options.resource, env.XMPP_RESOURCE)
+  const resourceText = settingText(options.resource, env.XMPP_RESOURCE)
   if (resourceText !== undefined && /\s/.test(resourceText)) {
     throw new ConfigError('XMPP_RESOURCE', `malformed "${resourceText}"; a resource has no spaces`)
   }
-  const resource = jid.resource || resourceText || pick(undefined, env.DYNO) || ''
+  const resource = jid.resource || resourceText || settingText(undefined, env.DYNO) || ''
 
-  const levelText = pick(options.logLevel, env.LOG_LEVEL)?.toLowerCase()
+  const levelText = settingText(options.logLevel, env.LOG_LEVEL)?.toLowerCase()
   if (levelText !== undefined && !isLogLevel(levelText)) {
     throw new ConfigError('LOG_LEVEL', `unknown level "${levelText}"; use one of ${LOG_LEVELS.join(', ')}`)
   }
-
-  const roomsText = options.rooms ?? pick(undefined, env.XMPP_ROOMS)?.split(',')
-  const rooms = (roomsText ?? []).map((r) => r.trim()).filter((r) => r !== '').map((r) => parseRoom(r, jid.local))
 
   const pingInterval = parseSeconds('XMPP_PING_INTERVAL', options.pingInterval, env.XMPP_PING_INTERVAL, 60)
   const pingTimeout = parseSeconds('XMPP_PING_TIMEOUT', options.pingTimeout, env.XMPP_PING_TIMEOUT, 10)
   const shutdownTimeout = parseSeconds('SHUTDOWN_TIMEOUT', options.shutdownTimeout, env.SHUTDOWN_TIMEOUT, 20)
 
-  return { jid, password, service, resource, logLevel: levelText ?? 'info', rooms, pingInterval, pingTimeout, shutdownTimeout }
+  return { jid, password, service, resource, logLevel: levelText ?? 'info', pingInterval, pingTimeout, shutdownTimeout }
 }
 
-/** Options win over the environment; blank values count as unset. */
-function pick(option: string | undefined, variable: string | undefined): string | undefined {
+/**
+ * A setting's text: the option wins over the environment variable, and blank values count as unset.
+ *
+ * @example
+ * ```ts
+ * settingText(options.rooms?.join(','), env.XMPP_ROOMS)
+ * ```
+ */
+export function settingText(option: string | undefined, variable: string | undefined): string | undefined {
   const value = (option ?? variable)?.trim()
   return value === '' ? undefined : value
 }
@@ -121,15 +113,9 @@ function parseService(text: string): string {
   return `${match[1]}://${match[2]}:${port ?? defaultPort}`
 }
 
-function parseRoom(text: string, defaultNick: string): RoomSetting {
-  const room = parseJid(text)
-  if (!room || !room.local) throw new ConfigError('XMPP_ROOMS', `malformed room "${text}"; expected room@service or room@service/nick`)
-  return { jid: room.bare, nick: room.resource || defaultNick }
-}
-
 /** A duration in seconds, from an option or a variable: a positive number, fractions allowed. */
 function parseSeconds(variable: string, option: number | undefined, text: string | undefined, fallback: number): number {
-  const given = option === undefined ? pick(undefined, text) : String(option)
+  const given = option === undefined ? settingText(undefined, text) : String(option)
   if (given === undefined) return fallback
   const seconds = Number(given)
   if (!Number.isFinite(seconds) || seconds <= 0) {

@@ -51,7 +51,34 @@ type NarrowField<V, P> = [Extract<Elem<P>, RegExp | true | ((value: never) => bo
 type OnlyRegExp<P> = [Elem<P>] extends [never] ? false : [Exclude<Elem<P>, RegExp>] extends [never] ? true : false
 
 /** Fields that hold JIDs: a pattern matches more than one value, so they never narrow to it. */
-type JidField = 'from' | 'to' | 'room' | 'jid'
+type JidField = 'from' | 'to' | 'room' | 'jid' | 'realJid'
+
+/**
+ * Per context kind, the fields a pattern makes present besides its own: `{ field: { value: fields } }`,
+ * where `value` is a literal the pattern pins the field to, or `true`. Each context module adds its
+ * kind's entry by declaration merging.
+ *
+ * @example
+ * ```ts
+ * declare module 'natter' { interface ImpliedFields { message: { type: { groupchat: 'room' } } } }
+ * ```
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging
+export interface ImpliedFields {}
+
+/** The key a single pattern looks up in an {@link ImpliedFields} entry. */
+type PatternKey<P> = P extends true ? 'true' : P extends string ? P : never
+
+/** The fields that the patterns of `G` imply for a context of kind `K`. */
+type ImpliedBy<K, G> = K extends keyof ImpliedFields
+  ? {
+      [F in keyof G & keyof ImpliedFields[K]]: PatternKey<G[F]> extends infer P extends keyof ImpliedFields[K][F] ? ImpliedFields[K][F][P] : never
+    }[keyof G & keyof ImpliedFields[K]]
+  : never
+
+type Implied<C, G> = [ImpliedBy<C extends { readonly kind: infer K } ? K : never, G>] extends [never]
+  ? unknown
+  : { readonly [F in ImpliedBy<C extends { readonly kind: infer K } ? K : never, G> & keyof C]-?: NonNullable<C[F]> }
 
 type HasRegExp<G> = true extends { [K in keyof G]: OnlyRegExp<G[K]> }[keyof G] ? true : false
 
@@ -65,7 +92,8 @@ type NarrowOne<C, G> = G extends (ctx: C) => boolean
         : NonNullable<C[K]> extends readonly unknown[]
           ? NonNullable<C[K]>
           : NarrowField<C[K], G[K]>
-    } & (HasRegExp<G> extends true
+    } & Implied<C, G> &
+      (HasRegExp<G> extends true
         ? { readonly match: RegExpMatchArray }
         : unknown)
 
@@ -84,13 +112,31 @@ export type Narrow<C, G> = G extends readonly unknown[] ? NarrowOne<C, G[number]
 export type Matcher<C> = (ctx: C) => RegExpMatchArray | boolean
 
 /**
+ * Rejects, at compile time, guard fields that the stanza kind does not have, naming the fields it
+ * has. Parameters take `G & Exact<G, F>`: the bare `G` keeps the literal values of `const G`,
+ * which narrow the handler.
+ */
+export type Exact<G, F extends PropertyKey> = G extends readonly unknown[]
+  ? { readonly [I in keyof G]: Exact<G[I], F> }
+  : G extends (...args: never[]) => unknown
+    ? unknown
+    : { readonly [K in Exclude<keyof G, F>]: { readonly 'no such field': K; readonly 'fields are': F } }
+
+/** The fields of a kind that guards compile against. */
+export interface GuardedKind {
+  readonly name: string
+  readonly fields: readonly string[]
+  readonly jidFields: readonly string[]
+}
+
+/**
  * Compiles guards once, at registration. Throws when a guard names a field that `kind` does not have,
  * so a typo fails at start-up instead of at dispatch.
  */
-export function compileGuards<C>(kind: string, fields: readonly string[], guards: unknown): Matcher<C> {
+export function compileGuards<C>(kind: GuardedKind, guards: unknown): Matcher<C> {
   if (Array.isArray(guards)) {
-    if (guards.length === 0) throw new TypeError(`${kind}: an empty list of guards matches nothing`)
-    const matchers = guards.map((g) => compileOne<C>(kind, fields, g))
+    if (guards.length === 0) throw new TypeError(`${kind.name}: an empty list of guards matches nothing`)
+    const matchers = guards.map((g) => compileOne<C>(kind, g))
     return (ctx) => {
       for (const m of matchers) {
         const r = m(ctx)
@@ -99,21 +145,21 @@ export function compileGuards<C>(kind: string, fields: readonly string[], guards
       return false
     }
   }
-  return compileOne<C>(kind, fields, guards)
+  return compileOne<C>(kind, guards)
 }
 
-function compileOne<C>(kind: string, fields: readonly string[], guard: unknown): Matcher<C> {
+function compileOne<C>(kind: GuardedKind, guard: unknown): Matcher<C> {
   if (typeof guard === 'function') return (ctx) => Boolean((guard as (c: C) => unknown)(ctx))
   if (guard === null || typeof guard !== 'object') {
-    throw new TypeError(`${kind}: a guard is an object of field patterns or a function, not ${String(guard)}`)
+    throw new TypeError(`${kind.name}: a guard is an object of field patterns or a function, not ${String(guard)}`)
   }
   const tests: Array<[string, (value: unknown) => RegExpMatchArray | boolean]> = []
   for (const [field, pattern] of Object.entries(guard)) {
-    if (!fields.includes(field)) {
-      throw new TypeError(`${kind}: no field "${field}" to guard on; ${kind} has ${fields.join(', ')}`)
+    if (!kind.fields.includes(field)) {
+      throw new TypeError(`${kind.name}: no field "${field}" to guard on; ${kind.name} has ${kind.fields.join(', ')}`)
     }
     if (pattern === undefined) continue
-    tests.push([field, itemwise(compilePattern(pattern, JID_FIELDS.has(field)))])
+    tests.push([field, itemwise(compilePattern(pattern, kind.jidFields.includes(field)))])
   }
   return (ctx) => {
     let match: RegExpMatchArray | true = true
@@ -125,8 +171,6 @@ function compileOne<C>(kind: string, fields: readonly string[], guard: unknown):
     return match
   }
 }
-
-const JID_FIELDS = new Set(['from', 'to', 'room', 'jid'])
 
 /** A list field (a roster item's `groups`) matches when one of its items does. */
 function itemwise(test: (value: unknown) => RegExpMatchArray | boolean): (value: unknown) => RegExpMatchArray | boolean {

@@ -1,5 +1,6 @@
 /**
- * natter: XMPP chatbots in a few lines of TypeScript.
+ * natter: XMPP chatbots in a few lines of TypeScript. This entry is for bot authors; the test kit
+ * is `natter/testing`.
  *
  * @example
  * ```ts
@@ -12,26 +13,40 @@
  * ```
  * @packageDocumentation
  */
-export { Bot, type BotEvents, type BotOptions, createBot, type IqField, type MessageField, type PresenceField, type RosterField, type SubscriptionField, type Wire } from './bot.js'
-export { type Flags, parseFlags, runProcess, usage } from './cli.js'
-export { loadSettings, type RoomSetting, type Settings } from './config.js'
-export { StanzaContext, type BotLink } from './context/base.js'
-export { IqContext } from './context/iq.js'
-export { type ChatState, MessageContext, type MessageType } from './context/message.js'
-export { PresenceContext, type PresenceType, type Show } from './context/presence.js'
-export { SubscriptionContext, type SubscriptionType } from './context/subscription.js'
-export { ConfigError, ConnectError, ExitCode, FatalError, type FatalReason, StanzaError, UsageError, type StanzaErrorType, UndeliveredError, type UndeliveredReason } from './errors.js'
-export type { FieldPattern, Guard, GuardObject, Guards, Narrow } from './guards.js'
-export { type Jid, bareJid, parseJid } from './jid.js'
+export { type Bot, type BotOptions, createBot } from './create-bot.js'
+export type { BotCore, BotEvents, CoreOptions, Env, Plugin } from './bot.js'
+export type { Composer, ComposerOptions, RegistrationListener, StanzaKinds } from './composer.js'
+export type { CommandArgs, CommandContext, CommandOptions } from './commands.js'
+export { type Flags, parseFlags, type RunnableBot, runProcess, usage } from './cli.js'
+export { loadSettings, type SettingOptions, type Settings } from './config.js'
+export type { StanzaContext } from './context/base.js'
+export type { IqContext, IqField } from './context/iq.js'
+export type { ChatState, MessageContext, MessageField, MessageType } from './context/message.js'
+export type { PresenceContext, PresenceField, PresenceType, Show } from './context/presence.js'
+export type { SubscriptionContext, SubscriptionField, SubscriptionType } from './context/subscription.js'
+export {
+  ConfigError,
+  ConnectError,
+  ExitCode,
+  FatalError,
+  type FatalReason,
+  StanzaError,
+  type StanzaErrorType,
+  UndeliveredError,
+  type UndeliveredReason,
+  UsageError,
+} from './errors.js'
+export type { Exact, FieldPattern, Guard, GuardObject, Guards, ImpliedFields, Narrow } from './guards.js'
+export { bareJid, type Jid, parseJid } from './jid.js'
 export type { Logger, LogLevel } from './log.js'
 export type { Handler, Middleware, Next } from './router.js'
-export type { SessionOptions } from './session.js'
+export type { ReconnectOptions } from './session.js'
 export type { OutboxOptions } from './outbox.js'
 export type { BackoffOptions } from './backoff.js'
+export { defineKind, type IqAnswer, type Outcome, type StanzaKind } from './stanza-kind.js'
 export { xml, type XmlChild, type XmlElement } from './xml.js'
 export { VERSION } from './version.js'
-export { type CommandArgs, type CommandContext, type CommandOptions } from './commands.js'
-export { Features } from './disco.js'
-export { type Occupant, type RoomOptions, Rooms } from './muc.js'
-export { Roster, RosterContext, type RosterItem, type RosterSubscription } from './roster.js'
-export { TestChat } from './testing.js'
+export type { DiscoFeature, Features } from './plugins/disco.js'
+export type { Occupant, RoomOptions, Rooms, RoomsFeature, RoomsOptions } from './plugins/muc.js'
+export type { PingFeature } from './plugins/ping.js'
+export type { RosterFeature, RosterField, RosterItem, RosterPushContext, RosterSubscription } from './plugins/roster.js'

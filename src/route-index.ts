@@ -1,18 +1,13 @@
 import { parseJid } from './jid.js'
 
 /**
- * Per stanza kind, the fields a route can be filed under, most selective first. A route goes under the first
- * of them that its guards pin to fixed values; `from` is keyed by bare JID, as its guards compare it.
+ * The fields of a stanza kind a route can be filed under, most selective first: a route goes under the
+ * first of them that its guards pin to fixed values. JID fields are keyed by bare JID, as guards compare them.
  */
-const INDEXED_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  message: ['body', 'from', 'type'],
-  presence: ['from', 'type'],
-  subscription: ['from', 'type'],
-  iq: ['xmlns', 'from', 'type'],
-  roster: ['jid', 'subscription'],
+export interface IndexedKind {
+  readonly indexed: readonly string[]
+  readonly jidFields: readonly string[]
 }
-
-const JID_FIELDS = new Set(['from', 'to'])
 
 interface Field<R> {
   readonly name: string
@@ -32,8 +27,8 @@ export class RouteIndex<R extends { readonly order: number }> {
   readonly #loose: R[] = []
   readonly #fields: readonly Field<R>[]
 
-  constructor(kind: string) {
-    this.#fields = (INDEXED_FIELDS[kind] ?? []).map((name) => ({ name, jid: JID_FIELDS.has(name), byValue: new Map() }))
+  constructor(kind: IndexedKind) {
+    this.#fields = kind.indexed.map((name) => ({ name, jid: kind.jidFields.includes(name), byValue: new Map() }))
   }
 
   /**

@@ -1,17 +1,19 @@
 import type { StanzaContext } from './context/base.js'
 import type { Matcher } from './guards.js'
-import { RouteIndex } from './route-index.js'
+import { type IndexedKind, RouteIndex } from './route-index.js'
+import type { Outcome } from './stanza-kind.js'
 
-/** Calls the rest of the chain: the next middleware, or the next matching handler. */
-export type Next = () => Promise<void>
+/** Calls the rest of the chain: the next middleware, or the next matching handler. Resolves to whether a handler took the stanza. */
+export type Next = () => Promise<boolean>
 
 /**
  * Runs before every handler, for every stanza kind. Call `next()` to go on; return without calling it
- * to stop the stanza here.
+ * to stop the stanza here. `next()` resolves to whether a handler took the stanza.
  *
  * @example
  * ```ts
  * bot.use(async (ctx, next) => { if (!ctx.from.endsWith('@example.org')) return; await next() })
+ * bot.use(async (ctx, next) => { if (!(await next())) ctx.log.debug({ kind: ctx.kind }, 'no handler took it') })
  * ```
  */
 export type Middleware = (ctx: StanzaContext, next: Next) => unknown
@@ -24,12 +26,6 @@ interface Route {
   readonly order: number
   readonly matcher: Matcher<StanzaContext>
   readonly handler: Handler<StanzaContext>
-}
-
-/** What dispatch did with a stanza: whether a handler kept it, and what that handler returned. */
-export interface Outcome {
-  readonly handled: boolean
-  readonly value: unknown
 }
 
 /**
@@ -49,9 +45,9 @@ export class Router {
   }
 
   /** Adds a handler; `guards`, those `matcher` was compiled from, let the router skip it for stanzas it cannot match. */
-  add(kind: string, matcher: Matcher<StanzaContext>, handler: Handler<StanzaContext>, guards?: unknown): void {
-    let routes = this.#routes.get(kind)
-    if (!routes) this.#routes.set(kind, (routes = new RouteIndex(kind)))
+  add(kind: IndexedKind & { readonly name: string }, matcher: Matcher<StanzaContext>, handler: Handler<StanzaContext>, guards?: unknown): void {
+    let routes = this.#routes.get(kind.name)
+    if (!routes) this.#routes.set(kind.name, (routes = new RouteIndex(kind)))
     routes.add({ order: this.#order++, matcher, handler }, guards)
   }
 
@@ -68,7 +64,7 @@ export class Router {
     let by = -1
     let value: unknown
 
-    const runRoutes = async (from: number): Promise<void> => {
+    const runRoutes = async (from: number): Promise<boolean> => {
       candidates ??= index?.candidates(ctx) ?? []
       const routes = candidates
       for (let i = from; i < routes.length; i++) {
@@ -82,13 +78,15 @@ export class Router {
           return runRoutes(i + 1)
         })
         if (by === i) value = result
-        return
+        return by !== -1
       }
+      return false
     }
-    const runMiddleware = async (i: number): Promise<void> => {
+    const runMiddleware = async (i: number): Promise<boolean> => {
       const mw = middleware[i]
       if (!mw) return runRoutes(0)
       await mw(ctx, () => runMiddleware(i + 1))
+      return by !== -1
     }
 
     await (middleware.length === 0 ? runRoutes(0) : runMiddleware(0))

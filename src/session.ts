@@ -15,7 +15,7 @@ import type { Transport } from './transport.js'
  * createBot({ reconnect: { initialDelay: 500, maxDelay: 30_000, giveUpAfter: 15 * 60_000 } })
  * ```
  */
-export interface SessionOptions extends BackoffOptions {
+export interface ReconnectOptions extends BackoffOptions {
   /**
    * How long one connection attempt (TCP, TLS, login, bind or resume) may take. Default 30000. An
    * attempt also fails sooner when the server stays silent for `XMPP_PING_TIMEOUT` (at least 5 s).
@@ -70,7 +70,7 @@ export class Session extends EventEmitter<SessionEvents> {
     private readonly transport: Transport,
     private readonly log: Logger,
     private readonly account: string,
-    options: SessionOptions = {},
+    options: ReconnectOptions = {},
     liveness: LivenessOptions = { interval: 60_000, timeout: 10_000 },
   ) {
     super()

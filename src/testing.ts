@@ -1,6 +1,6 @@
-import { Bot } from './bot.js'
-import { StanzaError } from './errors.js'
+import { attachWire, type BotCore } from './bot.js'
 import type { MessageType } from './context/message.js'
+import { StanzaError } from './errors.js'
 import { xml, type XmlElement } from './xml.js'
 
 /**
@@ -19,13 +19,13 @@ export class TestChat {
   readonly sent: XmlElement[] = []
   /** The bot's full JID in this chat. */
   readonly jid: string
-  readonly #bot: ReturnType<typeof Bot.attachWire>
+  readonly #bot: ReturnType<typeof attachWire>
 
-  constructor(bot: Bot, options: { jid?: string } = {}) {
+  constructor(bot: BotCore, options: { jid?: string } = {}) {
     this.jid = options.jid ?? 'bot@example.org/natter'
     const sent = this.sent
     const jid = this.jid
-    this.#bot = Bot.attachWire(bot, {
+    this.#bot = attachWire(bot, {
       jid,
       online: true,
       async send(stanza) {
@@ -77,7 +77,7 @@ export class TestChat {
 
   async #answer(stanza: XmlElement): Promise<XmlElement | undefined> {
     const type = stanza.attrs.type
-    const isRequest = stanza.name === 'iq' && (type === 'get' || type === 'set')
+    const isRequest = stanza.name === 'iq' && type !== 'result' && type !== 'error'
     const query = stanza.getChildElements()[0]
     if (isRequest && query?.is('ping', 'urn:xmpp:ping') && type === 'get') return reply(stanza, 'result')
     const answer = await this.#bot.receive(stanza)

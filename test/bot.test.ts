@@ -47,7 +47,7 @@ describe('the handler chain', () => {
   it('keeps registration order across every kind of guard, through next()', async () => {
     const { bot, chat } = testBot()
     const calls: string[] = []
-    const pass = (name: string) => async (_ctx: unknown, next: () => Promise<void>) => {
+    const pass = (name: string) => async (_ctx: unknown, next: () => Promise<boolean>) => {
       calls.push(name)
       await next()
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { type Bot, type TestChat, xml } from 'natter'
+import { type Bot, xml } from 'natter'
+import { type TestChat } from 'natter/testing'
 import { Commands, parseSpec } from '../src/commands.js'
 import { ALICE, BOT, message, roomPresence, testBot } from './support/unit.js'
 

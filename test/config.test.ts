@@ -130,42 +130,21 @@ describe('LOG_LEVEL', () => {
   })
 })
 
-describe('XMPP_ROOMS', () => {
-  it('is empty by default', () => {
-    expect(loadSettings(base).rooms).toEqual([])
-  })
-
-  it('reads a comma-separated list, the nick defaulting to the JID\'s local part', () => {
-    expect(loadSettings({ ...base, XMPP_ROOMS: 'lobby@conference.example.org, Dev@conference.example.org/helper ,' }).rooms).toEqual([
-      { jid: 'lobby@conference.example.org', nick: 'bot' },
-      { jid: 'dev@conference.example.org', nick: 'helper' },
-    ])
-  })
-
-  it.each(['conference.example.org', 'lobby@', 'lobby@conference.example.org/'])('refuses the malformed room %j', (room) => {
-    const error = configError({ ...base, XMPP_ROOMS: `ok@conference.example.org,${room}` })
-    expect(error.variable).toBe('XMPP_ROOMS')
-    expect(error.message).toContain(room)
-  })
-})
-
 describe('options', () => {
   it('override every variable', () => {
-    const env = { ...base, XMPP_SERVICE: 'xmpp://env:5222', XMPP_RESOURCE: 'env', LOG_LEVEL: 'warn', XMPP_ROOMS: 'env@conference.example.org' }
+    const env = { ...base, XMPP_SERVICE: 'xmpp://env:5222', XMPP_RESOURCE: 'env', LOG_LEVEL: 'warn' }
     const settings = loadSettings(env, {
       jid: 'code@example.net',
       password: 'from-code',
       service: 'xmpps://code:5223',
       resource: 'code',
       logLevel: 'trace',
-      rooms: ['code@conference.example.net/nick'],
     })
     expect(settings).toMatchObject({
       password: 'from-code',
       service: 'xmpps://code:5223',
       resource: 'code',
       logLevel: 'trace',
-      rooms: [{ jid: 'code@conference.example.net', nick: 'nick' }],
     })
     expect(settings.jid.full).toBe('code@example.net')
   })
@@ -177,7 +156,6 @@ describe('options', () => {
   it('are validated like the variables, naming the variable', () => {
     expect(configError({}, { jid: 'nope', password: 'pw' }).variable).toBe('JID')
     expect(configError(base, { service: 'nope' }).variable).toBe('XMPP_SERVICE')
-    expect(configError(base, { rooms: ['nope'] }).variable).toBe('XMPP_ROOMS')
   })
 })
 
@@ -190,7 +168,6 @@ describe('config errors', () => {
       { ...base, XMPP_SERVICE: 'tcp://x' },
       { ...base, XMPP_RESOURCE: 'a b' },
       { ...base, LOG_LEVEL: 'loud' },
-      { ...base, XMPP_ROOMS: 'nope' },
     ]
     for (const env of broken) {
       const error = configError(env)

@@ -115,7 +115,7 @@ describe('message guards', () => {
     bot.message({ type: 'chat', body: true }, (ctx, next) => {
       expectTypeOf(ctx.reply).parameter(0).toEqualTypeOf<string>()
       expectTypeOf(ctx.typing).returns.toEqualTypeOf<Promise<void>>()
-      expectTypeOf(next).returns.toEqualTypeOf<Promise<void>>()
+      expectTypeOf(next).returns.toEqualTypeOf<Promise<boolean>>()
     })
   })
 

@@ -259,15 +259,15 @@ describe('registration', () => {
 
 describe('list and room fields', () => {
   it('matches a list field when one of its items matches', () => {
-    const matcher = compileGuards<{ groups: string[] }>('roster', ['groups'], { groups: 'Team' })
+    const matcher = compileGuards<{ groups: string[] }>({ name: 'roster', fields: ['groups'], jidFields: [] }, { groups: 'Team' })
     expect(matcher({ groups: ['Friends', 'Team'] })).toBe(true)
     expect(matcher({ groups: ['Friends'] })).toBe(false)
-    const byRegExp = compileGuards<{ groups: string[] }>('roster', ['groups'], { groups: /^Te/ })
+    const byRegExp = compileGuards<{ groups: string[] }>({ name: 'roster', fields: ['groups'], jidFields: [] }, { groups: /^Te/ })
     expect((byRegExp({ groups: ['Friends', 'Team'] }) as RegExpMatchArray)[0]).toBe('Te')
   })
 
   it('compares rooms as JIDs, without regard to case', () => {
-    const matcher = compileGuards<{ room: string }>('message', ['room'], { room: 'Lobby@Conference.example.org' })
+    const matcher = compileGuards<{ room: string }>({ name: 'message', fields: ['room'], jidFields: ['room'] }, { room: 'Lobby@Conference.example.org' })
     expect(matcher({ room: 'lobby@conference.example.org' })).toBe(true)
     expect(matcher({ room: 'other@conference.example.org' })).toBe(false)
   })

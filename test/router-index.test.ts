@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import type { StanzaContext } from 'natter'
 import { compileGuards, type Matcher } from '../src/guards.js'
+import { iqKind } from '../src/context/iq.js'
+import { messageKind } from '../src/context/message.js'
+import { presenceKind } from '../src/context/presence.js'
 import { Router } from '../src/router.js'
+import type { StanzaKind } from '../src/stanza-kind.js'
 
-const FIELDS: Record<string, readonly string[]> = {
-  message: ['from', 'to', 'id', 'type', 'body', 'subject', 'thread', 'chatState', 'delayedAt', 'lang', 'room', 'nick', 'mentioned'],
-  presence: ['from', 'to', 'id', 'type', 'show', 'status', 'priority', 'lang'],
-  iq: ['from', 'to', 'id', 'type', 'xmlns', 'element', 'lang'],
+const KINDS: Record<string, StanzaKind> = { message: messageKind, presence: presenceKind, iq: iqKind } as Record<string, StanzaKind>
+
+function kindOf(name: string): StanzaKind {
+  const kind = KINDS[name]
+  if (!kind) throw new Error(`no kind ${name}`)
+  return kind
 }
 
 /** A bare stand-in for a context: guards read its fields, the router reads `kind` and writes `match`. */
@@ -25,8 +31,8 @@ function recorder(): { router: Router; calls: string[]; add(kind: string, name: 
     router,
     calls,
     add(kind, name, guards) {
-      const matcher = guards === undefined ? () => true : compileGuards<StanzaContext>(kind, FIELDS[kind] ?? [], guards)
-      router.add(kind, matcher, (_c, next) => {
+      const matcher = guards === undefined ? () => true : compileGuards<StanzaContext>(kindOf(kind), guards)
+      router.add(kindOf(kind), matcher, (_c, next) => {
         calls.push(name)
         return next()
       }, guards)
@@ -55,7 +61,7 @@ describe('Router index', () => {
     const router = new Router()
     const calls: string[] = []
     const add = (name: string, guards: unknown): void =>
-      router.add('message', compileGuards('message', FIELDS.message ?? [], guards), () => calls.push(name), guards)
+      router.add(kindOf('message'), compileGuards(kindOf('message'), guards), () => calls.push(name), guards)
     add('groupchat', { type: 'groupchat' })
     add('regexp', { body: /^h/ })
     add('exact body', { body: 'hi' })
@@ -68,13 +74,13 @@ describe('Router index', () => {
     const router = new Router()
     const seen: string[] = []
     const spy = (name: string, guards: unknown): Matcher<StanzaContext> => {
-      const matcher = compileGuards<StanzaContext>('message', FIELDS.message ?? [], guards)
+      const matcher = compileGuards<StanzaContext>(kindOf('message'), guards)
       return (c) => {
         seen.push(name)
         return matcher(c)
       }
     }
-    const add = (name: string, guards: unknown): void => router.add('message', spy(name, guards), (_c, next) => next(), guards)
+    const add = (name: string, guards: unknown): void => router.add(kindOf('message'), spy(name, guards), (_c, next) => next(), guards)
     add('groupchat', { type: 'groupchat', body: /x/ })
     add('other body', { type: 'chat', body: 'bye' })
     add('other sender', { from: 'bob@example.org', body: true })
@@ -180,7 +186,7 @@ describe('Router index', () => {
       for (let i = 0; i < 30; i++) {
         const guards = random(5) === 0 ? [guard(), guard()] : guard()
         add('message', `h${i}`, guards)
-        all.push({ name: `h${i}`, matcher: compileGuards('message', FIELDS.message ?? [], guards) })
+        all.push({ name: `h${i}`, matcher: compileGuards(kindOf('message'), guards) })
       }
       for (let s = 0; s < 20; s++) {
         const fields = { type: pick(types), body: random(5) === 0 ? undefined : pick(bodies), from: pick([...senders, 'carol@example.org/a']) }

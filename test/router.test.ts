@@ -8,6 +8,9 @@ function ctx(kind = 'message', body = ''): StanzaContext & { body: string } {
   return { kind, body, match: undefined } as unknown as StanzaContext & { body: string }
 }
 
+/** A kind with nothing to index: every route is a candidate. */
+const kind = (name: string) => ({ name, indexed: [], jidFields: [] })
+
 const always: Matcher<StanzaContext> = () => true
 const never: Matcher<StanzaContext> = () => false
 
@@ -15,9 +18,9 @@ describe('Router', () => {
   it('lets the first matching handler, in registration order, handle the stanza', async () => {
     const router = new Router()
     const calls: string[] = []
-    router.add('message', never, () => calls.push('skipped'))
-    router.add('message', always, () => calls.push('first'))
-    router.add('message', always, () => calls.push('second'))
+    router.add(kind('message'), never, () => calls.push('skipped'))
+    router.add(kind('message'), always, () => calls.push('first'))
+    router.add(kind('message'), always, () => calls.push('second'))
     const outcome = await router.dispatch(ctx())
     expect(calls).toEqual(['first'])
     expect(outcome.handled).toBe(true)
@@ -26,39 +29,39 @@ describe('Router', () => {
   it('passes the stanza on to the next matching handler when next() is called', async () => {
     const router = new Router()
     const calls: string[] = []
-    router.add('message', always, async (_c, next) => {
+    router.add(kind('message'), always, async (_c, next) => {
       calls.push('first')
       await next()
       calls.push('first after next')
     })
-    router.add('message', never, () => calls.push('not matching'))
-    router.add('message', always, () => calls.push('third'))
-    router.add('message', always, () => calls.push('fourth'))
+    router.add(kind('message'), never, () => calls.push('not matching'))
+    router.add(kind('message'), always, () => calls.push('third'))
+    router.add(kind('message'), always, () => calls.push('fourth'))
     expect((await router.dispatch(ctx())).handled).toBe(true)
     expect(calls).toEqual(['first', 'third', 'first after next'])
   })
 
   it('reports the stanza unhandled when the last handler passes it on', async () => {
     const router = new Router()
-    router.add('message', always, (_c, next) => next())
+    router.add(kind('message'), always, (_c, next) => next())
     expect(await router.dispatch(ctx())).toEqual({ handled: false, value: undefined })
   })
 
   it('returns the value of the handler that kept the stanza, not of one that passed it on', async () => {
     const router = new Router()
-    router.add('iq', always, async (_c, next) => {
+    router.add(kind('iq'), always, async (_c, next) => {
       await next()
       return 'passed on'
     })
-    router.add('iq', always, () => 'kept')
+    router.add(kind('iq'), always, () => 'kept')
     expect(await router.dispatch(ctx('iq'))).toEqual({ handled: true, value: 'kept' })
   })
 
   it('keeps the handlers of each kind apart', async () => {
     const router = new Router()
     const calls: string[] = []
-    router.add('message', always, () => calls.push('message'))
-    router.add('presence', always, () => calls.push('presence'))
+    router.add(kind('message'), always, () => calls.push('message'))
+    router.add(kind('presence'), always, () => calls.push('presence'))
     await router.dispatch(ctx('presence'))
     expect(calls).toEqual(['presence'])
     expect((await router.dispatch(ctx('iq'))).handled).toBe(false)
@@ -70,11 +73,11 @@ describe('Router', () => {
     const router = new Router()
     const seen: unknown[] = []
     const regexp: Matcher<StanzaContext> = (c) => /^(\w+)/.exec((c as unknown as { body: string }).body) ?? false
-    router.add('message', regexp, async (c, next) => {
+    router.add(kind('message'), regexp, async (c, next) => {
       seen.push(c.match?.[1])
       await next()
     })
-    router.add('message', always, (c) => seen.push(c.match))
+    router.add(kind('message'), always, (c) => seen.push(c.match))
     await router.dispatch(ctx('message', 'hello world'))
     expect(seen).toEqual(['hello', undefined])
   })
@@ -92,7 +95,7 @@ describe('Router', () => {
       await next()
       calls.push('inner out')
     })
-    router.add('message', always, () => calls.push('handler'))
+    router.add(kind('message'), always, () => calls.push('handler'))
     await router.dispatch(ctx())
     expect(calls).toEqual(['outer in', 'inner in', 'handler', 'inner out', 'outer out'])
   })
@@ -105,7 +108,7 @@ describe('Router', () => {
       calls.push('later middleware')
       return next()
     })
-    router.add('message', always, () => calls.push('handler'))
+    router.add(kind('message'), always, () => calls.push('handler'))
     expect((await router.dispatch(ctx())).handled).toBe(false)
     expect(calls).toEqual(['gate'])
   })
@@ -123,7 +126,7 @@ describe('Router', () => {
 
   it('lets errors of handlers and middleware reach the caller', async () => {
     const router = new Router()
-    router.add('message', always, () => {
+    router.add(kind('message'), always, () => {
       throw new Error('handler')
     })
     await expect(router.dispatch(ctx())).rejects.toThrow('handler')

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createBot, TestChat, xml } from 'natter'
+import { createBot, xml } from 'natter'
+import { TestChat } from 'natter/testing'
 import { ALICE, bodies, errorCondition, message, testBot } from './support/unit.js'
 
 describe('TestChat', () => {

@@ -1,14 +1,12 @@
 import type { Logger } from '../log.js'
 import type { XmlElement } from '../xml.js'
 
-/** What a context needs from its bot: a way to send, who the bot is, where to log. */
-export interface BotLink {
+/** What a context needs from its bot: who the bot is, where to log, a way to send. */
+export interface ContextLink {
   /** The bot's full JID on this session. */
   readonly jid: string
   readonly log: Logger
   send(stanza: XmlElement): Promise<void>
-  /** The bot's nick in a room it joined. */
-  roomNick(room: string): string | undefined
 }
 
 /**
@@ -20,7 +18,7 @@ export interface BotLink {
  * ```
  */
 export abstract class StanzaContext {
-  /** The stanza kind this context is for, e.g. `message` or `subscription`. */
+  /** The stanza kind this context is for, as its registration method names it, e.g. `message` or `rosterPush`. */
   abstract readonly kind: string
   /** The sender's JID as it came (full or bare); the server's domain when the stanza has no `from`. */
   readonly from: string
@@ -32,12 +30,13 @@ export abstract class StanzaContext {
   readonly lang: string | undefined
   /** What the RegExp of the matching guard captured, when it had one. */
   match: RegExpMatchArray | undefined
+  /** The raw stanza, for anything the context does not expose. */
+  readonly stanza: XmlElement
+  readonly #link: ContextLink
 
-  constructor(
-    /** The raw stanza, for anything the context does not expose. */
-    readonly stanza: XmlElement,
-    protected readonly link: BotLink,
-  ) {
+  constructor(stanza: XmlElement, link: ContextLink) {
+    this.stanza = stanza
+    this.#link = link
     this.from = stanza.attrs.from ?? domainOf(link.jid)
     this.to = stanza.attrs.to ?? link.jid
     this.id = stanza.attrs.id
@@ -46,12 +45,12 @@ export abstract class StanzaContext {
 
   /** The bot's logger. */
   get log(): Logger {
-    return this.link.log
+    return this.#link.log
   }
 
   /** Sends any stanza. */
   send(stanza: XmlElement): Promise<void> {
-    return this.link.send(stanza)
+    return this.#link.send(stanza)
   }
 }
 

@@ -1,6 +1,7 @@
-import { xml, type XmlElement } from '../xml.js'
 import { bareJid, parseJid } from '../jid.js'
-import { StanzaContext, type BotLink } from './base.js'
+import { defineKind } from '../stanza-kind.js'
+import { xml, type XmlElement } from '../xml.js'
+import { type ContextLink, StanzaContext } from './base.js'
 
 /** The message types of RFC 6121; a message without a type is `normal`. */
 export type MessageType = 'chat' | 'groupchat' | 'normal' | 'headline' | 'error'
@@ -36,11 +37,18 @@ export class MessageContext extends StanzaContext {
   readonly room: string | undefined
   /** For a groupchat message: the sender's nick in the room. */
   readonly nick: string | undefined
-  /** For a groupchat message: whether the body names the bot's nick in that room. */
-  readonly mentioned: boolean
+  /**
+   * Who sent it: `from` outside rooms; in a room, the occupant's real JID when the room discloses
+   * it, else undefined. Set by the rooms feature for room messages, as the message arrives.
+   */
+  realJid: string | undefined
+  /** For a groupchat message: whether an occupant named the bot's nick in it. Set by the rooms feature. */
+  mentioned = false
+  /** For a message from a room: the bot's nick there, by which occupants address it. Set by the rooms feature. */
+  ownNick: string | undefined
   #typing = false
 
-  constructor(stanza: XmlElement, link: BotLink) {
+  constructor(stanza: XmlElement, link: ContextLink) {
     super(stanza, link)
     const type = stanza.attrs.type ?? 'normal'
     this.type = (TYPES.includes(type) ? type : 'normal') as MessageType
@@ -55,8 +63,7 @@ export class MessageContext extends StanzaContext {
     const from = this.type === 'groupchat' ? parseJid(this.from) : undefined
     this.room = from?.bare
     this.nick = from?.resource || undefined
-    const own = this.room === undefined ? undefined : link.roomNick(this.room)
-    this.mentioned = own !== undefined && this.body !== undefined && mentions(this.body, own)
+    this.realJid = this.type === 'groupchat' ? undefined : this.from
   }
 
   /**
@@ -99,15 +106,30 @@ export class MessageContext extends StanzaContext {
   }
 }
 
-/** Whether `text` names `nick` as a word of its own, in any case. */
-function mentions(text: string, nick: string): boolean {
-  if (nick === '') return false
-  const lower = text.toLowerCase()
-  const wanted = nick.toLowerCase()
-  const boundary = (c: string | undefined): boolean => c === undefined || !/[\p{L}\p{N}_]/u.test(c)
-  // Every occurrence counts: `natterbot, ask natter` names natter in its second one.
-  for (let at = lower.indexOf(wanted); at !== -1; at = lower.indexOf(wanted, at + 1)) {
-    if (boundary(lower[at - 1]) && boundary(lower[at + wanted.length])) return true
+/**
+ * Messages: chat, groupchat, normal, headline and error.
+ *
+ * @example
+ * ```ts
+ * bot.message({ type: 'chat', body: true }, (msg) => msg.reply(`You said: ${msg.body}`))
+ * ```
+ */
+export const messageKind = defineKind({
+  name: 'message',
+  element: 'message',
+  fields: ['from', 'to', 'id', 'type', 'body', 'subject', 'thread', 'chatState', 'delayedAt', 'lang', 'room', 'nick', 'realJid', 'mentioned'],
+  indexed: ['body', 'from', 'type'],
+  jidFields: ['from', 'to', 'room', 'realJid'],
+  accepts: () => true,
+  create: (stanza, link) => new MessageContext(stanza, link),
+})
+
+/** Fields a message guard can test. */
+export type MessageField = (typeof messageKind.fields)[number]
+
+declare module '../guards.js' {
+  interface ImpliedFields {
+    /** A groupchat message always comes from a room; a mention always from an occupant in one. */
+    message: { type: { groupchat: 'room' }; mentioned: { true: 'room' | 'nick' } }
   }
-  return false
 }

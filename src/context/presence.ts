@@ -1,5 +1,6 @@
+import { defineKind } from '../stanza-kind.js'
 import type { XmlElement } from '../xml.js'
-import { StanzaContext, type BotLink } from './base.js'
+import { type ContextLink, StanzaContext } from './base.js'
 
 /** `available` stands for a presence without a type. */
 export type PresenceType = 'available' | 'unavailable' | 'probe' | 'error'
@@ -26,7 +27,7 @@ export class PresenceContext extends StanzaContext {
   /** Priority from -128 to 127; 0 when absent or malformed. */
   readonly priority: number
 
-  constructor(stanza: XmlElement, link: BotLink) {
+  constructor(stanza: XmlElement, link: ContextLink) {
     super(stanza, link)
     const type = stanza.attrs.type
     this.type = type === 'unavailable' || type === 'probe' || type === 'error' ? type : 'available'
@@ -37,3 +38,25 @@ export class PresenceContext extends StanzaContext {
     this.priority = Number.isInteger(priority) && priority >= -128 && priority <= 127 ? priority : 0
   }
 }
+
+/**
+ * Contacts' presence: available, unavailable, probe and error. Subscription requests and answers
+ * are a kind of their own (see `subscriptionKind`).
+ *
+ * @example
+ * ```ts
+ * bot.presence({ type: 'unavailable' }, (p) => p.log.info(`${p.from} left`))
+ * ```
+ */
+export const presenceKind = defineKind({
+  name: 'presence',
+  element: 'presence',
+  fields: ['from', 'to', 'id', 'type', 'show', 'status', 'priority', 'lang'],
+  indexed: ['from', 'type'],
+  jidFields: ['from', 'to'],
+  accepts: () => true,
+  create: (stanza, link) => new PresenceContext(stanza, link),
+})
+
+/** Fields a presence guard can test. */
+export type PresenceField = (typeof presenceKind.fields)[number]

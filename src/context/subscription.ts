@@ -1,6 +1,7 @@
 import { bareJid } from '../jid.js'
+import { defineKind } from '../stanza-kind.js'
 import { xml, type XmlElement } from '../xml.js'
-import { StanzaContext, type BotLink } from './base.js'
+import { type ContextLink, StanzaContext } from './base.js'
 
 /** The presence types that manage subscriptions (RFC 6121, section 3). */
 export type SubscriptionType = 'subscribe' | 'subscribed' | 'unsubscribe' | 'unsubscribed'
@@ -17,7 +18,7 @@ export class SubscriptionContext extends StanzaContext {
   readonly kind = 'subscription'
   readonly type: SubscriptionType
 
-  constructor(stanza: XmlElement, link: BotLink) {
+  constructor(stanza: XmlElement, link: ContextLink) {
     super(stanza, link)
     this.type = stanza.attrs.type as SubscriptionType
   }
@@ -41,3 +42,26 @@ export class SubscriptionContext extends StanzaContext {
     return this.send(xml('presence', { to: bareJid(this.from), type }))
   }
 }
+
+const SUBSCRIPTION_TYPES: ReadonlySet<string | undefined> = new Set(['subscribe', 'subscribed', 'unsubscribe', 'unsubscribed'])
+
+/**
+ * Presence stanzas that manage subscriptions: subscribe, subscribed, unsubscribe, unsubscribed.
+ *
+ * @example
+ * ```ts
+ * bot.subscription({ type: 'subscribe' }, (req) => req.approve())
+ * ```
+ */
+export const subscriptionKind = defineKind({
+  name: 'subscription',
+  element: 'presence',
+  fields: ['from', 'to', 'id', 'type', 'lang'],
+  indexed: ['from', 'type'],
+  jidFields: ['from', 'to'],
+  accepts: (stanza) => SUBSCRIPTION_TYPES.has(stanza.attrs.type),
+  create: (stanza, link) => new SubscriptionContext(stanza, link),
+})
+
+/** Fields a subscription guard can test. */
+export type SubscriptionField = (typeof subscriptionKind.fields)[number]

@@ -21,14 +21,18 @@ describe('IqContext', () => {
     expect(errorCondition(await chat.iq(ALICE, 'get', xml('other', { xmlns: 'urn:example:ps' })))).toBe('service-unavailable')
   })
 
-  it('is not built for an IQ without a payload, which nobody can handle', async () => {
+  it.each([
+    ['no payload', xml('iq', { from: ALICE, type: 'get', id: 'empty' })],
+    ['two payloads', xml('iq', { from: ALICE, type: 'get', id: 'two' }, xml('a', { xmlns: 'urn:a' }), xml('b', { xmlns: 'urn:b' }))],
+    ['no type', xml('iq', { from: ALICE, id: 'untyped' }, xml('a', { xmlns: 'urn:a' }))],
+  ])('is not built for an IQ with %s: the answer is bad-request, as on the wire', async (_case, stanza) => {
     const { bot, chat } = testBot()
     let ran = false
     bot.iq(() => {
       ran = true
     })
-    const [reply] = await chat.receive(xml('iq', { from: ALICE, type: 'get', id: 'empty' }))
+    const out = await chat.receive(stanza)
     expect(ran).toBe(false)
-    expect(reply && errorCondition(reply)).toBe('service-unavailable')
+    expect(out.map((reply) => [reply.attrs.id, errorCondition(reply)])).toEqual([[stanza.attrs.id, 'bad-request']])
   })
 })

@@ -1,5 +1,6 @@
 // Builders for unit tests: a bot on an in-memory TestChat, and the stanzas a server would hand it.
-import { type Bot, type BotOptions, createBot, TestChat, xml, type XmlChild, type XmlElement } from 'natter'
+import { type Bot, type BotOptions, createBot, xml, type XmlChild, type XmlElement } from 'natter'
+import { TestChat } from 'natter/testing'
 
 export const BOT = 'bot@example.org/natter'
 export const ALICE = 'alice@example.org/phone'

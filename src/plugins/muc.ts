@@ -1,10 +1,15 @@
-import type { Bot } from './bot.js'
-import type { PresenceContext } from './context/presence.js'
-import { StanzaError } from './errors.js'
-import { parseJid } from './jid.js'
-import { xml, type XmlElement } from './xml.js'
+import type { BotCore } from '../bot.js'
+import type { StanzaContext } from '../context/base.js'
+import type { MessageContext } from '../context/message.js'
+import type { PresenceContext } from '../context/presence.js'
+import { StanzaError } from '../errors.js'
+import { parseJid } from '../jid.js'
+import type { Next } from '../router.js'
+import { xml } from '../xml.js'
+import { type RoomSetting, readRoomSettings } from './muc-settings.js'
 
-const NS_MUC = 'http://jabber.org/protocol/muc'
+/** XEP-0045's namespace, which a bot that joins rooms announces. */
+export const NS_MUC = 'http://jabber.org/protocol/muc'
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user'
 const NS_MUC_OWNER = 'http://jabber.org/protocol/muc#owner'
 const NS_DATA = 'jabber:x:data'
@@ -60,20 +65,34 @@ export class Rooms {
   readonly #joining = new Map<string, Joining>()
   readonly #entering = new Map<string, Promise<void>>()
   readonly #defaultNick: () => string
+  readonly #receive: RoomsOptions['receive']
+  /** The rooms the settings name, joined after the first login. */
+  #configured: readonly RoomSetting[] = []
 
-  constructor(private readonly bot: Bot) {
+  /** @internal Created by the {@link rooms} feature. */
+  constructor(
+    private readonly bot: BotCore,
+    options: RoomsOptions = {},
+  ) {
     this.#defaultNick = () => parseJid(bot.jid)?.local ?? 'bot'
-    bot.onShutdown(() => this.leaveAll())
-    bot.use((ctx, next) => {
-      if (ctx.kind === 'presence') this.#onPresence(ctx as PresenceContext)
-      return next()
+    this.#receive = options.receive
+    bot.onStart((env) => {
+      this.#configured = readRoomSettings(options.rooms, env, this.#defaultNick())
     })
+    bot.onShutdown(() => this.leaveAll())
+    bot.use((ctx, next) => this.#inbound(ctx, next))
+    let first = true
     bot.on('ready', ({ resumed }) => {
       if (resumed) return
       for (const room of this.#rooms.values()) {
         room.joined = false
         room.occupants.clear()
         this.#enter(room, 15_000).catch((e: unknown) => bot.log.warn({ room: room.jid, err: e }, 'cannot rejoin room'))
+      }
+      if (!first) return
+      first = false
+      for (const room of this.#configured) {
+        this.join(room.jid, { nick: room.nick }).catch((e: unknown) => bot.log.error({ room: room.jid, err: e }, 'cannot join room'))
       }
     })
   }
@@ -225,16 +244,31 @@ export class Rooms {
     }
   }
 
-  /**
-   * @internal Learns a room's subject from a groupchat message. The bot calls it for every message,
-   * because rooms send the subject delayed on join, or from the bot's own nick, and handlers never
-   * see those. A subject with a body is a message, not a subject change (XEP-0045, 8.1).
-   */
-  observeMessage(stanza: XmlElement): void {
-    const subject = stanza.getChild('subject')
-    if (stanza.attrs.type !== 'groupchat' || !subject || stanza.getChild('body')) return
-    const room = this.#rooms.get(parseJid(stanza.attrs.from ?? '')?.bare ?? '')
-    if (room) room.subject = subject.getText()
+  /** Room middleware: tracks occupants and subjects, fills in a room message's room fields, and keeps the bot's own messages and replayed history from handlers. */
+  #inbound(ctx: StanzaContext, next: Next): unknown {
+    if (ctx.kind === 'presence') this.#onPresence(ctx as PresenceContext)
+    else if (ctx.kind === 'message' && !this.#onMessage(ctx as MessageContext)) return undefined
+    return next()
+  }
+
+  /** Whether handlers should see the message. */
+  #onMessage(msg: MessageContext): boolean {
+    const from = parseJid(msg.from)
+    const room = from && this.#rooms.get(from.bare)
+    if (msg.type === 'groupchat') {
+      // Rooms send the subject delayed on join, or from the bot's own nick, so it is learnt before any filtering.
+      // A subject with a body is a message, not a subject change (XEP-0045, 8.1).
+      if (room && msg.subject !== undefined && msg.body === undefined) room.subject = msg.subject
+      // Room history replayed on join is old news; 1:1 messages delayed by offline storage are not.
+      if (msg.delayed && !this.#receive?.roomHistory) return false
+    }
+    if (!room || !from.resource) return true
+    if (from.resource === room.nick && !this.#receive?.ownMessages) return false
+    // Captured now, as the message arrives: the nick may belong to someone else by the time a handler runs.
+    msg.realJid = room.occupants.get(from.resource)?.jid
+    msg.ownNick = room.nick
+    msg.mentioned = msg.type === 'groupchat' && from.resource !== room.nick && msg.body !== undefined && mentions(msg.body, room.nick)
+    return true
   }
 
   /** Accepts the default configuration of a room the bot just created (XEP-0045, 10.1.2). */
@@ -246,4 +280,47 @@ export class Rooms {
     })
     this.bot.log.info({ room }, 'created room as an instant room')
   }
+}
+
+/** Whether `text` names `nick` as a word of its own, in any case. */
+function mentions(text: string, nick: string): boolean {
+  if (nick === '') return false
+  const lower = text.toLowerCase()
+  const wanted = nick.toLowerCase()
+  const boundary = (c: string | undefined): boolean => c === undefined || !/[\p{L}\p{N}_]/u.test(c)
+  // Every occurrence counts: `natterbot, ask natter` names natter in its second one.
+  for (let at = lower.indexOf(wanted); at !== -1; at = lower.indexOf(wanted, at + 1)) {
+    if (boundary(lower[at - 1]) && boundary(lower[at + wanted.length])) return true
+  }
+  return false
+}
+
+/** The rooms to join at start, and which room messages handlers see. */
+export interface RoomsOptions {
+  /** Rooms to join once online (`XMPP_ROOMS`): `room@service` or `room@service/nick`. */
+  rooms?: readonly string[]
+  /**
+   * Room messages that handlers do not see unless asked for: the bot's own (as rooms reflect them)
+   * and history replayed on join.
+   */
+  receive?: { ownMessages?: boolean; roomHistory?: boolean }
+}
+
+/** What group chats add to a bot. */
+export interface RoomsFeature {
+  /** The bot's group chats (XEP-0045): join, leave, occupants, subjects. */
+  readonly rooms: Rooms
+}
+
+/**
+ * Group chats (XEP-0045): joins the configured rooms, rejoins after a lost session or a kick, leaves
+ * on shutdown, and gives room messages their `room`, `nick`, `realJid`, `mentioned` and `ownNick`.
+ *
+ * @example
+ * ```ts
+ * const bot = createBot().install(rooms({ rooms: ['team@conference.example.org/helper'] }))
+ * ```
+ */
+export function rooms(options: RoomsOptions = {}): (bot: BotCore) => RoomsFeature {
+  return (bot) => ({ rooms: new Rooms(bot, options) })
 }

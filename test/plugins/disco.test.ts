@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { xml } from 'natter'
-import { ALICE, errorCondition, testBot } from './support/unit.js'
+import { ALICE, errorCondition, testBot } from '../support/unit.js'
 
 const NS_INFO = 'http://jabber.org/protocol/disco#info'
 const NS_ITEMS = 'http://jabber.org/protocol/disco#items'

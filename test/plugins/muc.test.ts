@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { type Bot, StanzaError, type TestChat, xml } from 'natter'
-import { BOT, message, roomPresence, testBot } from './support/unit.js'
+import { type Bot, StanzaError, xml } from 'natter'
+import { type TestChat } from 'natter/testing'
+import { BOT, message, roomPresence, testBot } from '../support/unit.js'
 
 const ROOM = 'lobby@conference.example.org'
 const NS_MUC = 'http://jabber.org/protocol/muc'

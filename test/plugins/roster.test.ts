@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { type RosterContext, xml, type XmlElement } from 'natter'
-import { BOT, errorCondition, testBot } from './support/unit.js'
+import { type RosterPushContext, xml, type XmlElement } from 'natter'
+import { BOT, errorCondition, testBot } from '../support/unit.js'
 
 const NS_ROSTER = 'jabber:iq:roster'
 
@@ -66,12 +66,12 @@ describe('roster pushes', () => {
 
   it('run rosterPush handlers with the item, after the roster changed', async () => {
     const { bot, chat } = testBot()
-    const seen: Array<Pick<RosterContext, 'kind' | 'jid' | 'name' | 'subscription' | 'groups'> & { known: boolean }> = []
+    const seen: Array<Pick<RosterPushContext, 'kind' | 'jid' | 'name' | 'subscription' | 'groups'> & { known: boolean }> = []
     bot.rosterPush((p) => {
       seen.push({ kind: p.kind, jid: p.jid, name: p.name, subscription: p.subscription, groups: p.groups, known: bot.roster.get(p.jid) !== undefined })
     })
     await chat.receive(push('bot@example.org', item('alice@example.org', { name: 'Alice', subscription: 'to' }, 'Team')))
-    expect(seen).toEqual([{ kind: 'roster', jid: 'alice@example.org', name: 'Alice', subscription: 'to', groups: ['Team'], known: true }])
+    expect(seen).toEqual([{ kind: 'rosterPush', jid: 'alice@example.org', name: 'Alice', subscription: 'to', groups: ['Team'], known: true }])
   })
 
   it('reach only the rosterPush handlers whose guards match', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { createBot, TestChat, VERSION, xml } from 'natter'
-import { ALICE, testBot } from './support/unit.js'
+import { createBot, VERSION, xml } from 'natter'
+import { TestChat } from 'natter/testing'
+import { ALICE, testBot } from '../support/unit.js'
 
 const NS_VERSION = 'jabber:iq:version'
 

@@ -1,8 +1,11 @@
-import type { Bot } from './bot.js'
-import { StanzaContext, type BotLink } from './context/base.js'
-import { StanzaError } from './errors.js'
-import { parseJid } from './jid.js'
-import { xml, type XmlElement } from './xml.js'
+import type { BotCore } from '../bot.js'
+import { type ContextLink, StanzaContext } from '../context/base.js'
+import { StanzaError } from '../errors.js'
+import type { Exact, Guards, Narrow } from '../guards.js'
+import { parseJid } from '../jid.js'
+import type { Handler } from '../router.js'
+import { defineKind } from '../stanza-kind.js'
+import { xml, type XmlElement } from '../xml.js'
 
 const NS_ROSTER = 'jabber:iq:roster'
 
@@ -35,15 +38,15 @@ export interface RosterItem {
  * bot.rosterPush({ subscription: 'remove' }, (push) => push.log.info(`${push.jid} left the roster`))
  * ```
  */
-export class RosterContext extends StanzaContext {
-  readonly kind = 'roster'
+export class RosterPushContext extends StanzaContext {
+  readonly kind = 'rosterPush'
   readonly jid: string
   readonly name: string | undefined
   readonly subscription: RosterSubscription
   readonly ask: 'subscribe' | undefined
   readonly groups: readonly string[]
 
-  constructor(stanza: XmlElement, item: RosterItem, link: BotLink) {
+  constructor(stanza: XmlElement, item: RosterItem, link: ContextLink) {
     super(stanza, link)
     this.jid = item.jid
     this.name = item.name
@@ -54,8 +57,8 @@ export class RosterContext extends StanzaContext {
 }
 
 /**
- * The bot's roster: fetched from the server with `load()`, kept current by pushes, and changed with
- * `add`, `update` and `remove`.
+ * The bot's roster: fetched from the server on every fresh session, kept current by pushes, and
+ * changed with `add`, `update` and `remove`.
  *
  * @example
  * ```ts
@@ -65,7 +68,7 @@ export class RosterContext extends StanzaContext {
 export class Roster {
   readonly #items = new Map<string, RosterItem>()
 
-  constructor(private readonly bot: Bot) {}
+  constructor(private readonly bot: BotCore) {}
 
   /** Fetches the whole roster from the server, replacing what was known. */
   async load(): Promise<RosterItem[]> {
@@ -78,7 +81,7 @@ export class Roster {
     return this.items()
   }
 
-  /** The contacts known so far (call `load()` once to fetch them). */
+  /** The contacts, as the server last told them (natter fetches the roster on every fresh session). */
   items(): RosterItem[] {
     return [...this.#items.values()]
   }
@@ -115,8 +118,8 @@ export class Roster {
   }
 
   /**
-   * Applies a roster push and returns its item. Only the bot's own account may push (RFC 6121,
-   * 2.1.6): anyone else gets `service-unavailable`, as if there were no roster here.
+   * @internal Applies a roster push and returns its item. Only the bot's own account may push (RFC
+   * 6121, 2.1.6): anyone else gets `service-unavailable`, as if there were no roster here.
    */
   applyPush(stanza: XmlElement, ownJid: string): RosterItem {
     const from = stanza.attrs.from
@@ -141,5 +144,71 @@ function readItem(el: XmlElement): RosterItem | undefined {
     subscription: subscription === 'to' || subscription === 'from' || subscription === 'both' || subscription === 'remove' ? subscription : 'none',
     ask: el.attrs.ask === 'subscribe' ? 'subscribe' : undefined,
     groups: el.getChildren('group').map((g) => g.getText()),
+  }
+}
+
+/** Fields a roster push guard can test. */
+export type RosterField = 'jid' | 'name' | 'subscription' | 'ask' | 'groups'
+
+declare module '../composer.js' {
+  interface StanzaKinds {
+    rosterPush: { context: RosterPushContext; field: RosterField }
+  }
+}
+
+/** What the roster feature adds to a bot. */
+export interface RosterFeature {
+  /** The bot's roster: kept current by the server's pushes; add, update, remove. */
+  readonly roster: Roster
+  /**
+   * Handles roster pushes: a contact added, changed or removed on the server. The push is applied to
+   * `bot.roster` and acknowledged whatever the handlers do.
+   *
+   * @example
+   * ```ts
+   * bot.rosterPush({ subscription: 'both' }, (push) => bot.say(push.jid, 'Welcome aboard!'))
+   * ```
+   */
+  rosterPush(handler: Handler<RosterPushContext>): this
+  rosterPush<const G extends Guards<RosterPushContext, RosterField>>(guards: G & Exact<G, RosterField>, handler: Handler<Narrow<RosterPushContext, G>>): this
+}
+
+/**
+ * The roster (RFC 6121): loaded on every fresh session, which also makes the server push changes;
+ * pushes applied, acknowledged and handed to `rosterPush` handlers as a stanza kind of their own.
+ *
+ * @example
+ * ```ts
+ * const bot = createBot().install(roster())
+ * ```
+ */
+export function roster(): (bot: BotCore) => RosterFeature {
+  return (bot) => {
+    const list = new Roster(bot)
+    bot.defineKind(
+      defineKind<RosterPushContext, RosterField>({
+        name: 'rosterPush',
+        element: 'iq',
+        fields: ['jid', 'name', 'subscription', 'ask', 'groups'],
+        indexed: ['jid', 'subscription'],
+        jidFields: ['jid'],
+        accepts: (stanza) => stanza.attrs.type === 'set' && stanza.getChild('query', NS_ROSTER) !== undefined,
+        // Applied as it arrives, before any middleware: no handler may keep the roster from being current.
+        create: (stanza, link) => new RosterPushContext(stanza, list.applyPush(stanza, link.jid), link),
+        // The server's business with this client: acknowledged whether or not a handler took it.
+        answer: () => ({ result: undefined }),
+      }),
+    )
+    bot.on('ready', ({ resumed }) => {
+      if (!resumed) list.load().catch((e: unknown) => bot.log.warn({ err: e }, 'cannot load the roster'))
+    })
+    const register = bot.handle.bind(bot) as (kind: 'rosterPush', ...args: unknown[]) => unknown
+    return {
+      roster: list,
+      rosterPush(this: RosterFeature, ...args: unknown[]) {
+        register('rosterPush', ...args)
+        return this
+      },
+    } as RosterFeature
   }
 }

@@ -1,0 +1,63 @@
+import { BotCore, type CoreOptions } from './bot.js'
+import { type DiscoFeature, discovery } from './plugins/disco.js'
+import { NS_MUC, type RoomsFeature, type RoomsOptions, rooms } from './plugins/muc.js'
+import { ownMessages } from './plugins/own-messages.js'
+import { NS_PING, type PingFeature, pinging } from './plugins/ping.js'
+import { type RosterFeature, roster } from './plugins/roster.js'
+import { softwareVersion } from './plugins/version.js'
+import { VERSION } from './version.js'
+
+/**
+ * Everything a bot can be given in code; each setting overrides its environment variable.
+ *
+ * @example
+ * ```ts
+ * const bot = createBot({ jid: 'bot@example.org', password: process.env.SECRET, reconnect: { maxDelay: 30_000 } })
+ * ```
+ */
+export interface BotOptions extends CoreOptions, RoomsOptions {
+  /**
+   * Messages that handlers do not see unless asked for: the bot's own messages (as rooms reflect
+   * them) and room history replayed on join. Delayed 1:1 messages, kept by the server while the
+   * bot was away, always reach handlers (`ctx.delayed` tells them apart).
+   */
+  receive?: { ownMessages?: boolean; roomHistory?: boolean }
+}
+
+/**
+ * A bot as `createBot()` makes it: the core ({@link BotCore}) with the usual features installed.
+ *
+ * @example
+ * ```ts
+ * function addGreetings(bot: Bot): void { bot.message({ type: 'chat', body: /^hi$/i }, (msg) => msg.reply('Hello!')) }
+ * ```
+ */
+export type Bot = BotCore & DiscoFeature & PingFeature & RosterFeature & RoomsFeature
+
+const NS_CHATSTATES = 'http://jabber.org/protocol/chatstates'
+const NS_DELAY = 'urn:xmpp:delay'
+
+/**
+ * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,
+ * and own messages kept from handlers. With no options it reads everything from the environment
+ * when started. Install features of your own with `bot.install()`.
+ *
+ * @example
+ * ```ts
+ * import { createBot } from 'natter'
+ * const bot = createBot()
+ * bot.message({ type: 'chat', body: true }, (msg) => msg.reply(`You said: ${msg.body}`))
+ * bot.run()
+ * ```
+ */
+export function createBot(options: BotOptions = {}): Bot {
+  const bot = new BotCore(options)
+    .install(discovery({ name: 'natter' }))
+    .install(softwareVersion({ name: 'natter', version: VERSION }))
+    .install(pinging())
+    .install(roster())
+    .install(ownMessages(options))
+    .install(rooms(options))
+  bot.features.add(NS_PING, NS_CHATSTATES, NS_MUC, NS_DELAY)
+  return bot
+}

@@ -1,0 +1,109 @@
+import type { ContextLink, StanzaContext } from './context/base.js'
+import { StanzaError } from './errors.js'
+import type { Router } from './router.js'
+import { settleWithin } from './settle.js'
+import type { IqAnswer, KindRegistry, Outcome, StanzaKind } from './stanza-kind.js'
+import type { XmlElement } from './xml.js'
+
+/** What the inbound path needs from the bot around it. */
+export interface InboundHooks {
+  /** An IQ result or error: the answer to one of the bot's own requests. */
+  reply(stanza: XmlElement): void
+  /** A middleware or handler failed (a `StanzaError` an IQ handler throws is its answer, not a failure). */
+  failed(error: unknown, ctx: StanzaContext): void
+}
+
+/** A fresh element each time: a reply takes the error element in as its child. */
+const serviceUnavailable = (): IqAnswer => ({ error: new StanzaError('service-unavailable', 'cancel').toElement() })
+
+/**
+ * The way in: sorts each inbound stanza to its kind, makes its context, runs the handler chain, and
+ * turns what the chain did with an IQ request into its answer. Keeps the running chains in view, so
+ * a shutdown can wait for them.
+ */
+export class Inbound {
+  readonly #inflight = new Set<Promise<unknown>>()
+  /** Whether stanzas reach handlers; while false, IQ requests are answered `service-unavailable`. */
+  accepting = false
+
+  constructor(
+    private readonly kinds: KindRegistry,
+    private readonly router: Router,
+    private readonly link: ContextLink,
+    private readonly hooks: InboundHooks,
+  ) {}
+
+  /** How many handler chains are running. */
+  get running(): number {
+    return this.#inflight.size
+  }
+
+  /** Takes one inbound stanza. Resolves IQ get/set with the answer to send. */
+  receive(stanza: XmlElement): IqAnswer | Promise<IqAnswer> {
+    const isIq = stanza.name === 'iq'
+    const type = stanza.attrs.type
+    if (isIq && (type === 'result' || type === 'error')) {
+      this.hooks.reply(stanza)
+      return undefined
+    }
+    if (!this.accepting) return isIq ? serviceUnavailable() : undefined
+    if (isIq && type !== 'get' && type !== 'set') return { error: new StanzaError('bad-request', 'modify', 'an IQ is get, set, result or error').toElement() }
+    const kind = this.kinds.sort(stanza)
+    if (!kind) return isIq ? serviceUnavailable() : undefined
+    let ctx: StanzaContext | undefined
+    try {
+      ctx = kind.create(stanza, this.link)
+    } catch (error) {
+      if (error instanceof StanzaError) return isIq ? { error: error.toElement() } : undefined
+      // A kind that cannot read a stanza must not take the bot down with it: whatever came in, it goes on.
+      this.link.log.error({ err: error, kind: kind.name, from: stanza.attrs.from, id: stanza.attrs.id }, `cannot read this ${kind.name}`)
+      return isIq ? { error: new StanzaError('internal-server-error', 'cancel').toElement() } : undefined
+    }
+    if (!ctx) return isIq ? serviceUnavailable() : undefined
+    const run = this.track(this.#dispatch(kind, ctx, isIq))
+    return isIq ? run : undefined
+  }
+
+  /** Keeps a piece of work in view, so shutdown can wait for it. */
+  track<T>(run: Promise<T>): Promise<T> {
+    this.#inflight.add(run)
+    run.finally(() => this.#inflight.delete(run)).catch(() => {})
+    return run
+  }
+
+  /** Waits for the running chains, for at most `deadline` ms; false when some were still running. */
+  settle(deadline: number): Promise<boolean> {
+    return settleWithin(this.#inflight, deadline)
+  }
+
+  /** Resolves once no chain is running, including those started meanwhile. */
+  async idle(): Promise<void> {
+    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight])
+  }
+
+  async #dispatch(kind: StanzaKind, ctx: StanzaContext, isIq: boolean): Promise<IqAnswer> {
+    let outcome: Outcome
+    try {
+      outcome = await this.router.dispatch(ctx)
+    } catch (error) {
+      // A StanzaError thrown by an IQ handler is its answer; anywhere else it is a failure to report.
+      if (!(error instanceof StanzaError && isIq)) this.hooks.failed(error, ctx)
+      outcome = { handled: true, value: undefined, error }
+    }
+    if (!isIq) return undefined
+    return (kind.answer ?? defaultAnswer)(outcome)
+  }
+}
+
+function defaultAnswer(outcome: Outcome): IqAnswer {
+  if ('error' in outcome) {
+    const error = outcome.error instanceof StanzaError ? outcome.error : new StanzaError('internal-server-error', 'cancel')
+    return { error: error.toElement() }
+  }
+  if (!outcome.handled) return serviceUnavailable()
+  return { result: isElement(outcome.value) ? outcome.value : undefined }
+}
+
+function isElement(value: unknown): value is XmlElement {
+  return typeof value === 'object' && value !== null && typeof (value as XmlElement).getChildElements === 'function'
+}
