@@ -1,19 +1,19 @@
 import { runProcess } from './cli.js'
+import { Connection } from './connection.js'
 import { Composer, type ComposerOptions } from './composer.js'
 import { loadSettings, type Settings, type SettingOptions } from './config.js'
-import type { ContextLink, StanzaContext } from './context/base.js'
+import type { ContextLink } from './context/base.js'
 import type { MessageType } from './context/message.js'
 import type { Show } from './context/presence.js'
 import type { UndeliveredReason } from './errors.js'
 import { Inbound } from './inbound.js'
 import { Listeners } from './listeners.js'
 import { createLogger, type Logger, type LogLevel } from './log.js'
-import { Outbox, type OutboxOptions } from './outbox.js'
+import type { OutboxOptions } from './outbox.js'
 import { PendingRequests } from './requests.js'
-import { type ReconnectOptions, Session } from './session.js'
+import type { ReconnectOptions } from './session.js'
 import { settleWithin } from './settle.js'
 import type { IqAnswer } from './stanza-kind.js'
-import { Transport } from './transport.js'
 import { xml, type XmlElement } from './xml.js'
 
 /** The environment settings are read from. */
@@ -107,8 +107,7 @@ export class BotCore extends Composer {
   #log: Logger
   #settings: Settings | undefined
   #wire: Wire | undefined
-  #session: Session | undefined
-  #outbox: Outbox | undefined
+  #connection: Connection | undefined
   #status: { show?: Show | undefined; text?: string | undefined } = {}
 
   constructor(options: CoreOptions = {}) {
@@ -127,13 +126,13 @@ export class BotCore extends Composer {
     }
     this.#inbound = new Inbound(this.kinds, this.router, link, {
       reply: (stanza) => this.#requests.settle(stanza),
-      failed: (error, ctx) => this.#report(error, ctx),
+      failed: (error, ctx) => this.reportFailure(error, ctx, this.#log),
     })
   }
 
   static {
     attachWire = (bot, wire) => {
-      if (bot.#session || bot.#wire) throw new Error('the bot is already started')
+      if (bot.#wire) throw new Error('the bot is already started')
       bot.#wire = wire
       bot.#log.level = bot.#options.logLevel ?? 'silent'
       bot.#runStartHooks(bot.#options.env ?? {})
@@ -200,7 +199,7 @@ export class BotCore extends Composer {
    */
   async send(stanza: XmlElement): Promise<void> {
     if (!this.#wire) throw new Error('the bot is not started')
-    await (this.#outbox ?? this.#wire).send(stanza)
+    await this.#wire.send(stanza)
   }
 
   /**
@@ -249,9 +248,10 @@ export class BotCore extends Composer {
    */
   async setStatus(show: Show | undefined, text?: string): Promise<void> {
     this.#status = { show, text }
-    if (this.#wire?.online) await this.send(this.#presence())
-    // A resumed session keeps its old presence on the server: the new one waits for the link.
-    else this.#outbox?.send(this.#presence()).catch(() => {})
+    const sent = this.send(this.#presence())
+    // Offline, it waits for the link (a resumed session keeps its old presence on the server): nobody awaits that.
+    if (this.#wire?.online) await sent
+    else sent.catch(() => {})
   }
 
   /**
@@ -281,51 +281,38 @@ export class BotCore extends Composer {
    * ```
    */
   async start(overrides: { logLevel?: LogLevel } = {}): Promise<void> {
-    if (this.#session || this.#wire) throw new Error('the bot is already started')
+    if (this.#wire) throw new Error('the bot is already started')
     const env = this.#options.env ?? process.env
     const settings = loadSettings(env, this.#options)
     this.#settings = settings
     this.#runStartHooks(env)
     this.#log.level = overrides.logLevel ?? settings.logLevel
-    const { jid } = settings
-    const transport = new Transport(
-      { service: settings.service, domain: jid.domain, username: jid.local, password: settings.password, resource: settings.resource },
-      this.#log,
-      (stanza) => this.#inbound.receive(stanza),
-    )
-    this.#wire = transport
-    const liveness = { interval: settings.pingInterval * 1000, timeout: settings.pingTimeout * 1000 }
-    const session = new Session(transport, this.#log, jid.bare, this.#options.reconnect, liveness)
-    this.#session = session
-    const outbox = new Outbox(transport, (stanza, reason) => this.#undelivered(stanza, reason), this.#options.outbox)
-    this.#outbox = outbox
-    // Messages the server never acknowledged before a lost session go out again; the rest is reported.
-    transport.on('undelivered', (stanza) => {
-      if (stanza.name === 'message') outbox.retry(stanza)
-      // The bot's own presence is sent again on the next session anyway.
-      else if (!(stanza.name === 'presence' && stanza.attrs.to === undefined)) this.#undelivered(stanza, 'unacknowledged')
+    const connection = new Connection(settings, this.#log, this.#options, {
+      receive: (stanza) => this.#inbound.receive(stanza),
+      undelivered: (stanza, reason) => this.#undelivered(stanza, reason),
     })
-    session.on('ready', (info) => {
+    this.#wire = connection
+    this.#connection = connection
+    connection.on('ready', (info) => {
       this.#log.info({ jid: info.jid, resumed: info.resumed }, info.resumed ? 'session resumed' : 'online')
       // Straight to the wire, ahead of anything the outbox holds.
       if (!info.resumed && this.#options.presence !== false) {
-        transport.send(this.#presence()).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))
+        connection.sendNow(this.#presence()).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))
       }
       this.#listeners.emit('ready', info)
-      void outbox.flush()
+      void connection.flush()
     })
-    session.on('disconnected', (info) => this.#listeners.emit('disconnected', info))
-    session.on('reconnecting', (info) => this.#listeners.emit('reconnecting', info))
-    session.on('fatal', (error) => {
+    connection.on('disconnected', (info) => this.#listeners.emit('disconnected', info))
+    connection.on('reconnecting', (info) => this.#listeners.emit('reconnecting', info))
+    connection.on('fatal', (error) => {
       this.#inbound.accepting = false
-      outbox.close()
       this.#requests.rejectAll(error)
       this.#listeners.emit('error', error)
     })
     this.#inbound.accepting = true
-    this.#log.info({ jid: jid.bare, service: settings.service }, 'connecting')
+    this.#log.info({ jid: settings.jid.bare, service: settings.service }, 'connecting')
     try {
-      await session.start()
+      await connection.start()
     } catch (error) {
       this.#inbound.accepting = false
       throw error
@@ -359,9 +346,9 @@ export class BotCore extends Composer {
    */
   async stop(deadline = (this.#settings?.shutdownTimeout ?? 20) * 1000): Promise<void> {
     this.#inbound.accepting = false
-    const session = this.#session
-    if (!session) return
-    session.holdInbound()
+    const connection = this.#connection
+    if (!connection) return
+    connection.holdInbound()
     const end = performance.now() + deadline
     if (this.#inbound.running > 0) {
       this.#log.info({ handlers: this.#inbound.running }, 'waiting for running handlers')
@@ -376,11 +363,8 @@ export class BotCore extends Composer {
     )
     await settleWithin(hooks, Math.max(end - performance.now(), SHUTDOWN_HOOK_MIN_MS))
     // What handlers and hooks sent goes out before the goodbye; the rest is given up on.
-    await this.#outbox?.flush()
-    this.#outbox?.close()
-    if (this.#wire?.online) await this.#wire.send(xml('presence', { type: 'unavailable' })).catch(() => {})
+    await connection.close(xml('presence', { type: 'unavailable' }))
     this.#requests.rejectAll(new Error('the bot stopped'))
-    await session.stop()
     this.#log.info('stopped')
   }
 
@@ -425,18 +409,5 @@ export class BotCore extends Composer {
   #presence(): XmlElement {
     const { show, text } = this.#status
     return xml('presence', {}, show && xml('show', {}, show), text !== undefined && xml('status', {}, text))
-  }
-
-  #report(error: unknown, ctx: StanzaContext): void {
-    if (this.errorHook) {
-      try {
-        const result = this.errorHook(error, ctx)
-        if (result instanceof Promise) result.catch((e: unknown) => this.#log.error({ err: e }, 'the error hook failed'))
-        return
-      } catch (hookError) {
-        this.#log.error({ err: hookError }, 'the error hook failed')
-      }
-    }
-    this.#log.error({ err: error, kind: ctx.kind, from: ctx.from, id: ctx.id }, `${ctx.kind} handler failed`)
   }
 }

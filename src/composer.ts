@@ -6,6 +6,7 @@ import { type PresenceContext, type PresenceField, presenceKind } from './contex
 import { type SubscriptionContext, type SubscriptionField, subscriptionKind } from './context/subscription.js'
 import { compileGuards, type Exact, type Guards, type Narrow } from './guards.js'
 import { bareJid } from './jid.js'
+import type { Logger } from './log.js'
 import { type Handler, type Middleware, Router } from './router.js'
 import { KindRegistry, type StanzaKind } from './stanza-kind.js'
 
@@ -53,8 +54,7 @@ export class Composer {
   protected readonly router = new Router()
   /** @internal The stanza kinds this bot knows. */
   protected readonly kinds = new KindRegistry()
-  /** @internal Where errors go; `catch()` replaces it. */
-  protected errorHook: ((error: unknown, ctx: StanzaContext) => unknown) | undefined
+  #errorHook: ((error: unknown, ctx: StanzaContext) => unknown) | undefined
   readonly #composerOptions: ComposerOptions
   readonly #registrationListeners: RegistrationListener[] = []
   #commands: Commands | undefined
@@ -210,8 +210,22 @@ export class Composer {
    * ```
    */
   catch(hook: (error: unknown, ctx: StanzaContext) => unknown): this {
-    this.errorHook = hook
+    this.#errorHook = hook
     return this
+  }
+
+  /** @internal Hands a failure to the error hook, or logs it when there is none (or the hook fails too). */
+  protected reportFailure(error: unknown, ctx: StanzaContext, log: Logger): void {
+    if (this.#errorHook) {
+      try {
+        const result = this.#errorHook(error, ctx)
+        if (result instanceof Promise) result.catch((e: unknown) => log.error({ err: e }, 'the error hook failed'))
+        return
+      } catch (hookError) {
+        log.error({ err: hookError }, 'the error hook failed')
+      }
+    }
+    log.error({ err: error, kind: ctx.kind, from: ctx.from, id: ctx.id }, `${ctx.kind} handler failed`)
   }
 
   /**

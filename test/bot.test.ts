@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import { describe, expect, it, vi } from 'vitest'
-import { ConfigError, createBot, type StanzaContext, StanzaError, xml } from 'natter'
+import { type BotCore, ConfigError, createBot, type StanzaContext, StanzaError, xml } from 'natter'
 import { ALICE, BOT, errorCondition, message, NS_STANZAS, settle, testBot } from './support/unit.js'
 
 /** A log destination that keeps the JSON lines pino writes. */
@@ -370,5 +370,37 @@ describe('admins', () => {
     expect(bot.isAdmin('boss@example.org')).toBe(true)
     expect(bot.isAdmin('boss@example.org.evil.net')).toBe(false)
     expect(bot.isAdmin(undefined)).toBe(false)
+  })
+})
+
+describe('plugins', () => {
+  /** The README's example plugin: a command and a method, through the public API only. */
+  function uptime(bot: BotCore): { uptime(): number } {
+    const since = Date.now()
+    bot.command('uptime', 'How long the bot has been up', (cmd) => cmd.reply(`up ${Math.round((Date.now() - since) / 1000)} s`))
+    return { uptime: () => Date.now() - since }
+  }
+
+  it('install() adds what a plugin returns, and the plugin registers like a user', async () => {
+    const { bot, chat } = testBot()
+    const withUptime = bot.install(uptime)
+    expect(withUptime).toBe(bot)
+    expect(withUptime.uptime()).toBeGreaterThanOrEqual(0)
+    expect(await chat.say(ALICE, 'uptime')).toEqual(['up 0 s'])
+  })
+
+  it('middleware sees a stanza once, and learns from next() whether a handler took it', async () => {
+    const { bot, chat } = testBot()
+    const seen: Array<[string, boolean]> = []
+    bot.use(async (ctx, next) => {
+      seen.push([ctx.kind, await next()])
+    })
+    bot.message({ body: 'taken' }, () => {})
+    await chat.receive(message({}, 'taken'))
+    await chat.receive(message({}, 'left'))
+    expect(seen).toEqual([
+      ['message', true],
+      ['message', false],
+    ])
   })
 })

@@ -4,8 +4,10 @@ import {
   createBot,
   type ChatState,
   type CommandArgs,
+  type Exact,
   type IqContext,
   type MessageContext,
+  type MessageField,
   type MessageType,
   type Narrow,
   type PresenceContext,
@@ -78,6 +80,26 @@ describe('message guards', () => {
       expectTypeOf(ctx.mentioned).toEqualTypeOf<true>()
       expectTypeOf(ctx.type).toEqualTypeOf<'groupchat'>()
     })
+  })
+
+  it('make the room fields a guard implies present: a groupchat has a room, a mention also a nick', () => {
+    bot.message({ type: 'groupchat', mentioned: true }, (ctx) => {
+      expectTypeOf(ctx.room).toEqualTypeOf<string>()
+      expectTypeOf(ctx.nick).toEqualTypeOf<string>()
+    })
+    bot.message({ type: 'groupchat' }, (ctx) => {
+      expectTypeOf(ctx.room).toEqualTypeOf<string>()
+      expectTypeOf(ctx.nick).toEqualTypeOf<string | undefined>()
+    })
+    bot.message({ type: 'chat' }, (ctx) => {
+      expectTypeOf(ctx.room).toEqualTypeOf<string | undefined>()
+    })
+  })
+
+  it('name the fields that exist when a guard names one that does not', () => {
+    type Unknown = Exact<{ bdy: 'x' }, MessageField>
+    expectTypeOf<Unknown['bdy']['fields are']>().toEqualTypeOf<MessageField>()
+    expectTypeOf<Unknown['bdy']['no such field']>().toEqualTypeOf<'bdy'>()
   })
 
   it('make optional fields present: room, nick, delayedAt', () => {

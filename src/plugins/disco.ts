@@ -47,11 +47,12 @@ export interface DiscoFeature {
 /**
  * Service discovery (XEP-0030): answers disco#info with the bot's identity and features, and
  * disco#items with no items. The answers are registered when the bot starts, after the bot's own
- * handlers, so a bot can answer disco its own way.
+ * handlers, so a bot can answer disco its own way. `createBot()` installs it.
  *
  * @example
  * ```ts
- * const bot = createBot().install(discovery({ name: 'weatherbot' }))
+ * const bot = new BotCore(options).install(discovery({ name: 'natter' }))
+ * bot.features.add('urn:example:weather')
  * ```
  */
 export function discovery(identity: { name: string }): (bot: BotCore) => DiscoFeature {

@@ -314,11 +314,12 @@ export interface RoomsFeature {
 
 /**
  * Group chats (XEP-0045): joins the configured rooms, rejoins after a lost session or a kick, leaves
- * on shutdown, and gives room messages their `room`, `nick`, `realJid`, `mentioned` and `ownNick`.
+ * on shutdown, and gives room messages their `realJid`, `mentioned` and `ownNick` as they arrive.
+ * Installed early, so that its middleware runs before any of the bot's own. `createBot()` installs it.
  *
  * @example
  * ```ts
- * const bot = createBot().install(rooms({ rooms: ['team@conference.example.org/helper'] }))
+ * const bot = new BotCore(options).install(rooms({ rooms: ['team@conference.example.org/helper'] }))
  * ```
  */
 export function rooms(options: RoomsOptions = {}): (bot: BotCore) => RoomsFeature {

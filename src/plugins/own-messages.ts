@@ -2,11 +2,11 @@ import type { BotCore } from '../bot.js'
 
 /**
  * Keeps messages the bot sent to itself from its handlers, unless `receive.ownMessages` asks for
- * them: a bot that answers what it hears must not answer itself.
+ * them: a bot that answers what it hears must not answer itself. `createBot()` installs it.
  *
  * @example
  * ```ts
- * const bot = createBot().install(ownMessages({ receive: { ownMessages: true } }))
+ * const bot = new BotCore(options).install(ownMessages({ receive: { ownMessages: false } }))
  * ```
  */
 export function ownMessages(options: { receive?: { ownMessages?: boolean } } = {}): (bot: BotCore) => undefined {

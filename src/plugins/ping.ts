@@ -19,11 +19,11 @@ export interface PingFeature {
 }
 
 /**
- * Pings (XEP-0199) on demand: `bot.ping()`.
+ * Pings (XEP-0199) on demand: `bot.ping()`. `createBot()` installs it.
  *
  * @example
  * ```ts
- * const bot = createBot().install(pinging())
+ * const rtt = await new BotCore(options).install(pinging()).ping()
  * ```
  */
 export function pinging(): (bot: BotCore) => PingFeature {

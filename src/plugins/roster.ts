@@ -176,10 +176,12 @@ export interface RosterFeature {
 /**
  * The roster (RFC 6121): loaded on every fresh session, which also makes the server push changes;
  * pushes applied, acknowledged and handed to `rosterPush` handlers as a stanza kind of their own.
+ * `createBot()` installs it.
  *
  * @example
  * ```ts
- * const bot = createBot().install(roster())
+ * const bot = new BotCore(options).install(roster())
+ * bot.rosterPush({ subscription: 'both' }, (push) => bot.say(push.jid, 'Welcome aboard!'))
  * ```
  */
 export function roster(): (bot: BotCore) => RosterFeature {

@@ -74,6 +74,34 @@ describe('roster pushes', () => {
     expect(seen).toEqual([{ kind: 'rosterPush', jid: 'alice@example.org', name: 'Alice', subscription: 'to', groups: ['Team'], known: true }])
   })
 
+  it('match a JID guard without regard to case, through the route index too', async () => {
+    const { bot, chat } = testBot()
+    const calls: string[] = []
+    bot.rosterPush({ jid: 'Alice@Example.org' }, () => {
+      calls.push('pinned')
+    })
+    bot.rosterPush({ jid: ['Alice@Example.org', /^nobody@/] }, () => {
+      calls.push('any of')
+    })
+    await chat.receive(push('bot@example.org', item('alice@example.org', { subscription: 'both' })))
+    expect(calls).toEqual(['pinned'])
+  })
+
+  it('pass through middleware once, as kind rosterPush, and tell it whether a handler took them', async () => {
+    const { bot, chat } = testBot()
+    const seen: Array<[string, boolean]> = []
+    bot.use(async (ctx, next) => {
+      seen.push([ctx.kind, await next()])
+    })
+    bot.rosterPush({ subscription: 'both' }, () => {})
+    await chat.receive(push('bot@example.org', item('alice@example.org', { subscription: 'both' })))
+    await chat.receive(push('bot@example.org', item('bob@example.org', { subscription: 'none' })))
+    expect(seen).toEqual([
+      ['rosterPush', true],
+      ['rosterPush', false],
+    ])
+  })
+
   it('reach only the rosterPush handlers whose guards match', async () => {
     const { bot, chat } = testBot()
     const calls: string[] = []
