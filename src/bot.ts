@@ -103,6 +103,8 @@ export class BotCore extends Composer {
   readonly #requests = new PendingRequests(() => this.jid)
   readonly #startHooks: Array<(env: Env) => unknown> = []
   readonly #shutdownHooks: Array<() => unknown> = []
+  readonly #stoppingHooks: Array<() => unknown> = []
+  readonly #presenceDecorators: Array<(presence: XmlElement) => void> = []
   readonly #inbound: Inbound
   #log: Logger
   #settings: Settings | undefined
@@ -255,6 +257,61 @@ export class BotCore extends Composer {
   }
 
   /**
+   * Runs a stanza through the bot as if it had just arrived: kinds, middleware, handlers. For features
+   * that hold stanzas back and hand them in later; resolves once its handlers are done.
+   *
+   * @example
+   * ```ts
+   * await bot.dispatch(xml('message', { from: 'alice@example.org/phone', type: 'chat' }, xml('body', {}, 'hi')))
+   * ```
+   */
+  async dispatch(stanza: XmlElement): Promise<void> {
+    await this.#inbound.receive(stanza)
+  }
+
+  /**
+   * Lets a feature add to the bot's own presence each time it goes out (once online, after a lost
+   * session, on `setStatus`).
+   *
+   * @example
+   * ```ts
+   * bot.decoratePresence((presence) => presence.append(xml('c', { xmlns: 'http://jabber.org/protocol/caps', node, ver, hash: 'sha-1' })))
+   * ```
+   */
+  decoratePresence(decorate: (presence: XmlElement) => void): this {
+    this.#presenceDecorators.push(decorate)
+    return this
+  }
+
+  /**
+   * Sends the bot's presence again, as it stands: after a presence decorator's state changed.
+   *
+   * @example
+   * ```ts
+   * await bot.refreshPresence()
+   * ```
+   */
+  refreshPresence(): Promise<void> {
+    return this.setStatus(this.#status.show, this.#status.text)
+  }
+
+  /**
+   * Registers work for the very start of a shutdown, while the bot still takes stanzas: e.g. handing
+   * its work to other processes. A hook that resolves `true` says others take over: stanzas that come
+   * in from then on are acknowledged and left to them, instead of kept by the server for the bot's
+   * next session.
+   *
+   * @example
+   * ```ts
+   * bot.onStopping(async () => { await announceLeaving(); return true })
+   * ```
+   */
+  onStopping(hook: () => unknown): this {
+    this.#stoppingHooks.push(hook)
+    return this
+  }
+
+  /**
    * Registers work for the start of `start()`, once the settings are read and before connecting:
    * reading a feature's own settings (throw a `ConfigError` to refuse them), registering handlers
    * that must come after the bot's own.
@@ -345,11 +402,15 @@ export class BotCore extends Composer {
    * ```
    */
   async stop(deadline = (this.#settings?.shutdownTimeout ?? 20) * 1000): Promise<void> {
-    this.#inbound.accepting = false
     const connection = this.#connection
-    if (!connection) return
-    connection.holdInbound()
+    if (!connection) {
+      this.#inbound.accepting = false
+      return
+    }
     const end = performance.now() + deadline
+    const handedOver = await this.#runStoppingHooks(deadline / 4)
+    this.#inbound.accepting = false
+    if (!handedOver) connection.holdInbound()
     if (this.#inbound.running > 0) {
       this.#log.info({ handlers: this.#inbound.running }, 'waiting for running handlers')
       if (!(await this.#inbound.settle(deadline))) {
@@ -396,6 +457,21 @@ export class BotCore extends Composer {
     return this.#inbound.track(work)
   }
 
+  /** Whether a hook handed the bot's work over; hooks get at most `ms`. */
+  async #runStoppingHooks(ms: number): Promise<boolean> {
+    let handedOver = false
+    const hooks = this.#stoppingHooks.map((hook) =>
+      Promise.resolve()
+        .then(hook)
+        .then((result) => {
+          if (result === true) handedOver = true
+        })
+        .catch((e: unknown) => this.#log.error({ err: e }, 'stopping hook failed')),
+    )
+    await settleWithin(hooks, ms)
+    return handedOver
+  }
+
   #runStartHooks(env: Env): void {
     for (const hook of this.#startHooks) hook(env)
   }
@@ -408,6 +484,8 @@ export class BotCore extends Composer {
 
   #presence(): XmlElement {
     const { show, text } = this.#status
-    return xml('presence', {}, show && xml('show', {}, show), text !== undefined && xml('status', {}, text))
+    const presence = xml('presence', {}, show && xml('show', {}, show), text !== undefined && xml('status', {}, text))
+    for (const decorate of this.#presenceDecorators) decorate(presence)
+    return presence
   }
 }

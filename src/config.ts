@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { ConfigError } from './errors.js'
 import { type Jid, parseJid } from './jid.js'
 import { LOG_LEVELS, type LogLevel } from './log.js'
@@ -18,7 +19,11 @@ export interface SettingOptions {
   password?: string
   /** Where to connect (`XMPP_SERVICE`): `xmpp://host:port` or `xmpps://host:port`. Default: the JID's domain, via DNS SRV. */
   service?: string
-  /** The resource to bind (`XMPP_RESOURCE`). A resource in the JID wins. Default: `DYNO` when set, else the server picks one. */
+  /**
+   * The resource to bind (`XMPP_RESOURCE`). A resource in the JID wins. Default: `DYNO` plus a short
+   * boot id when `DYNO` is set (`bot.1.k3f9`: during a restart an old and a new `bot.1` run side by
+   * side), else the server picks one.
+   */
   resource?: string
   /** Log level (`LOG_LEVEL`). Default `info`, or `debug` with `-D`. */
   logLevel?: LogLevel
@@ -49,6 +54,9 @@ export interface Settings {
 
 type Env = Readonly<Record<string, string | undefined>>
 
+/** Tells this process from an earlier or later one with the same `DYNO`; short, to keep the resource readable. */
+const BOOT_ID = randomBytes(3).toString('base64url').slice(0, 4).toLowerCase()
+
 /**
  * Reads and validates the settings from options and the environment, before anything connects.
  * Throws a {@link ConfigError} naming the first variable at fault.
@@ -76,7 +84,8 @@ export function loadSettings(env: Env, options: SettingOptions = {}): Settings {
   if (resourceText !== undefined && /\s/.test(resourceText)) {
     throw new ConfigError('XMPP_RESOURCE', `malformed "${resourceText}"; a resource has no spaces`)
   }
-  const resource = jid.resource || resourceText || settingText(undefined, env.DYNO) || ''
+  const dyno = settingText(undefined, env.DYNO)
+  const resource = jid.resource || resourceText || (dyno === undefined ? '' : `${dyno}.${BOOT_ID}`)
 
   const levelText = settingText(options.logLevel, env.LOG_LEVEL)?.toLowerCase()
   if (levelText !== undefined && !isLogLevel(levelText)) {

@@ -1,6 +1,7 @@
 import { BotCore, type CoreOptions } from './bot.js'
 import { type DiscoFeature, discovery } from './plugins/disco.js'
 import { NS_MUC, type RoomsFeature, type RoomsOptions, rooms } from './plugins/muc.js'
+import { type FormationFeature, type FormationOptions, formation } from './plugins/formation/formation.js'
 import { ownMessages } from './plugins/own-messages.js'
 import { NS_PING, type PingFeature, pinging } from './plugins/ping.js'
 import { type RosterFeature, roster } from './plugins/roster.js'
@@ -15,7 +16,7 @@ import { VERSION } from './version.js'
  * const bot = createBot({ jid: 'bot@example.org', password: process.env.SECRET, reconnect: { maxDelay: 30_000 } })
  * ```
  */
-export interface BotOptions extends CoreOptions, RoomsOptions {
+export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions {
   /**
    * Messages that handlers do not see unless asked for: the bot's own messages (as rooms reflect
    * them) and room history replayed on join. Delayed 1:1 messages, kept by the server while the
@@ -32,14 +33,14 @@ export interface BotOptions extends CoreOptions, RoomsOptions {
  * function addGreetings(bot: Bot): void { bot.message({ type: 'chat', body: /^hi$/i }, (msg) => msg.reply('Hello!')) }
  * ```
  */
-export type Bot = BotCore & DiscoFeature & PingFeature & RosterFeature & RoomsFeature
+export type Bot = BotCore & DiscoFeature & PingFeature & RosterFeature & RoomsFeature & FormationFeature
 
 const NS_CHATSTATES = 'http://jabber.org/protocol/chatstates'
 const NS_DELAY = 'urn:xmpp:delay'
 
 /**
  * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,
- * and own messages kept from handlers. With no options it reads everything from the environment
+ * formations (several processes of one bot), and own messages kept from handlers. With no options it reads everything from the environment
  * when started. Install features of your own with `bot.install()`.
  *
  * @example
@@ -58,6 +59,7 @@ export function createBot(options: BotOptions = {}): Bot {
     .install(roster())
     .install(ownMessages(options))
     .install(rooms(options))
+    .install(formation(options))
   bot.features.add(NS_PING, NS_CHATSTATES, NS_MUC, NS_DELAY)
   return bot
 }

@@ -92,8 +92,8 @@ describe('XMPP_RESOURCE', () => {
     expect(loadSettings({ ...base, XMPP_RESOURCE: 'worker' }).resource).toBe('worker')
   })
 
-  it('defaults to DYNO on Heroku', () => {
-    expect(loadSettings({ ...base, DYNO: 'bot.1' }).resource).toBe('bot.1')
+  it('defaults to DYNO plus a boot id on Heroku, so an old and a new bot.1 never collide', () => {
+    expect(loadSettings({ ...base, DYNO: 'bot.1' }).resource).toMatch(/^bot\.1\.[0-9a-z_-]{4}$/)
   })
 
   it('wins over DYNO', () => {

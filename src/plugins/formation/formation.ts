@@ -1,0 +1,301 @@
+import type { BotCore, Env } from '../../bot.js'
+import type { StanzaContext } from '../../context/base.js'
+import type { MessageContext } from '../../context/message.js'
+import type { PresenceContext } from '../../context/presence.js'
+import { ConfigError } from '../../errors.js'
+import { settingText } from '../../config.js'
+import { bareJid, parseJid } from '../../jid.js'
+import { Listeners } from '../../listeners.js'
+import type { Next } from '../../router.js'
+import { xml, type XmlElement } from '../../xml.js'
+import type { RoomsFeature } from '../muc.js'
+import { Backlog, type Held } from './backlog.js'
+import { Members } from './members.js'
+
+/** The presence payload by which the processes of one bot know each other. */
+export const NS_FORMATION = 'urn:natter:formation:0'
+const NS_CARBONS = 'urn:xmpp:carbons:2'
+const NS_FORWARD = 'urn:xmpp:forward:0'
+const NS_PING = 'urn:xmpp:ping'
+/** A dead sibling may have been busy with what it got this long before it last showed it was alive. */
+const IN_FLIGHT_MS = 1_000
+/** How long a stopping process waits for its announcement to come back from the server. */
+const ANNOUNCE_WAIT_MS = 2_000
+
+/** How the processes of one bot share its work. */
+export interface FormationOptions {
+  /**
+   * Coordinate with the other processes of this bot (same JID, other resources) so that each stanza
+   * is handled once (`XMPP_FORMATION`, default on). Off: every process handles everything.
+   */
+  formation?: boolean
+  /** How long a silent process may stay before the others take its share over, in ms (`XMPP_TAKEOVER`, seconds; default 5000). */
+  takeoverAfter?: number
+}
+
+/** What a formation change tells: the members now taking work, and this process's own JID. */
+export interface FormationChange {
+  readonly members: readonly string[]
+  readonly self: string
+}
+
+/**
+ * The processes of one bot, as this one sees them: who takes work, and who owns a conversation.
+ *
+ * @example
+ * ```ts
+ * bot.formation.on('change', ({ members, self }) => bot.log.info({ members }, `formation of ${members.length}, this one ${self}`))
+ * ```
+ */
+export class Formation {
+  readonly #members: Members
+  readonly #listeners: Listeners<{ change: FormationChange }>
+  readonly #bot: BotCore & RoomsFeature
+  #enabled = true
+  #takeoverAfter: number
+  #backlog: Backlog
+  /** Per sibling, per conversation: when it last sent something there, from the carbons of what it sent. */
+  readonly #lastSent = new Map<string, Map<string, number>>()
+  readonly #pinging = new Set<string>()
+  #timer: NodeJS.Timeout | undefined
+  #carbons = false
+  #stopping = false
+  #announced: (() => void) | undefined
+
+  /** @internal Created by the {@link formation} feature. */
+  constructor(bot: BotCore & RoomsFeature, options: FormationOptions) {
+    this.#bot = bot
+    this.#members = new Members(() => bot.jid)
+    this.#listeners = new Listeners(() => bot.log)
+    this.#takeoverAfter = options.takeoverAfter ?? 5_000
+    this.#backlog = new Backlog(this.#takeoverAfter + 2 * IN_FLIGHT_MS)
+    bot.onStart((env) => this.#configure(env, options))
+    bot.decoratePresence((presence) => {
+      if (this.#enabled) presence.append(xml('formation', { xmlns: NS_FORMATION, state: this.#stopping ? 'leaving' : 'active' }))
+    })
+    bot.use((ctx, next) => this.#inbound(ctx, next))
+    bot.on('ready', ({ resumed }) => {
+      if (resumed || !this.#enabled) return
+      // A new session: the server announces the siblings again, and carbons are off until enabled anew.
+      this.#members.clear()
+      this.#carbons = false
+      this.#changed()
+    })
+    bot.onStopping(() => this.#handOver())
+    bot.onShutdown(() => this.#stopTimer())
+  }
+
+  /** Whether this bot coordinates with its siblings. */
+  get enabled(): boolean {
+    return this.#enabled
+  }
+
+  /** The full JIDs of the processes taking work now, this one included, sorted. */
+  members(): string[] {
+    return this.#members.active()
+  }
+
+  /**
+   * Listens to changes of the formation.
+   *
+   * @example
+   * ```ts
+   * bot.formation.on('change', ({ members }) => metrics.gauge('bot.processes', members.length))
+   * ```
+   */
+  on(event: 'change', listener: (change: FormationChange) => unknown): this {
+    this.#listeners.add(event, listener)
+    return this
+  }
+
+  #configure(env: Env, options: FormationOptions): void {
+    const switchText = settingText(options.formation === undefined ? undefined : String(options.formation), env.XMPP_FORMATION)?.toLowerCase()
+    if (switchText !== undefined && !['on', 'off', 'true', 'false', '1', '0'].includes(switchText)) {
+      throw new ConfigError('XMPP_FORMATION', `malformed "${switchText}"; use on or off`)
+    }
+    this.#enabled = switchText === undefined || ['on', 'true', '1'].includes(switchText)
+    const takeover = settingText(undefined, env.XMPP_TAKEOVER)
+    if (options.takeoverAfter === undefined && takeover !== undefined) {
+      const seconds = Number(takeover)
+      if (!Number.isFinite(seconds) || seconds < 1) throw new ConfigError('XMPP_TAKEOVER', `malformed "${takeover}"; expected seconds, at least 1`)
+      this.#takeoverAfter = seconds * 1000
+      this.#backlog = new Backlog(this.#takeoverAfter + 2 * IN_FLIGHT_MS)
+    }
+  }
+
+  #inbound(ctx: StanzaContext, next: Next): unknown {
+    if (!this.#enabled) return next()
+    const own = bareJid(this.#bot.jid)
+    if (bareJid(ctx.from) === own && ctx.from !== own) {
+      if (ctx.kind === 'presence' && this.#onOwnPresence(ctx as PresenceContext)) return undefined
+      if (ctx.kind === 'message' && this.#onCarbon(ctx.stanza)) return undefined
+    }
+    if (!this.#members.hasActiveSiblings && !this.#members.selfLeaving) return next()
+    const key = this.#conversation(ctx)
+    if (key === undefined) return next()
+    const owner = this.#members.owner(key)
+    if (owner === this.#bot.jid) return next()
+    if (owner !== undefined) this.#backlog.add({ stanza: ctx.stanza, key, owner, at: performance.now() })
+    return undefined
+  }
+
+  /**
+   * The conversation a stanza belongs to, which one member owns; undefined for what only this
+   * process got: IQs, and messages sent to its own full JID by anyone but a room.
+   */
+  #conversation(ctx: StanzaContext): string | undefined {
+    const from = bareJid(ctx.from)
+    if (ctx.kind === 'presence' || ctx.kind === 'subscription') return from
+    if (ctx.kind !== 'message') return undefined
+    const fromRoom = (ctx as MessageContext).type === 'groupchat' || this.#bot.rooms.nick(from) !== undefined
+    if (!fromRoom && parseJid(ctx.to)?.resource) return undefined
+    return from
+  }
+
+  /** Learns the siblings from the account's own presence; true when the presence was a formation matter. */
+  #onOwnPresence(presence: PresenceContext): boolean {
+    const marker = presence.stanza.getChild('formation', NS_FORMATION)
+    const now = performance.now()
+    if (presence.from === this.#bot.jid) {
+      // Our own presence, back from the server: in its stream, the cut between before and after it.
+      if (marker?.attrs.state === 'leaving' && this.#stopping) {
+        this.#members.selfLeaving = true
+        this.#announced?.()
+      }
+      return true
+    }
+    const known = this.#members.get(presence.from)
+    if (presence.type === 'unavailable' || (!marker && known)) {
+      if (this.#members.remove(presence.from)) this.#changed()
+      return marker !== undefined || known !== undefined
+    }
+    if (!marker || presence.type !== 'available') return false
+    if (this.#members.update(presence.from, marker.attrs.state === 'leaving', now) || !known) this.#changed()
+    else if (marker.attrs.state === 'leaving') this.#changed()
+    return true
+  }
+
+  /** Carbons (XEP-0280) of what the siblings sent and got: proof of life, and what they answered. */
+  #onCarbon(stanza: XmlElement): boolean {
+    const wrapper = stanza.getChild('sent', NS_CARBONS) ?? stanza.getChild('received', NS_CARBONS)
+    if (!wrapper || stanza.attrs.from !== bareJid(this.#bot.jid)) return false
+    const inner = wrapper.getChild('forwarded', NS_FORWARD)?.getChild('message')
+    if (wrapper.name === 'sent' && inner?.attrs.from && inner.attrs.to) {
+      const member = this.#members.get(inner.attrs.from)
+      if (member) {
+        const now = performance.now()
+        member.lastAlive = now
+        let sent = this.#lastSent.get(member.jid)
+        if (!sent) this.#lastSent.set(member.jid, (sent = new Map()))
+        sent.set(bareJid(inner.attrs.to), now)
+      }
+    }
+    return true
+  }
+
+  #changed(): void {
+    const members = this.#members.active()
+    const self = this.#bot.jid
+    this.#bot.log.info({ members }, `formation: ${members.length} ${members.length === 1 ? 'member' : 'members'}, this one ${parseJid(self)?.resource || self}`)
+    this.#listeners.emit('change', { members, self })
+    if (this.#members.watched().length > 0) {
+      this.#startTimer()
+      if (!this.#carbons) this.#enableCarbons()
+    } else this.#stopTimer()
+  }
+
+  #enableCarbons(): void {
+    this.#carbons = true
+    this.#bot
+      .request({ type: 'set', payload: xml('enable', { xmlns: NS_CARBONS }) })
+      .catch((e: unknown) => this.#bot.log.warn({ err: e }, 'formation: no carbons; a takeover may answer more twice'))
+  }
+
+  #startTimer(): void {
+    if (this.#timer) return
+    const tick = Math.max(200, this.#takeoverAfter / 5)
+    this.#timer = setInterval(() => this.#watch(tick), tick)
+    this.#timer.unref()
+  }
+
+  #stopTimer(): void {
+    clearInterval(this.#timer)
+    this.#timer = undefined
+  }
+
+  /** Pings the siblings, and takes over from those silent for longer than the takeover time. */
+  #watch(tick: number): void {
+    const now = performance.now()
+    this.#backlog.prune(now)
+    for (const member of this.#members.watched()) {
+      if (now - member.lastAlive > this.#takeoverAfter - tick) {
+        this.#takeOver(member.jid, member.lastAlive)
+        continue
+      }
+      if (this.#pinging.has(member.jid)) continue
+      this.#pinging.add(member.jid)
+      this.#bot
+        .request({ to: member.jid, type: 'get', payload: xml('ping', { xmlns: NS_PING }), timeout: this.#takeoverAfter })
+        .then(
+          () => {
+            const known = this.#members.get(member.jid)
+            if (known && !known.dead) known.lastAlive = performance.now()
+          },
+          () => {},
+        )
+        .finally(() => this.#pinging.delete(member.jid))
+    }
+  }
+
+  /** A sibling stopped answering: its share goes to the others, and this process handles its part of what the sibling may have left unanswered. */
+  #takeOver(jid: string, lastAlive: number): void {
+    const member = this.#members.get(jid)
+    if (!member) return
+    member.dead = true
+    this.#bot.log.warn({ member: jid, silentMs: Math.round(performance.now() - lastAlive) }, 'formation: a member stopped answering; taking over its share')
+    this.#changed()
+    const sent = this.#lastSent.get(jid)
+    const self = this.#bot.jid
+    const pending = (held: Held): boolean =>
+      held.at > Math.max(sent?.get(held.key) ?? 0, lastAlive - IN_FLIGHT_MS) && this.#members.owner(held.key) === self
+    const taken = this.#backlog.takeOver(jid, pending)
+    if (taken.length > 0) this.#bot.log.info({ member: jid, stanzas: taken.length }, 'formation: handling what it left unanswered')
+    for (const held of taken) this.#bot.track(this.#bot.dispatch(held.stanza)).catch(() => {})
+  }
+
+  /** On SIGTERM: says it is leaving and waits until the server passed that on; then the siblings own its share. */
+  async #handOver(): Promise<boolean> {
+    if (!this.#enabled || !this.#members.hasActiveSiblings) return false
+    this.#stopping = true
+    const announced = new Promise<void>((resolve) => (this.#announced = resolve))
+    await this.#bot.refreshPresence()
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ANNOUNCE_WAIT_MS)))
+    const handedOver = await Promise.race([announced.then(() => true), late])
+    clearTimeout(timer)
+    this.#bot.log.info({ members: this.#members.active() }, handedOver ? 'formation: handed over to the other members' : 'formation: could not announce leaving')
+    return handedOver
+  }
+}
+
+/** What coordination adds to a bot. */
+export interface FormationFeature {
+  /** The processes of this bot that share its work (`heroku ps:scale bot=N`). */
+  readonly formation: Formation
+}
+
+/**
+ * Formations: several processes of one bot (same JID, distinct resources) handle each stanza sent to
+ * the bot's bare JID once. Members know each other by a presence payload, split conversations by
+ * rendezvous hashing, hand their share over on SIGTERM, and take over the share of one that stops
+ * answering. Installed after rooms, whose middleware must see every room stanza. `createBot()`
+ * installs it.
+ *
+ * @example
+ * ```ts
+ * const bot = new BotCore(options).install(rooms()).install(formation({ takeoverAfter: 3_000 }))
+ * ```
+ */
+export function formation(options: FormationOptions = {}): (bot: BotCore & RoomsFeature) => FormationFeature {
+  return (bot) => ({ formation: new Formation(bot, options) })
+}
