@@ -126,7 +126,7 @@ export class Formation {
   #inbound(ctx: StanzaContext, next: Next): unknown {
     if (!this.#enabled) return next()
     const own = bareJid(this.#bot.jid)
-    if (bareJid(ctx.from) === own && ctx.from !== own) {
+    if (bareJid(ctx.from) === own) {
       if (ctx.kind === 'presence' && this.#onOwnPresence(ctx as PresenceContext)) return undefined
       if (ctx.kind === 'message' && this.#onCarbon(ctx.stanza)) return undefined
     }
