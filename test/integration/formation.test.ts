@@ -3,9 +3,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type Prosody, startProsody } from '../../tools/prosody.js'
 import { type Counter, echoChat, type Member, startCounter, startMember } from '../support/formation.js'
-import { connectPeer } from '../support/peer.js'
+import { connectPeer, xml } from '../support/peer.js'
 
 const ECHO = 'dist/examples/echo.js'
+const COMMANDS = 'dist/examples/commands.js'
 const PASSWORD = 'pw-Formation-1'
 /** Several conversations, so that each member of a formation owns some. */
 const SENDERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map((name) => `${name}@localhost`)
@@ -136,5 +137,45 @@ describe('a formation on Prosody', () => {
     await survivor.process.waitForLog((l) => l.msg === 'formation: a member stopped answering; taking over its share')
     const replayed = await survivor.process.waitForLog((l) => l.msg === 'formation: handling what it left unanswered')
     expect(replayed.stanzas).toBeGreaterThan(0)
+  })
+})
+
+describe('a formation in a room', () => {
+  const ROOM = 'formation@conference.localhost'
+
+  async function roomSenders(): Promise<Counter> {
+    const counter = await startCounter({
+      service: prosody.service,
+      senders: SENDERS.slice(0, 3),
+      password: PASSWORD,
+      firstOnly: true,
+      message: (n) => xml('message', { to: ROOM, type: 'groupchat' }, xml('body', {}, `bot: echo ${n}`)),
+      reply: (stanza) => {
+        const m = stanza.is('message') && stanza.attrs.from === `${ROOM}/bot` && !stanza.getChild('delay') ? /^(\d+)$/.exec(stanza.getChildText('body') ?? '') : null
+        return m ? Number(m[1]) : undefined
+      },
+    })
+    counters.push(counter)
+    await Promise.all(
+      counter.peers.map(async (peer, i) => {
+        await peer.sendPresence({ to: `${ROOM}/sender${i}` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' }))
+        await peer.waitFor((s) => s.is('presence') && s.attrs.from === `${ROOM}/sender${i}`)
+      }),
+    )
+    return counter
+  }
+
+  it.each([2, 3])('of %i processes, all in the room as one occupant, answers each addressed command once', async (size) => {
+    const members = Array.from({ length: size }, (_, i) => {
+      const started = startMember(COMMANDS, `bot.${i + 1}`, { ...env, XMPP_ROOMS: `${ROOM}/bot` })
+      running.push(started)
+      return started
+    })
+    await Promise.all(members.map((m) => m.formed(size)))
+    await Promise.all(members.map((m) => m.process.waitForLog((l) => l.msg === 'joined room')))
+    const counter = await roomSenders()
+    await counter.send(60, 20)
+    await counter.settled(60)
+    expect(counter.tally(60)).toEqual({ lost: [], doubled: [] })
   })
 })

@@ -48,12 +48,14 @@ export async function startCounter(opts: {
   password: string
   message: (n: number) => ReturnType<typeof xml>
   reply: (stanza: ReturnType<typeof xml>) => number | undefined
+  /** Count at the first sender only: in a room every occupant gets every reply. */
+  firstOnly?: boolean
 }): Promise<Counter> {
   const peers = await Promise.all(opts.senders.map((jid) => connectPeer({ service: opts.service, jid, password: opts.password })))
   const replies = new Map<number, number>()
   const answeredBy = new Map<string, number>()
   const waiters = new Set<() => void>()
-  for (const peer of peers) {
+  for (const peer of opts.firstOnly ? peers.slice(0, 1) : peers) {
     peer.client.on('stanza', (stanza) => {
       const n = opts.reply(stanza)
       if (n === undefined) return
