@@ -1,8 +1,8 @@
 // The command example as a worker process: 1:1 chat and rooms joined through XMPP_ROOMS, over the wire.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProsody, type Prosody } from '../../tools/prosody.js'
-import { type BotProcess, startBotProcess } from '../support/bot-process.js'
-import { connectPeer, type Peer, xml, type XmlElement } from '../support/peer.js'
+import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
+import { connectPeer, type Peer, xml, type XmlElement } from '../../tools/peer.js'
 
 const NS_MUC = 'http://jabber.org/protocol/muc'
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user'

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Bot, createBot, type PresenceContext, StanzaError, type SubscriptionContext, xml as natterXml } from 'natter'
 import { startProsody, type Prosody } from '../../tools/prosody.js'
-import { connectPeer, type Peer, xml } from '../support/peer.js'
+import { connectPeer, type Peer, xml } from '../../tools/peer.js'
 
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 

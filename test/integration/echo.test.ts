@@ -1,8 +1,8 @@
 // The echo example as a worker process, against a real Prosody, checked over the wire by a separate client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProsody, type Prosody } from '../../tools/prosody.js'
-import { type BotProcess, startBotProcess } from '../support/bot-process.js'
-import { connectPeer, type Peer, xml } from '../support/peer.js'
+import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
+import { connectPeer, type Peer, xml } from '../../tools/peer.js'
 
 const BOT_PASSWORD = 'pw-echo-Secret-4711'
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'

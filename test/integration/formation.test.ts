@@ -2,8 +2,8 @@
 // to the bot's bare JID must be answered exactly once, through steady state, handovers and crashes.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type Prosody, startProsody } from '../../tools/prosody.js'
-import { type Counter, echoChat, type Member, startCounter, startMember } from '../support/formation.js'
-import { connectPeer, xml } from '../support/peer.js'
+import { type Counter, echoChat, type Member, startCounter, startMember } from '../../tools/formation-drill.js'
+import { connectPeer, xml } from '../../tools/peer.js'
 
 const ECHO = 'dist/examples/echo.js'
 const COMMANDS = 'dist/examples/commands.js'

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProsody, type Prosody } from '../../tools/prosody.js'
-import { startBotProcess } from '../support/bot-process.js'
+import { startBotProcess } from '../../tools/bot-process.js'
 import { closedPort } from '../support/closed-port.js'
 
 const ECHO = 'dist/examples/echo.js'

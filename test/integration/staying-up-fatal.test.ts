@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBot, FatalError } from 'natter'
 import { startProsody, type Prosody } from '../../tools/prosody.js'
-import { type BotProcess, startBotProcess } from '../support/bot-process.js'
+import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
 import { startLiveBot } from '../support/live-bot.js'
-import { connectPeer, type Peer, xml } from '../support/peer.js'
+import { connectPeer, type Peer, xml } from '../../tools/peer.js'
 import { closedPort } from '../support/closed-port.js'
 
 const ECHO = 'dist/examples/echo.js'

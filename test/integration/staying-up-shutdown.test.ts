@@ -3,9 +3,9 @@
 // the wire by a separate client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProsody, type Prosody } from '../../tools/prosody.js'
-import { type BotProcess, startBotProcess } from '../support/bot-process.js'
+import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
 import { startLiveBot } from '../support/live-bot.js'
-import { connectPeer, type Peer, xml, type XmlElement } from '../support/peer.js'
+import { connectPeer, type Peer, xml, type XmlElement } from '../../tools/peer.js'
 
 const SLOW_BOT = 'dist/test/fixtures/slow-bot.js'
 const BOT_PASSWORD = 'pw-Shutdown-9001'

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProsody, type Prosody } from '../../tools/prosody.js'
 import { startProxy, type Proxy } from '../../tools/proxy.js'
 import { type LiveBot, startLiveBot } from '../support/live-bot.js'
-import { connectPeer, type Peer, xml, type XmlElement } from '../support/peer.js'
+import { connectPeer, type Peer, xml, type XmlElement } from '../../tools/peer.js'
 
 const BOT_PASSWORD = 'pw-Unresumed-31'
 const HIBERNATION_PASSED_MS = 2_500

@@ -3,7 +3,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProsody, type Prosody } from '../../tools/prosody.js'
-import { startBotProcess } from '../support/bot-process.js'
+import { startBotProcess } from '../../tools/bot-process.js'
 
 const ECHO = 'dist/examples/echo.js'
 const PASSWORD = 'pw-Tls-2468'

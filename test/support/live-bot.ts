@@ -2,7 +2,7 @@
 // break its link and watch what it does about it.
 import { Writable } from 'node:stream'
 import { type Bot, type BotEvents, type BotOptions, createBot } from 'natter'
-import { waitUntil } from './wait-until.js'
+import { waitUntil } from '../../tools/wait-until.js'
 
 export interface Recorded<E extends keyof BotEvents = keyof BotEvents> {
   readonly event: E

@@ -1,12 +1,20 @@
 // Runs a built bot script as a child process, the way the Procfile does, and records all it prints.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { waitUntil } from './wait-until.js'
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+/** The repository root: the nearest folder above this module with a package.json (from tools/ in tests, dist/tools/ when built). */
+export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)))
+
+function findRoot(dir: string): string {
+  if (existsSync(join(dir, 'package.json'))) return dir
+  const parent = dirname(dir)
+  if (parent === dir) throw new Error('no package.json above tools/')
+  return findRoot(parent)
+}
 
 export interface BotProcess {
   readonly child: ChildProcess
@@ -27,7 +35,7 @@ export interface BotProcess {
 export function startBotProcess(script: string, env: Record<string, string>, args: string[] = [], cwd?: string): BotProcess {
   const started = Date.now()
   const ownDir = cwd === undefined ? mkdtempSync(join(tmpdir(), 'natter-bot-')) : undefined
-  const child = spawn(process.execPath, [fileURLToPath(new URL(`../../${script}`, import.meta.url)), ...args], {
+  const child = spawn(process.execPath, [join(ROOT, script), ...args], {
     cwd: cwd ?? ownDir,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

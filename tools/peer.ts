@@ -7,7 +7,7 @@ import {
   type XmlChild,
   type XmlElement,
   type XmppClient,
-} from '../../tools/xmpp-client.js'
+} from './xmpp-client.js'
 
 export { xml, type XmlElement }
 
