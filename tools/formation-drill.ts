@@ -120,3 +120,176 @@ export const echoChat = {
     return m ? Number(m[1]) : undefined
   },
 }
+
+/** Where a drill runs: the server, the bot's account, and the accounts that send. */
+export interface DrillSetup {
+  readonly service: string
+  readonly botJid: string
+  readonly password: string
+  /** Bare JIDs of sender accounts (several conversations, so that every member owns some). */
+  readonly senders: readonly string[]
+  /** Built bot scripts: an echo bot, and a command bot with `echo <text...>`. */
+  readonly echoScript: string
+  readonly commandScript: string
+}
+
+/** What a drill saw: every number's replies, and for a crash how long until a survivor took over. */
+export interface DrillResult {
+  readonly lost: number[]
+  readonly doubled: number[]
+  /** SIGKILL to the survivor's takeover, in ms. */
+  readonly takeoverMs?: number
+  /** The stopped process's exit code, for a drill that stops one. */
+  readonly exitCode?: number | null
+}
+
+/** Runs `drill` with fresh members and senders, and stops whatever it started, whatever happens. */
+async function withCrew<T>(setup: DrillSetup, drill: (crew: Crew) => Promise<T>): Promise<T> {
+  const members: Member[] = []
+  const counters: Counter[] = []
+  const env = { JID: setup.botJid, JPASSWORD: setup.password, XMPP_SERVICE: setup.service }
+  const crew: Crew = {
+    member(dyno, extra = {}, script = setup.echoScript) {
+      const started = startMember(script, dyno, { ...env, ...extra })
+      members.push(started)
+      return started
+    },
+    async chats() {
+      const counter = await startCounter({ service: setup.service, senders: setup.senders, password: setup.password, reply: echoChat.reply, message: echoChat.message(setup.botJid) })
+      counters.push(counter)
+      return counter
+    },
+    async room(room, senders) {
+      const counter = await startCounter({
+        service: setup.service,
+        senders: setup.senders.slice(0, senders),
+        password: setup.password,
+        firstOnly: true,
+        message: (n) => xml('message', { to: room, type: 'groupchat' }, xml('body', {}, `bot: echo ${n}`)),
+        reply: (stanza) => {
+          const fromBot = stanza.is('message') && stanza.attrs.from === `${room}/bot` && !stanza.getChild('delay')
+          const m = fromBot ? /^(\d+)$/.exec(stanza.getChildText('body') ?? '') : null
+          return m ? Number(m[1]) : undefined
+        },
+      })
+      counters.push(counter)
+      await Promise.all(
+        counter.peers.map(async (peer, i) => {
+          await peer.sendPresence({ to: `${room}/sender${i}` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' }))
+          await peer.waitFor((s) => s.is('presence') && s.attrs.from === `${room}/sender${i}`)
+        }),
+      )
+      return counter
+    },
+  }
+  try {
+    return await drill(crew)
+  } finally {
+    for (const member of members) {
+      member.process.kill('SIGTERM')
+      await member.process.exited
+    }
+    for (const counter of counters) await Promise.all(counter.peers.map((peer) => peer.close()))
+  }
+}
+
+interface Crew {
+  member(dyno: string, env?: Record<string, string>, script?: string): Member
+  chats(): Promise<Counter>
+  room(room: string, senders: number): Promise<Counter>
+}
+
+/** The formation scenarios, each as a user or Heroku would bring it about. */
+export const drills = {
+  /** `size` processes side by side, `count` messages. */
+  steady: (setup: DrillSetup, size: number, count = 100) =>
+    withCrew(setup, async (crew) => {
+      const members = Array.from({ length: size }, (_, i) => crew.member(`bot.${i + 1}`))
+      await Promise.all(members.map((m) => m.formed(size)))
+      const counter = await crew.chats()
+      await counter.send(count, 5)
+      await counter.settled(count)
+      return counter.tally(count) satisfies DrillResult
+    }),
+
+  /** Two processes; SIGTERM to the busier one under traffic. */
+  sigterm: (setup: DrillSetup, count = 200) =>
+    withCrew(setup, async (crew): Promise<DrillResult> => {
+      const one = crew.member('bot.1')
+      const two = crew.member('bot.2')
+      await Promise.all([one.formed(2), two.formed(2)])
+      const counter = await crew.chats()
+      let leaving = one
+      await counter.send(count, 10, (n) => {
+        if (n !== Math.floor(count / 3)) return
+        leaving = counter.busiest() === 'bot.2' ? two : one
+        leaving.process.kill('SIGTERM')
+      })
+      await counter.settled(count)
+      return { ...counter.tally(count), exitCode: (await leaving.process.exited).code }
+    }),
+
+  /** A restart as Heroku does it: a new bot.1 comes up, then the old bot.1 gets SIGTERM. */
+  overlap: (setup: DrillSetup, count = 200) =>
+    withCrew(setup, async (crew): Promise<DrillResult> => {
+      const old = crew.member('bot.1')
+      await old.formed(1)
+      const counter = await crew.chats()
+      let fresh: Member | undefined
+      await counter.send(count, 10, async (n) => {
+        if (n === Math.floor(count / 4)) fresh = crew.member('bot.1')
+        if (n === Math.floor(count / 4) + 1) {
+          await fresh?.formed(2)
+          old.process.kill('SIGTERM')
+        }
+      })
+      await counter.settled(count)
+      return { ...counter.tally(count), exitCode: (await old.process.exited).code }
+    }),
+
+  /** One process, a second one started under traffic. */
+  scaleUp: (setup: DrillSetup, count = 200) =>
+    withCrew(setup, async (crew): Promise<DrillResult> => {
+      const one = crew.member('bot.1')
+      await one.formed(1)
+      const counter = await crew.chats()
+      await counter.send(count, 10, (n) => {
+        if (n === Math.floor(count / 4)) crew.member('bot.2')
+      })
+      await counter.settled(count)
+      return counter.tally(count)
+    }),
+
+  /** Two processes; SIGKILL to the busier one under traffic. */
+  sigkill: (setup: DrillSetup, count = 400, everyMs = 20) =>
+    withCrew(setup, async (crew): Promise<DrillResult> => {
+      const one = crew.member('bot.1')
+      const two = crew.member('bot.2')
+      await Promise.all([one.formed(2), two.formed(2)])
+      const counter = await crew.chats()
+      let survivor = two
+      let killedAt = 0
+      await counter.send(count, everyMs, (n) => {
+        if (n !== Math.floor(count / 4)) return
+        const [killed, other] = counter.busiest() === 'bot.2' ? [two, one] : [one, two]
+        survivor = other
+        killedAt = Date.now()
+        killed.process.kill('SIGKILL')
+      })
+      await counter.settled(count, 20_000)
+      const takeover = await survivor.process.waitForLog((l) => l.msg === 'formation: a member stopped answering; taking over its share')
+      return { ...counter.tally(count), takeoverMs: Number(takeover.time) - killedAt }
+    }),
+
+  /** `size` processes in one room as one occupant, commands addressed to the bot's nick. */
+  room: (setup: DrillSetup, room: string, size: number, count = 60) =>
+    withCrew(setup, async (crew): Promise<DrillResult> => {
+      const members = Array.from({ length: size }, (_, i) => crew.member(`bot.${i + 1}`, { XMPP_ROOMS: `${room}/bot` }, setup.commandScript))
+      await Promise.all(members.map((m) => m.formed(size)))
+      await Promise.all(members.map((m) => m.process.waitForLog((l) => l.msg === 'joined room')))
+      const counter = await crew.room(room, 3)
+      await counter.send(count, 20)
+      await counter.settled(count)
+      return counter.tally(count)
+    }),
+}

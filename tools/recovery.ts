@@ -5,6 +5,7 @@ import os from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { type Bot, type BotEvents, createBot } from 'natter'
+import { type DrillResult, type DrillSetup, drills } from './formation-drill.js'
 import { ensureProsody, type Prosody, startProsody } from './prosody.js'
 import { type Proxy, startProxy } from './proxy.js'
 
@@ -122,6 +123,45 @@ function table(rows: readonly Row[]): string {
   return lines.join('\n')
 }
 
+/** Each formation drill `runs` times against a fresh Prosody with rooms: lost and doubled replies, takeover times. */
+async function formationTable(runs: number): Promise<string> {
+  const prosody = await startProsody({ smacksHibernation: 120 })
+  try {
+    const senders = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']
+    for (const sender of senders) await prosody.register(sender, PASSWORD)
+    const setup: DrillSetup = {
+      service: prosody.service,
+      botJid: await prosody.register('fbot', PASSWORD),
+      password: PASSWORD,
+      senders: senders.map((name) => `${name}@localhost`),
+      echoScript: 'dist/examples/echo.js',
+      commandScript: 'dist/examples/commands.js',
+    }
+    const scenarios: Array<[string, number, () => Promise<DrillResult>]> = [
+      ['bot=2, steady', 100, () => drills.steady(setup, 2)],
+      ['bot=3, steady', 150, () => drills.steady(setup, 3, 150)],
+      ['bot=2, SIGTERM to one under traffic', 200, () => drills.sigterm(setup)],
+      ['restart overlap: new bot.1, then SIGTERM to old bot.1', 200, () => drills.overlap(setup)],
+      ['scale up 1 → 2 under traffic', 200, () => drills.scaleUp(setup)],
+      ['bot=2, SIGKILL to one, 50 msg/s', 400, () => drills.sigkill(setup)],
+      ['bot=3 in a room', 60, () => drills.room(setup, 'drill@conference.localhost', 3)],
+    ]
+    const lines = ['| scenario | messages | runs | lost (all runs) | doubled (worst run) | takeover after SIGKILL (median, max) |', '| --- | --- | --- | --- | --- | --- |']
+    for (const [name, count, drill] of scenarios) {
+      const results: DrillResult[] = []
+      for (let run = 0; run < runs; run++) results.push(await drill())
+      const lost = results.reduce((sum, r) => sum + r.lost.length, 0)
+      const doubled = Math.max(...results.map((r) => r.doubled.length))
+      const takeovers = results.flatMap((r) => (r.takeoverMs === undefined ? [] : [r.takeoverMs])).sort((a, b) => a - b)
+      const takeover = takeovers.length === 0 ? '' : `${seconds(takeovers[Math.floor((takeovers.length - 1) / 2)] ?? NaN)}, ${seconds(takeovers.at(-1) ?? NaN)}`
+      lines.push(`| ${name} | ${count} | ${runs} | ${lost} | ${doubled} | ${takeover} |`)
+    }
+    return lines.join('\n')
+  } finally {
+    await prosody.stop()
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } })
   const runs = Number(values.runs)
@@ -149,7 +189,10 @@ async function main(): Promise<void> {
     })
     process.stdout.write(`${table(rows)}\n\n`)
     process.stdout.write(`Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Prosody on loopback.\n`)
-    process.stdout.write('Default backoff (up to 1 s, doubling to 60 s, full jitter); each fault hits a stable session.\n')
+    process.stdout.write('Default backoff (up to 1 s, doubling to 60 s, full jitter); each fault hits a stable session.\n\n')
+    process.stderr.write(`formations, ${runs} runs per scenario...\n`)
+    process.stdout.write(`${await formationTable(runs)}\n\n`)
+    process.stdout.write('Six senders take turns; every reply to a numbered message is counted. Default takeover time (5 s).\n')
   } finally {
     await Promise.allSettled(bots.map((bot) => bot.stop(1_000)))
     await proxy.close()
