@@ -1,76 +1,20 @@
 import { runProcess } from './cli.js'
 import { Connection } from './connection.js'
-import { Composer, type ComposerOptions } from './composer.js'
-import { loadSettings, type Settings, type SettingOptions } from './config.js'
+import type { BotEvents } from './bot-events.js'
+import { Composer } from './composer.js'
+import { loadSettings, type Settings } from './config.js'
 import type { ContextLink } from './context/base.js'
 import type { MessageType } from './context/message.js'
 import type { Show } from './context/presence.js'
+import type { CoreOptions, Env } from './core-options.js'
 import type { UndeliveredReason } from './errors.js'
+import { runHooks } from './hooks.js'
 import { Inbound } from './inbound.js'
 import { Listeners } from './listeners.js'
 import { createLogger, type Logger, type LogLevel } from './log.js'
-import type { OutboxOptions } from './outbox.js'
 import { PendingRequests } from './requests.js'
-import type { ReconnectOptions } from './session.js'
-import { settleWithin } from './settle.js'
 import type { IqAnswer } from './stanza-kind.js'
 import { xml, type XmlElement } from './xml.js'
-
-/** The environment settings are read from. */
-export type Env = Readonly<Record<string, string | undefined>>
-
-/**
- * What the core of a bot can be given in code; each setting overrides its environment variable.
- *
- * @example
- * ```ts
- * createBot({ jid: 'bot@example.org', password: process.env.SECRET, reconnect: { maxDelay: 30_000 } })
- * ```
- */
-export interface CoreOptions extends SettingOptions, ComposerOptions {
-  /** Reconnect policy: backoff, connect timeout, when to give up. */
-  reconnect?: ReconnectOptions
-  /** How many stanzas, for how long, `send()` keeps while the bot is offline. */
-  outbox?: OutboxOptions
-  /** Read settings from this instead of `process.env`. */
-  env?: Env
-  /** Write logs here instead of stdout. */
-  logDestination?: NodeJS.WritableStream
-  /**
-   * Whether the bot announces itself available once online (default true). Without it the server
-   * never routes chats for the bare JID to this session: what a one-off job beside the bot wants.
-   */
-  presence?: boolean
-}
-
-/** Lifecycle events a bot emits, and what their listeners get. */
-export interface BotEvents {
-  /** Online: after the first connect, and after every reconnect (`resumed` when the old session went on). */
-  ready: { jid: string; resumed: boolean }
-  /** The link dropped; natter is about to reconnect. */
-  disconnected: { error: Error | undefined }
-  /** A connection attempt failed; the next one comes after `delay` ms. */
-  reconnecting: { attempt: number; delay: number }
-  /** The bot cannot go on (a `FatalError`) and has stopped. */
-  error: Error
-  /** natter gave up on sending a stanza; see `UndeliveredError`. */
-  undelivered: { stanza: XmlElement; reason: UndeliveredReason }
-}
-
-/**
- * A feature: a function that gets the bot, registers what it needs through the bot's public API,
- * and returns what it adds to the bot (or nothing).
- *
- * @example
- * ```ts
- * const uptime: Plugin<{ uptime(): number }> = (bot) => {
- *   const since = Date.now()
- *   bot.command('uptime', 'How long the bot has been up', (cmd) => cmd.reply(`${Math.round((Date.now() - since) / 1000)} s`))
- *   return { uptime: () => Date.now() - since }
- * }
- * ```
- */
-export type Plugin<E extends object = Record<never, never>> = (bot: BotCore) => E | undefined
 
 /** Where a bot's stanzas go: the transport in production, memory in tests. */
 interface Wire {
@@ -408,7 +352,7 @@ export class BotCore extends Composer {
       return
     }
     const end = performance.now() + deadline
-    const handedOver = await this.#runStoppingHooks(deadline / 4)
+    const handedOver = (await runHooks(this.#stoppingHooks, deadline / 4, this.#log, 'stopping')).includes(true)
     this.#inbound.accepting = false
     if (!handedOver) connection.holdInbound()
     if (this.#inbound.running > 0) {
@@ -417,12 +361,7 @@ export class BotCore extends Composer {
         this.#log.error({ handlers: this.#inbound.running }, 'shutdown deadline passed: abandoning running handlers')
       }
     }
-    const hooks = this.#shutdownHooks.map((hook) =>
-      Promise.resolve()
-        .then(hook)
-        .catch((e: unknown) => this.#log.error({ err: e }, 'shutdown hook failed')),
-    )
-    await settleWithin(hooks, Math.max(end - performance.now(), SHUTDOWN_HOOK_MIN_MS))
+    await runHooks(this.#shutdownHooks, Math.max(end - performance.now(), SHUTDOWN_HOOK_MIN_MS), this.#log, 'shutdown')
     // What handlers and hooks sent goes out before the goodbye; the rest is given up on.
     await connection.close(xml('presence', { type: 'unavailable' }))
     this.#requests.rejectAll(new Error('the bot stopped'))
@@ -455,21 +394,6 @@ export class BotCore extends Composer {
    */
   track<T>(work: Promise<T>): Promise<T> {
     return this.#inbound.track(work)
-  }
-
-  /** Whether a hook handed the bot's work over; hooks get at most `ms`. */
-  async #runStoppingHooks(ms: number): Promise<boolean> {
-    let handedOver = false
-    const hooks = this.#stoppingHooks.map((hook) =>
-      Promise.resolve()
-        .then(hook)
-        .then((result) => {
-          if (result === true) handedOver = true
-        })
-        .catch((e: unknown) => this.#log.error({ err: e }, 'stopping hook failed')),
-    )
-    await settleWithin(hooks, ms)
-    return handedOver
   }
 
   #runStartHooks(env: Env): void {

@@ -1,4 +1,5 @@
-import { BotCore, type CoreOptions } from './bot.js'
+import { BotCore } from './bot.js'
+import type { CoreOptions } from './core-options.js'
 import { type DiscoFeature, discovery } from './plugins/disco.js'
 import { NS_MUC, type RoomsFeature, type RoomsOptions, rooms } from './plugins/muc.js'
 import { type FormationFeature, type FormationOptions, formation } from './plugins/formation/formation.js'

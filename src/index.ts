@@ -14,7 +14,10 @@
  * @packageDocumentation
  */
 export { type Bot, type BotOptions, createBot } from './create-bot.js'
-export type { BotCore, BotEvents, CoreOptions, Env, Plugin } from './bot.js'
+export type { BotCore } from './bot.js'
+export type { BotEvents } from './bot-events.js'
+export type { CoreOptions, Env } from './core-options.js'
+export type { Plugin } from './plugin.js'
 export type { Composer, ComposerOptions, RegistrationListener, StanzaKinds } from './composer.js'
 export type { CommandArgs, CommandContext, CommandOptions } from './commands.js'
 export { type Flags, parseFlags, type RunnableBot, runProcess, usage } from './cli.js'

@@ -1,4 +1,5 @@
-import type { BotCore, Env } from '../../bot.js'
+import type { BotCore } from '../../bot.js'
+import type { Env } from '../../core-options.js'
 import type { StanzaContext } from '../../context/base.js'
 import type { MessageContext } from '../../context/message.js'
 import type { PresenceContext } from '../../context/presence.js'
@@ -125,8 +126,7 @@ export class Formation {
 
   #inbound(ctx: StanzaContext, next: Next): unknown {
     if (!this.#enabled) return next()
-    const own = bareJid(this.#bot.jid)
-    if (bareJid(ctx.from) === own) {
+    if (this.#fromOwnAccount(ctx.from)) {
       if (ctx.kind === 'presence' && this.#onOwnPresence(ctx as PresenceContext)) return undefined
       if (ctx.kind === 'message' && this.#onCarbon(ctx.stanza)) return undefined
     }
@@ -137,6 +137,15 @@ export class Formation {
     if (owner === this.#bot.jid) return next()
     if (owner !== undefined) this.#backlog.add({ stanza: ctx.stanza, key, owner, at: performance.now() })
     return undefined
+  }
+
+  /** Whether a JID is the bot's own account; string tests only, as this runs for every stanza. */
+  #fromOwnAccount(from: string): boolean {
+    const self = this.#bot.jid
+    const slash = self.indexOf('/')
+    const bareLength = slash === -1 ? self.length : slash
+    if (from.length < bareLength || (from.length > bareLength && from[bareLength] !== '/')) return false
+    return from.slice(0, bareLength).toLowerCase() === self.slice(0, bareLength).toLowerCase()
   }
 
   /**
