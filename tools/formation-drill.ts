@@ -247,6 +247,36 @@ export const drills = {
       return { ...counter.tally(count), exitCode: (await old.process.exited).code }
     }),
 
+  /** A restart as Heroku really times it: SIGTERM to the old bot.1 the moment the new one starts, before it is online. */
+  overlapAtOnce: (setup: DrillSetup, count = 200) =>
+    withCrew(setup, async (crew): Promise<DrillResult> => {
+      const old = crew.member('bot.1')
+      await old.formed(1)
+      const counter = await crew.chats()
+      await counter.send(count, 10, (n) => {
+        if (n !== Math.floor(count / 4)) return
+        crew.member('bot.1')
+        old.process.kill('SIGTERM')
+      })
+      await counter.settled(count)
+      return { ...counter.tally(count), exitCode: (await old.process.exited).code }
+    }),
+
+  /** A restart with a gap: the old process stops, messages keep coming, the new one starts 2 s later. */
+  gap: (setup: DrillSetup, count = 200) =>
+    withCrew(setup, async (crew): Promise<DrillResult> => {
+      const old = crew.member('bot.1')
+      await old.formed(1)
+      const counter = await crew.chats()
+      await counter.send(count, 10, async (n) => {
+        if (n === Math.floor(count / 4)) old.process.kill('SIGTERM')
+        if (n === Math.floor(count / 4) + 1) await old.process.exited
+        if (n === Math.floor(count / 2)) crew.member('bot.1')
+      })
+      await counter.settled(count)
+      return { ...counter.tally(count), exitCode: (await old.process.exited).code }
+    }),
+
   /** One process, a second one started under traffic. */
   scaleUp: (setup: DrillSetup, count = 200) =>
     withCrew(setup, async (crew): Promise<DrillResult> => {

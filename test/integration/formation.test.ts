@@ -48,6 +48,14 @@ describe('a formation on Prosody', () => {
     expect(await drills.overlap(setup)).toEqual({ lost: [], doubled: [], exitCode: 0 })
   })
 
+  it('restarts as Heroku times it, SIGTERM to the old bot.1 as the new one starts: nothing lost or doubled', async () => {
+    expect(await drills.overlapAtOnce(setup)).toEqual({ lost: [], doubled: [], exitCode: 0 })
+  })
+
+  it('restarts with a gap: what came while no process ran is answered once, by the new one', async () => {
+    expect(await drills.gap(setup)).toEqual({ lost: [], doubled: [], exitCode: 0 })
+  })
+
   it('scales up under traffic: nothing lost or doubled', async () => {
     expect(await drills.scaleUp(setup)).toEqual({ lost: [], doubled: [] })
   })

@@ -77,6 +77,19 @@ describe('joining', () => {
     expect(bot.rooms.list()).toEqual([])
   })
 
+  it('knocks again on a room locked while another process of the bot creates it (item-not-found)', async () => {
+    vi.useFakeTimers()
+    const { bot, chat } = testBot()
+    const joined = bot.rooms.join(ROOM, { nick: 'natter' })
+    const locked = () => xml('presence', { from: `${ROOM}/natter`, type: 'error' }, xml('error', { type: 'cancel' }, xml('item-not-found', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' })))
+    await chat.receive(locked())
+    await vi.advanceTimersByTimeAsync(2_000)
+    const knocks = () => chat.sent.filter((s) => s.name === 'presence' && s.attrs.to === `${ROOM}/natter`).length
+    expect(knocks()).toBe(2)
+    await chat.receive(roomPresence(`${ROOM}/natter`, { self: true }))
+    await expect(joined).resolves.toBeUndefined()
+  })
+
   it('gives up when the room does not answer in time', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     const { bot } = testBot()
