@@ -1,6 +1,7 @@
 // Several processes of one bot against one server, and a client that counts every reply to numbered messages.
 import { type BotProcess, startBotProcess } from './bot-process.js'
 import { connectPeer, type Peer, xml } from './peer.js'
+import type { Prosody } from './prosody.js'
 
 export interface Member {
   readonly dyno: string
@@ -141,6 +142,20 @@ export interface DrillResult {
   readonly takeoverMs?: number
   /** The stopped process's exit code, for a drill that stops one. */
   readonly exitCode?: number | null
+}
+
+/** Registers the bot's account and six senders on a private Prosody, for the drills run against it. */
+export async function prepareDrills(prosody: Prosody, password: string): Promise<DrillSetup> {
+  const senders = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']
+  for (const sender of senders) await prosody.register(sender, password)
+  return {
+    service: prosody.service,
+    botJid: await prosody.register('fbot', password),
+    password,
+    senders: senders.map((name) => `${name}@${prosody.domain}`),
+    echoScript: 'dist/examples/echo.js',
+    commandScript: 'dist/examples/commands.js',
+  }
 }
 
 /** Runs `drill` with fresh members and senders, and stops whatever it started, whatever happens. */

@@ -5,7 +5,7 @@ import os from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { type Bot, type BotEvents, createBot } from 'natter'
-import { type DrillResult, type DrillSetup, drills } from './formation-drill.js'
+import { type DrillResult, drills, prepareDrills } from './formation-drill.js'
 import { ensureProsody, type Prosody, startProsody } from './prosody.js'
 import { type Proxy, startProxy } from './proxy.js'
 
@@ -127,16 +127,7 @@ function table(rows: readonly Row[]): string {
 async function formationTable(runs: number): Promise<string> {
   const prosody = await startProsody({ smacksHibernation: 120 })
   try {
-    const senders = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']
-    for (const sender of senders) await prosody.register(sender, PASSWORD)
-    const setup: DrillSetup = {
-      service: prosody.service,
-      botJid: await prosody.register('fbot', PASSWORD),
-      password: PASSWORD,
-      senders: senders.map((name) => `${name}@localhost`),
-      echoScript: 'dist/examples/echo.js',
-      commandScript: 'dist/examples/commands.js',
-    }
+    const setup = await prepareDrills(prosody, PASSWORD)
     const scenarios: Array<[string, number, () => Promise<DrillResult>]> = [
       ['bot=2, steady', 100, () => drills.steady(setup, 2)],
       ['bot=3, steady', 150, () => drills.steady(setup, 3, 150)],

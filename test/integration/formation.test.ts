@@ -1,7 +1,7 @@
 // Several processes of one bot (heroku ps:scale bot=N) against a real Prosody: every numbered message
 // to the bot's bare JID must be answered exactly once, through steady state, handovers and crashes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type DrillSetup, drills } from '../../tools/formation-drill.js'
+import { type DrillSetup, drills, prepareDrills } from '../../tools/formation-drill.js'
 import { connectPeer } from '../../tools/peer.js'
 import { type Prosody, startProsody } from '../../tools/prosody.js'
 
@@ -12,16 +12,7 @@ let setup: DrillSetup
 
 beforeAll(async () => {
   prosody = await startProsody({ smacksHibernation: 120 })
-  const senders = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']
-  for (const sender of senders) await prosody.register(sender, PASSWORD)
-  setup = {
-    service: prosody.service,
-    botJid: await prosody.register('fbot', PASSWORD),
-    password: PASSWORD,
-    senders: senders.map((name) => `${name}@localhost`),
-    echoScript: 'dist/examples/echo.js',
-    commandScript: 'dist/examples/commands.js',
-  }
+  setup = await prepareDrills(prosody, PASSWORD)
 })
 
 afterAll(async () => {
