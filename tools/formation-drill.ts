@@ -6,8 +6,13 @@ import type { Prosody } from './prosody.js'
 export interface Member {
   readonly dyno: string
   readonly process: BotProcess
-  /** Resolves once this process logs a formation of `size` members. */
-  formed(size: number, ms?: number): Promise<unknown>
+  /** Its full JID, once online. */
+  jid(): Promise<string>
+  /**
+   * Resolves once this process sees a formation of exactly `crew` (itself included): members the
+   * server still keeps from killed processes must have been found out first.
+   */
+  formed(crew: readonly Member[], ms?: number): Promise<unknown>
 }
 
 /** Starts a built bot script as one process of the formation, named by `DYNO` as Heroku would. */
@@ -16,8 +21,11 @@ export function startMember(script: string, dyno: string, env: Record<string, st
   return {
     dyno,
     process,
-    formed: (size, ms = 15_000) =>
-      process.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith(`formation: ${size} member`), ms),
+    jid: async () => String((await process.waitForLog((l) => l.msg === 'online')).jid),
+    async formed(crew, ms = 20_000) {
+      const wanted = (await Promise.all(crew.map((m) => m.jid()))).sort().join(' ')
+      return process.waitForLog((l) => typeof l.msg === 'string' && Array.isArray(l.members) && [...(l.members as string[])].sort().join(' ') === wanted, ms)
+    },
   }
 }
 
@@ -220,7 +228,7 @@ export const drills = {
   steady: (setup: DrillSetup, size: number, count = 100) =>
     withCrew(setup, async (crew) => {
       const members = Array.from({ length: size }, (_, i) => crew.member(`bot.${i + 1}`))
-      await Promise.all(members.map((m) => m.formed(size)))
+      await Promise.all(members.map((m) => m.formed(members)))
       const counter = await crew.chats()
       await counter.send(count, 5)
       await counter.settled(count)
@@ -232,7 +240,7 @@ export const drills = {
     withCrew(setup, async (crew): Promise<DrillResult> => {
       const one = crew.member('bot.1')
       const two = crew.member('bot.2')
-      await Promise.all([one.formed(2), two.formed(2)])
+      await Promise.all([one.formed([one, two]), two.formed([one, two])])
       const counter = await crew.chats()
       let leaving = one
       await counter.send(count, 10, (n) => {
@@ -248,13 +256,13 @@ export const drills = {
   overlap: (setup: DrillSetup, count = 200) =>
     withCrew(setup, async (crew): Promise<DrillResult> => {
       const old = crew.member('bot.1')
-      await old.formed(1)
+      await old.formed([old])
       const counter = await crew.chats()
       let fresh: Member | undefined
       await counter.send(count, 10, async (n) => {
         if (n === Math.floor(count / 4)) fresh = crew.member('bot.1')
         if (n === Math.floor(count / 4) + 1) {
-          await fresh?.formed(2)
+          if (fresh) await fresh.formed([old, fresh])
           old.process.kill('SIGTERM')
         }
       })
@@ -266,7 +274,7 @@ export const drills = {
   overlapAtOnce: (setup: DrillSetup, count = 200) =>
     withCrew(setup, async (crew): Promise<DrillResult> => {
       const old = crew.member('bot.1')
-      await old.formed(1)
+      await old.formed([old])
       const counter = await crew.chats()
       await counter.send(count, 10, (n) => {
         if (n !== Math.floor(count / 4)) return
@@ -281,7 +289,7 @@ export const drills = {
   gap: (setup: DrillSetup, count = 200) =>
     withCrew(setup, async (crew): Promise<DrillResult> => {
       const old = crew.member('bot.1')
-      await old.formed(1)
+      await old.formed([old])
       const counter = await crew.chats()
       await counter.send(count, 10, async (n) => {
         if (n === Math.floor(count / 4)) old.process.kill('SIGTERM')
@@ -296,7 +304,7 @@ export const drills = {
   scaleUp: (setup: DrillSetup, count = 200) =>
     withCrew(setup, async (crew): Promise<DrillResult> => {
       const one = crew.member('bot.1')
-      await one.formed(1)
+      await one.formed([one])
       const counter = await crew.chats()
       await counter.send(count, 10, (n) => {
         if (n === Math.floor(count / 4)) crew.member('bot.2')
@@ -310,19 +318,19 @@ export const drills = {
     withCrew(setup, async (crew): Promise<DrillResult> => {
       const one = crew.member('bot.1')
       const two = crew.member('bot.2')
-      await Promise.all([one.formed(2), two.formed(2)])
+      await Promise.all([one.formed([one, two]), two.formed([one, two])])
       const counter = await crew.chats()
-      let survivor = two
+      let [killed, survivor] = [one, two]
       let killedAt = 0
       await counter.send(count, everyMs, (n) => {
         if (n !== Math.floor(count / 4)) return
-        const [killed, other] = counter.busiest() === 'bot.2' ? [two, one] : [one, two]
-        survivor = other
+        if (counter.busiest() === 'bot.2') [killed, survivor] = [two, one]
         killedAt = Date.now()
         killed.process.kill('SIGKILL')
       })
       await counter.settled(count, 20_000)
-      const takeover = await survivor.process.waitForLog((l) => l.msg === 'formation: a member stopped answering; taking over its share')
+      const killedJid = await killed.jid()
+      const takeover = await survivor.process.waitForLog((l) => l.msg === 'formation: a member stopped answering; taking over its share' && l.member === killedJid)
       return { ...counter.tally(count), takeoverMs: Number(takeover.time) - killedAt }
     }),
 
@@ -330,7 +338,7 @@ export const drills = {
   room: (setup: DrillSetup, room: string, size: number, count = 60) =>
     withCrew(setup, async (crew): Promise<DrillResult> => {
       const members = Array.from({ length: size }, (_, i) => crew.member(`bot.${i + 1}`, { XMPP_ROOMS: `${room}/bot` }, setup.commandScript))
-      await Promise.all(members.map((m) => m.formed(size)))
+      await Promise.all(members.map((m) => m.formed(members)))
       await Promise.all(members.map((m) => m.process.waitForLog((l) => l.msg === 'joined room')))
       const counter = await crew.room(room, 3)
       await counter.send(count, 20)

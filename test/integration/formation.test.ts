@@ -58,6 +58,12 @@ describe('a formation on Prosody', () => {
     expect(doubled.length).toBeLessThanOrEqual(1_500 / everyMs)
   })
 
+  it('takes over again while the server still keeps the session of the process killed before', async () => {
+    const { lost, doubled } = await drills.sigkill(setup, 400, 20)
+    expect(lost).toEqual([])
+    expect(doubled.length).toBeLessThanOrEqual(1_500 / 20)
+  })
+
   it.each([2, 3])('of %i processes in a room, as one occupant, answers each addressed command once', async (size) => {
     expect(await drills.room(setup, 'formation@conference.localhost', size)).toEqual({ lost: [], doubled: [] })
   })

@@ -1,50 +1,66 @@
 import type { XmlElement } from '../../xml.js'
 
-/** A stanza a sibling owned, kept in case the sibling dies before it answers. */
+/** A stanza a sibling owns, kept in case the sibling dies before it answers. */
 export interface Held {
   readonly stanza: XmlElement
   /** The conversation it belongs to. */
   readonly key: string
-  /** The sibling that owned it when it came in. */
-  readonly owner: string
-  /** When it came in, as `performance.now()`. */
-  readonly at: number
+  /** The sibling it is up to: its owner when it came in, or the heir of an owner that died. */
+  owner: string
+  /** Since when it is up to `owner`, as `performance.now()`. */
+  since: number
 }
+
+/** What becomes of a dead sibling's stanza: answered by it, this process's to handle, or the heir's (a JID). */
+export type Fate = 'answered' | 'mine' | string
 
 /**
  * The recent stanzas of the siblings' conversations, bounded in age and count: what a dead sibling
  * received but may never have answered is still here when the others take its share over.
  */
 export class Backlog {
-  readonly #items: Held[] = []
+  readonly #items: Array<Held & { readonly at: number }> = []
 
   constructor(
     private readonly maxAge: number,
     private readonly maxItems = 10_000,
   ) {}
 
-  add(item: Held): void {
-    this.#items.push(item)
+  add(stanza: XmlElement, key: string, owner: string, now: number): void {
+    this.#items.push({ stanza, key, owner, since: now, at: now })
     if (this.#items.length > this.maxItems) this.#items.shift()
-    this.prune(item.at)
+    this.prune(now)
   }
 
-  /** Forgets what is older than the age bound. */
+  /** Forgets what came in longer ago than the age bound. */
   prune(now: number): void {
     let stale = 0
-    while (stale < this.#items.length && now - (this.#items[stale] as Held).at > this.maxAge) stale++
+    while (stale < this.#items.length && now - (this.#items[stale] as Held & { at: number }).at > this.maxAge) stale++
     if (stale > 0) this.#items.splice(0, stale)
   }
 
-  /** Takes out, in arrival order, what `owner` held and may not have answered: those `pending` says yes to. */
-  takeOver(owner: string, pending: (item: Held) => boolean): Held[] {
+  /**
+   * Settles, in arrival order, what the dead `owner` held: `fate` says for each whether it was
+   * answered (forgotten), is this process's (taken out and returned), or passes to an heir (kept, up
+   * to the heir from `now`, so that it is not lost should the heir die before handling it).
+   */
+  takeOver(owner: string, fate: (item: Held) => Fate | undefined, now: number): Held[] {
     const taken: Held[] = []
     for (let i = 0; i < this.#items.length; ) {
       const item = this.#items[i] as Held
-      if (item.owner === owner && pending(item)) {
-        taken.push(item)
+      const verdict = item.owner === owner ? fate(item) : item.owner
+      if (verdict === item.owner) {
+        i++
+        continue
+      }
+      if (verdict === 'mine') taken.push(item)
+      if (verdict === 'mine' || verdict === 'answered' || verdict === undefined) {
         this.#items.splice(i, 1)
-      } else i++
+        continue
+      }
+      item.owner = verdict
+      item.since = now
+      i++
     }
     return taken
   }

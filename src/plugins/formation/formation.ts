@@ -10,7 +10,7 @@ import { Listeners } from '../../listeners.js'
 import type { Next } from '../../router.js'
 import { xml, type XmlElement } from '../../xml.js'
 import type { RoomsFeature } from '../muc.js'
-import { Backlog, type Held } from './backlog.js'
+import { Backlog, type Fate, type Held } from './backlog.js'
 import { Members } from './members.js'
 
 /** The presence payload by which the processes of one bot know each other. */
@@ -135,7 +135,7 @@ export class Formation {
     if (key === undefined) return next()
     const owner = this.#members.owner(key)
     if (owner === this.#bot.jid) return next()
-    if (owner !== undefined) this.#backlog.add({ stanza: ctx.stanza, key, owner, at: performance.now() })
+    if (owner !== undefined) this.#backlog.add(ctx.stanza, key, owner, performance.now())
     return undefined
   }
 
@@ -265,9 +265,13 @@ export class Formation {
     this.#changed()
     const sent = this.#lastSent.get(jid)
     const self = this.#bot.jid
-    const pending = (held: Held): boolean =>
-      held.at > Math.max(sent?.get(held.key) ?? 0, lastAlive - IN_FLIGHT_MS) && this.#members.owner(held.key) === self
-    const taken = this.#backlog.takeOver(jid, pending)
+    const fate = (held: Held): Fate | undefined => {
+      // It answered that conversation since, or lived on long enough to have handled it.
+      if (held.since <= Math.max(sent?.get(held.key) ?? 0, lastAlive - IN_FLIGHT_MS)) return 'answered'
+      const heir = this.#members.owner(held.key)
+      return heir === self ? 'mine' : heir
+    }
+    const taken = this.#backlog.takeOver(jid, fate, performance.now())
     if (taken.length > 0) this.#bot.log.info({ member: jid, stanzas: taken.length }, 'formation: handling what it left unanswered')
     for (const held of taken) this.#bot.track(this.#bot.dispatch(held.stanza)).catch(() => {})
   }

@@ -2,24 +2,33 @@ import { describe, expect, it } from 'vitest'
 import { xml } from 'natter'
 import { Backlog } from '../../../src/plugins/formation/backlog.js'
 
-const held = (n: number, owner: string, at: number) => ({ stanza: xml('message', { id: `m${n}` }), key: `k${n % 2}`, owner, at })
+const add = (backlog: Backlog, n: number, owner: string, at: number) => backlog.add(xml('message', { id: `m${n}` }), `k${n % 2}`, owner, at)
+const ids = (items: ReadonlyArray<{ stanza: { attrs: Record<string, string | undefined> } }>) => items.map((item) => item.stanza.attrs.id)
 
 describe('Backlog', () => {
-  it('hands out, in arrival order, what a member held and may not have answered, once', () => {
+  it('hands out, in arrival order, what a dead member held and had not answered, once', () => {
     const backlog = new Backlog(10_000)
-    for (let n = 0; n < 6; n++) backlog.add(held(n, n < 4 ? 'one' : 'two', n))
-    const taken = backlog.takeOver('one', (item) => item.at >= 1)
-    expect(taken.map((item) => item.stanza.attrs.id)).toEqual(['m1', 'm2', 'm3'])
-    expect(backlog.takeOver('one', () => true).map((item) => item.stanza.attrs.id)).toEqual(['m0'])
+    for (let n = 0; n < 6; n++) add(backlog, n, n < 4 ? 'one' : 'two', n)
+    const taken = backlog.takeOver('one', (item) => (item.since >= 1 ? 'mine' : 'answered'), 10)
+    expect(ids(taken)).toEqual(['m1', 'm2', 'm3'])
+    expect(backlog.takeOver('one', () => 'mine', 11)).toEqual([])
     expect(backlog.size).toBe(2)
   })
 
-  it('forgets what is older than its age bound, and keeps at most its count', () => {
+  it('passes what goes to an heir on to it, from the takeover on, so the heir\'s death loses nothing', () => {
+    const backlog = new Backlog(10_000)
+    for (let n = 0; n < 4; n++) add(backlog, n, 'one', n)
+    expect(backlog.takeOver('one', (item) => (item.key === 'k0' ? 'two' : 'mine'), 50).length).toBe(2)
+    const inherited = backlog.takeOver('two', (item) => (item.since >= 50 ? 'mine' : 'answered'), 60)
+    expect(ids(inherited)).toEqual(['m0', 'm2'])
+  })
+
+  it('forgets what came in longer ago than its age bound, and keeps at most its count', () => {
     const backlog = new Backlog(100, 3)
-    backlog.add(held(0, 'one', 0))
-    backlog.add(held(1, 'one', 150))
+    add(backlog, 0, 'one', 0)
+    add(backlog, 1, 'one', 150)
     expect(backlog.size).toBe(1)
-    for (let n = 2; n < 6; n++) backlog.add(held(n, 'one', 150))
+    for (let n = 2; n < 6; n++) add(backlog, n, 'one', 150)
     expect(backlog.size).toBe(3)
   })
 })
