@@ -1,6 +1,7 @@
 // A one-off command must never take work from the running bot: while the echo bot answers a steady stream
 // of numbered messages, `natter say`, `ping` and `check` log in with the bot's own JID from another
-// directory, and every message still gets exactly one answer, from the bot.
+// directory, and every message still gets exactly one answer, from the bot. Saying something in the
+// bot's room, under its nick, leaves the bot in the room.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +13,8 @@ import { type NatterRun, runNatter } from '../support/natter-cli.js'
 import { connectPeer, type Peer, xml, type XmlElement } from '../support/peer.js'
 
 const PASSWORD = 'pw-Alongside-6620'
+const ROOM = 'team@conference.localhost'
+const NS_MUC = 'http://jabber.org/protocol/muc'
 /** One numbered message every this many ms, for as long as the one-offs run. */
 const EVERY_MS = 20
 
@@ -26,12 +29,13 @@ let sent = 0
 const runs: Array<{ command: string; run: NatterRun }> = []
 
 beforeAll(async () => {
-  prosody = await startProsody({ muc: false })
+  prosody = await startProsody()
   botJid = await prosody.register('steady', PASSWORD)
   await prosody.register('alice', 'alice-pw')
-  const settings = { JID: botJid, JPASSWORD: PASSWORD, XMPP_SERVICE: prosody.service }
+  const settings = { JID: botJid, JPASSWORD: PASSWORD, XMPP_SERVICE: prosody.service, XMPP_ROOMS: `${ROOM}/helper` }
   bot = startBotProcess('dist/examples/echo.js', settings)
   botFullJid = String((await bot.waitForLog((l) => l.msg === 'online')).jid)
+  await bot.waitForLog((l) => l.msg === 'joined room')
   // Another session of the bot's account that sees its siblings' presence. With a negative priority
   // it is never given the bot's messages itself.
   watcher = await connectPeer({ service: prosody.service, jid: botJid, password: PASSWORD, resource: 'watcher' })
@@ -39,6 +43,8 @@ beforeAll(async () => {
   await watcher.waitFor((s) => s.name === 'presence' && s.attrs.from === botFullJid && s.attrs.type === undefined)
   alice = await connectPeer({ service: prosody.service, jid: 'alice@localhost', password: 'alice-pw' })
   await alice.sendPresence()
+  await alice.send(xml('presence', { to: `${ROOM}/alice` }, xml('x', { xmlns: NS_MUC })))
+  await alice.waitFor((s) => s.name === 'presence' && s.attrs.from === `${ROOM}/alice`)
   // The one-offs run as an operator would: from elsewhere, with the bot's settings in a .env there.
   oneOffDir = await mkdtemp(join(tmpdir(), 'natter-oneoff-'))
   await writeFile(join(oneOffDir, '.env'), Object.entries(settings).map(([k, v]) => `${k}=${v}\n`).join(''))
@@ -52,7 +58,7 @@ beforeAll(async () => {
     }
   })()
   await sleep(200)
-  for (const args of [['say', 'alice@localhost', 'a word from a one-off'], ['ping'], ['check']]) {
+  for (const args of [['say', 'alice@localhost', 'a word from a one-off'], ['say', ROOM, 'a word in the room'], ['ping'], ['check']]) {
     runs.push({ command: args.join(' '), run: await runNatter(args, {}, { cwd: oneOffDir }) })
   }
   await sleep(200)
@@ -76,6 +82,13 @@ describe('one-off commands next to the running bot', () => {
   it('each succeed', () => {
     for (const { command, run } of runs) expect({ command, code: run.code, stderr: run.stderr }).toEqual({ command, code: 0, stderr: '' })
     expect(alice.inbox.some((s) => s.getChildText('body') === 'a word from a one-off')).toBe(true)
+  })
+
+  it('speak in the bot\'s room under its nick and leave the bot there', () => {
+    const said = alice.inbox.filter((s) => s.name === 'message' && s.getChildText('body') === 'a word in the room')
+    expect(said.map((s) => s.attrs.from)).toEqual([`${ROOM}/helper`])
+    const left = alice.inbox.filter((s) => s.name === 'presence' && s.attrs.from === `${ROOM}/helper` && s.attrs.type === 'unavailable')
+    expect(left).toEqual([])
   })
 
   it('leave every numbered message to the bot: each gets exactly one answer, from the bot', () => {
