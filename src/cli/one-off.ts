@@ -64,14 +64,17 @@ export async function runOneOff(flags: SessionFlags, io: Io, task: (session: One
     bot.on('error', reject)
   })
   let code: number
+  let over = false
   try {
-    const work = bot.start().then(() => task({ bot, settings, log, timeout: flags.timeout }))
+    // Stopping the bot during a connection attempt ends start() as if it had succeeded: no task then.
+    const work = bot.start().then(() => (over ? undefined : task({ bot, settings, log, timeout: flags.timeout })))
     code = await Promise.race([work.then(() => ExitCode.Ok), fatal, interruption.signalled])
     if (code !== ExitCode.Ok) io.err('natter: interrupted')
   } catch (error) {
     io.err(`natter: ${messageOf(error)}`)
     code = exitCodeFor(error)
   } finally {
+    over = true
     interruption.dispose()
   }
   await bot.stop(STOP_MS).catch(() => {})

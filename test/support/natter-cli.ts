@@ -17,12 +17,12 @@ export interface NatterRun {
 /**
  * Runs `node dist/src/cli/main.js ...args` with exactly `env` (plus PATH), in `cwd` or else a fresh
  * empty directory, so that neither the test runner's environment nor a `.env` can leak in. `input`
- * is written to its stdin, which is otherwise empty.
+ * is written to its stdin, which is otherwise empty; `signal` is sent to it `after` ms.
  */
 export async function runNatter(
   args: readonly string[],
   env: Record<string, string>,
-  options: { cwd?: string; input?: string } = {},
+  options: { cwd?: string; input?: string; signal?: { name: NodeJS.Signals; after: number } } = {},
 ): Promise<NatterRun> {
   const ownDir = options.cwd === undefined ? await mkdtemp(join(tmpdir(), 'natter-cli-')) : undefined
   const started = Date.now()
@@ -41,8 +41,13 @@ export async function runNatter(
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString()
       })
+      const signal = options.signal
+      const timer = signal && setTimeout(() => child.kill(signal.name), signal.after)
       child.on('error', reject)
-      child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }))
+      child.on('close', (code) => {
+        clearTimeout(timer)
+        resolve({ code, stdout, stderr, ms: Date.now() - started })
+      })
       child.stdin.end(options.input ?? '')
     })
   } finally {
