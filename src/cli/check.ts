@@ -1,0 +1,78 @@
+import { type Bot, xml } from '../index.js'
+import { type DiscoInfo, discoInfo, discoItems } from './discover.js'
+import { answered } from './failure.js'
+import type { Io } from './io.js'
+import type { OneOff } from './one-off.js'
+
+const NS_VERSION = 'jabber:iq:version'
+const NS_CARBONS = 'urn:xmpp:carbons:2'
+const NS_MUC = 'http://jabber.org/protocol/muc'
+const NS_UPLOAD = 'urn:xmpp:http:upload:0'
+
+/**
+ * `natter check`: what the bot's account and server look like from a session of the bot's own.
+ * Prints the server and its software, the features a bot relies on (stream management, carbons, a
+ * group chat service, HTTP upload), the roster size and the round trip of a ping. Rejects when the
+ * roster or the ping gets no answer.
+ *
+ * @example
+ * ```ts
+ * await runOneOff(flags, processIo, (session) => check(session, processIo))
+ * ```
+ */
+export async function check({ bot, settings, log, timeout }: OneOff, io: Io): Promise<void> {
+  const domain = settings.jid.domain
+  // First, on a quiet link: right after other traffic, Nagle's algorithm can hold a small request
+  // back until the server's delayed TCP ack (some 40 ms), which is the link's doing, not the server's.
+  const rtt = await answered('ping', bot.ping(undefined, timeout))
+  const [software, server, services, roster] = await Promise.all([
+    serverSoftware(bot, domain, timeout),
+    discoInfo(bot, domain, timeout).catch(() => undefined),
+    servicesOf(bot, domain, timeout),
+    answered('roster', bot.roster.load()),
+  ])
+  const everything = server ? [server, ...services] : services
+  const rooms = everything.filter((s) => s.identities.some((i) => i.category === 'conference') || s.features.has(NS_MUC))
+  const uploads = everything.filter((s) => s.features.has(NS_UPLOAD))
+  const lines: Array<[string, string]> = [
+    ['server', software ? `${domain}, ${software}` : domain],
+    ['connected via', settings.service],
+    ['signed in as', bot.jid],
+    ['stream management', log.streamManagement ? 'yes' : 'no'],
+    ['message carbons', server?.features.has(NS_CARBONS) ? 'yes' : 'no'],
+    ['group chat (MUC)', rooms.map((s) => s.jid).join(', ') || 'none'],
+    ['HTTP upload', uploads.map(describeUpload).join(', ') || 'none'],
+    ['roster', roster.length === 1 ? '1 contact' : `${roster.length} contacts`],
+    ['ping', `${rtt.toFixed(1)} ms`],
+  ]
+  for (const [label, value] of lines) io.out(`${label.padEnd(19)}${value}`)
+}
+
+/** The server's name and version (XEP-0092), when it tells. */
+async function serverSoftware(bot: Bot, domain: string, timeout: number): Promise<string | undefined> {
+  try {
+    const reply = await bot.request({ to: domain, type: 'get', payload: xml('query', { xmlns: NS_VERSION }), timeout })
+    const query = reply.getChild('query', NS_VERSION)
+    return [query?.getChildText('name'), query?.getChildText('version')].filter(Boolean).join(' ') || undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** What each of the server's services (its disco#items) says about itself; those that do not answer are left out. */
+async function servicesOf(bot: Bot, domain: string, timeout: number): Promise<DiscoInfo[]> {
+  const jids = await discoItems(bot, domain, timeout).catch(() => [])
+  const infos = await Promise.all(jids.map((jid) => discoInfo(bot, jid, timeout).catch(() => undefined)))
+  return infos.filter((info) => info !== undefined)
+}
+
+function describeUpload(service: DiscoInfo): string {
+  const bytes = Number(service.forms.get(NS_UPLOAD)?.get('max-file-size'))
+  return Number.isFinite(bytes) && bytes > 0 ? `${service.jid} (files up to ${formatBytes(bytes)})` : service.jid
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round(bytes / (1024 * 1024))} MB`
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} kB`
+  return `${bytes} bytes`
+}

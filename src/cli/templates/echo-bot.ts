@@ -1,0 +1,106 @@
+import { readme } from './readme.js'
+
+/** What the template needs to know about the project it writes. */
+export interface ProjectOptions {
+  /** The npm package name. */
+  readonly name: string
+  /** The natter version the project depends on (`^version`). */
+  readonly natterVersion: string
+}
+
+/**
+ * The files of a new bot project, by path: the echo bot, its test, and what running it locally and
+ * on Heroku takes. Node 22.18+ runs the `.ts` files as they are (type stripping), so there is no
+ * build step; `npm test` type-checks them and runs the test with node's own test runner.
+ *
+ * @example
+ * ```ts
+ * const files = echoBotProject({ name: 'mybot', natterVersion: '0.1.0' })
+ * files['Procfile'] // 'bot: node bot.ts\n'
+ * ```
+ */
+export function echoBotProject({ name, natterVersion }: ProjectOptions): Record<string, string> {
+  return {
+    'package.json': `${JSON.stringify(packageJson(name, natterVersion), null, 2)}\n`,
+    'bot.ts': BOT,
+    'bot.test.ts': BOT_TEST,
+    Procfile: 'bot: node bot.ts\n',
+    '.env.example': ENV_EXAMPLE,
+    '.gitignore': 'node_modules/\n.env\n*.log\n',
+    'tsconfig.json': TSCONFIG,
+    'README.md': readme(name),
+  }
+}
+
+function packageJson(name: string, natterVersion: string): Record<string, unknown> {
+  return {
+    name,
+    version: '0.1.0',
+    private: true,
+    description: 'An XMPP bot built with natter',
+    type: 'module',
+    engines: { node: '>=22.18' },
+    scripts: { start: 'node bot.ts', test: 'tsc && node --test' },
+    dependencies: { natter: `^${natterVersion}` },
+    devDependencies: { '@types/node': '^22.18.0', typescript: '^5.9.3' },
+  }
+}
+
+const BOT = `import { createBot } from 'natter'
+
+export const bot = createBot()
+
+bot.subscription({ type: 'subscribe' }, (request) => request.approve())
+
+bot.message({ type: 'chat', body: true }, (message) => message.reply(\`You said: \${message.body}\`))
+
+// Run only when started as a program (node bot.ts), not when a test imports the bot.
+if (import.meta.main) bot.run()
+`
+
+const BOT_TEST = `import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { xml } from 'natter'
+import { TestChat } from 'natter/testing'
+import { bot } from './bot.ts'
+
+// The bot wired to memory instead of a server: push stanzas in, get back what it sent.
+const chat = new TestChat(bot)
+
+test('answers a chat message with what it was told', async () => {
+  assert.deepEqual(await chat.say('alice@example.org/phone', 'hi'), ['You said: hi'])
+})
+
+test('lets whoever asks see its presence', async () => {
+  const sent = await chat.receive(xml('presence', { from: 'alice@example.org/phone', type: 'subscribe' }))
+  assert.deepEqual(
+    sent.map((stanza) => [stanza.name, stanza.attrs.type, stanza.attrs.to]),
+    [['presence', 'subscribed', 'alice@example.org']],
+  )
+})
+`
+
+const ENV_EXAMPLE = `# Copy to .env for local runs (npm start -- -D). Variables already set in the environment win.
+JID=bot@example.org
+JPASSWORD=change-me
+# Where to connect when the JID's domain has no DNS SRV records: xmpp://host:port or xmpps://host:port
+# XMPP_SERVICE=xmpp://127.0.0.1:5222
+# LOG_LEVEL=debug
+`
+
+const TSCONFIG = `{
+  // Node runs the .ts files as they are, by stripping the types: this lets through only syntax it
+  // can strip (no enums, namespaces or parameter properties) and imports that name the .ts file.
+  "compilerOptions": {
+    "target": "es2024",
+    "module": "nodenext",
+    "types": ["node"],
+    "strict": true,
+    "noEmit": true,
+    "allowImportingTsExtensions": true,
+    "erasableSyntaxOnly": true,
+    "verbatimModuleSyntax": true,
+    "skipLibCheck": true
+  }
+}
+`

@@ -1,0 +1,123 @@
+// The whole path of a new user, from the packed tarball: the `natter` bin writes a project, npm installs
+// it against that tarball, its own `npm test` passes, and its Procfile line runs the bot, which answers
+// over the wire. The generated project needs Node 22.18+ (it runs .ts directly): on an older Node those
+// steps use Node 24 from the npm registry, or are skipped, loudly, when it cannot be had.
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { delimiter, dirname, join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startProsody, type Prosody } from '../../tools/prosody.js'
+import { ROOT } from '../support/bot-process.js'
+import { type ModernNode, modernNode } from '../support/modern-node.js'
+import { connectPeer, xml } from '../support/peer.js'
+
+const exec = promisify(execFile)
+const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund']
+const PASSWORD = 'pw-UserPath-3141'
+
+let tmp: string
+let tarball: string
+let project: string
+let node: ModernNode
+let prosody: Prosody | undefined
+
+/** PATH with the modern Node first, so that npm, `npm test` and the Procfile line all run on it. */
+function modernEnv(): NodeJS.ProcessEnv {
+  const bin = 'path' in node ? dirname(node.path) : ''
+  return { ...process.env, PATH: [bin, process.env.PATH ?? ''].filter(Boolean).join(delimiter) }
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'natter-user-path-'))
+  // npm test built dist/ just before; prepack would build it again under the feet of the other test files.
+  const { stdout } = await exec('npm', ['pack', ROOT, '--ignore-scripts', '--pack-destination', tmp, '--silent'])
+  tarball = join(tmp, stdout.trim().split('\n').at(-1) ?? '')
+  node = await modernNode()
+  if ('missing' in node) process.stderr.write(`\n*** SKIPPING the generated project's npm test and Procfile run: ${node.missing}\n\n`)
+}, 240_000)
+
+afterAll(async () => {
+  await prosody?.stop()
+  await rm(tmp, { recursive: true, force: true })
+})
+
+describe('a new user, from the packed tarball', () => {
+  it('gets a project from the natter bin: natter new mybot', { timeout: 60_000 }, async () => {
+    await exec('npm', ['install', '--prefix', join(tmp, 'tool'), tarball, ...NPM_FLAGS])
+    const work = join(tmp, 'work')
+    await mkdir(work)
+    const { stdout } = await exec(join(tmp, 'tool', 'node_modules', '.bin', 'natter'), ['new', 'mybot'], { cwd: work })
+    expect(stdout).toContain('cd mybot')
+    project = join(work, 'mybot')
+    expect(await readdir(project)).toEqual(expect.arrayContaining(['bot.ts', 'bot.test.ts', 'Procfile', 'package.json', 'README.md', '.env.example']))
+  })
+
+  it('installs it against the tarball and passes its npm test [needs Node 22.18+]', { timeout: 90_000 }, async (ctx) => {
+    if ('missing' in node) return ctx.skip(node.missing)
+    const pkgFile = join(project, 'package.json')
+    const pkg = JSON.parse(await readFile(pkgFile, 'utf8')) as { dependencies: Record<string, string> }
+    pkg.dependencies.natter = `file:${tarball}`
+    await writeFile(pkgFile, JSON.stringify(pkg, null, 2))
+    await exec('npm', ['install', ...NPM_FLAGS], { cwd: project, env: modernEnv() })
+    const { stdout } = await exec('npm', ['test'], { cwd: project, env: modernEnv() })
+    expect(stdout).toMatch(/pass 2\b/)
+    expect(stdout).toMatch(/fail 0\b/)
+  })
+
+  it('runs its Procfile bot: line with .env from .env.example, and the bot answers [needs Node 22.18+]', { timeout: 60_000 }, async (ctx) => {
+    if ('missing' in node) return ctx.skip(node.missing)
+    prosody = await startProsody({ muc: false })
+    const jid = await prosody.register('mybot', PASSWORD)
+    await prosody.register('alice', 'alice-pw')
+    const example = await readFile(join(project, '.env.example'), 'utf8')
+    await writeFile(
+      join(project, '.env'),
+      example
+        .replace(/^JID=.*$/m, `JID=${jid}`)
+        .replace(/^JPASSWORD=.*$/m, `JPASSWORD=${PASSWORD}`)
+        .replace(/^# XMPP_SERVICE=.*$/m, `XMPP_SERVICE=${prosody.service}`),
+    )
+    const command = /^bot:\s*(.+)$/m.exec(await readFile(join(project, 'Procfile'), 'utf8'))?.[1]
+    expect(command).toBe('node bot.ts')
+    const bot = spawn('sh', ['-c', `exec ${command}`], { cwd: project, env: { PATH: modernEnv().PATH }, stdio: ['ignore', 'pipe', 'pipe'] })
+    try {
+      await online(bot)
+      const alice = await connectPeer({ service: prosody.service, jid: 'alice@localhost', password: 'alice-pw' })
+      try {
+        await alice.send(xml('message', { to: jid, type: 'chat' }, xml('body', {}, 'hello, new bot')))
+        const reply = await alice.waitFor((s) => s.name === 'message' && s.getChildText('body') !== null)
+        expect(reply.getChildText('body')).toBe('You said: hello, new bot')
+      } finally {
+        await alice.close()
+      }
+      const exited = new Promise<number | null>((resolve) => bot.once('exit', (code) => resolve(code)))
+      bot.kill('SIGTERM')
+      expect(await exited).toBe(0)
+    } finally {
+      bot.kill('SIGKILL')
+    }
+  })
+})
+
+/** Resolves once the bot logs that it is online; rejects with its output if it exits first or takes over 15 s. */
+function online(bot: ChildProcess): Promise<void> {
+  let output = ''
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the bot was not online within 15 s:\n${output}`)), 15_000)
+    const collect = (chunk: Buffer): void => {
+      output += chunk.toString()
+      if (/"msg":"online"/.test(output)) {
+        clearTimeout(timer)
+        resolve()
+      }
+    }
+    bot.stdout?.on('data', collect)
+    bot.stderr?.on('data', collect)
+    bot.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`the bot exited (${code}) before it was online:\n${output}`))
+    })
+  })
+}
