@@ -1,5 +1,6 @@
 import { config as loadDotenv } from 'dotenv'
 import { type Bot, type BotOptions, createBot, ExitCode, loadSettings, type Settings } from '../index.js'
+import { readRoomSettings } from '../plugins/muc-settings.js'
 import type { SessionFlags } from './args.js'
 import { exitCodeFor } from './failure.js'
 import type { Io } from './io.js'
@@ -17,11 +18,11 @@ export interface OneOff {
 }
 
 /**
- * The options that keep a one-off session out of the running bot's way. `presence: false` is the
- * core option that leaves out the initial presence (so the server never picks this session for the
- * bot's messages), the roster load and the room joins.
+ * The options that keep a one-off session out of the running bot's way: no initial presence (so the
+ * server never picks this session for the bot's messages, and the bot's formation never counts it),
+ * no room joins, no formation of its own.
  */
-type OneOffOptions = BotOptions & { presence: false }
+type OneOffOptions = BotOptions & { presence: false; formation: false }
 
 /** Handlers still running when the command is done get this long; then the session closes. */
 const STOP_MS = 2_000
@@ -43,6 +44,7 @@ export async function runOneOff(flags: SessionFlags, io: Io, task: (session: One
   try {
     // Everything the bot would refuse, a one-off refuses too, even settings it has no use for.
     settings = loadSettings(process.env)
+    readRoomSettings(undefined, process.env, settings.jid.local)
   } catch (error) {
     io.err(`natter: ${messageOf(error)}`)
     return exitCodeFor(error)
@@ -52,6 +54,7 @@ export async function runOneOff(flags: SessionFlags, io: Io, task: (session: One
     jid: settings.jid.bare,
     resource: oneOffResource(process.env),
     presence: false,
+    formation: false,
     rooms: [],
     logLevel: 'debug',
     logDestination: log.stream,

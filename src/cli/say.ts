@@ -4,6 +4,7 @@ import { discoInfo } from './discover.js'
 import { answered, Failure } from './failure.js'
 import type { Io } from './io.js'
 import type { OneOff } from './one-off.js'
+import { readRoomSettings } from '../plugins/muc-settings.js'
 
 const NS_MUC = 'http://jabber.org/protocol/muc'
 
@@ -51,7 +52,7 @@ async function sayTo({ bot, timeout }: OneOff, { to, text }: Saying, io: Io): Pr
 async function sayInRoom({ bot, settings, timeout }: OneOff, { to, text, nick }: Saying, io: Io): Promise<void> {
   const room = to.bare
   // Under the bot's own nick unless told otherwise, as the bot would say it.
-  const as = nick ?? settings.rooms.find((r) => r.jid === room)?.nick ?? settings.jid.local
+  const as = nick ?? readRoomSettings(undefined, process.env, settings.jid.local).find((r) => r.jid === room)?.nick ?? settings.jid.local
   await bot.rooms.join(room, { nick: as, timeout })
   const id = `natter-say-${randomUUID()}`
   const answers = collect(bot, id)

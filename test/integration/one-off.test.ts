@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProsody, type Prosody } from '../../tools/prosody.js'
 import { closedPort } from '../support/closed-port.js'
 import { runNatter } from '../support/natter-cli.js'
-import { connectPeer, type Peer, xml, type XmlElement } from '../support/peer.js'
+import { connectPeer, type Peer, xml, type XmlElement } from '../../tools/peer.js'
 
 const PASSWORD = 'pw-OneOff-7305'
 const LOBBY = 'lobby@conference.localhost'

@@ -9,9 +9,9 @@ import { delimiter, dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProsody, type Prosody } from '../../tools/prosody.js'
-import { ROOT } from '../support/bot-process.js'
+import { ROOT } from '../../tools/bot-process.js'
 import { type ModernNode, modernNode } from '../support/modern-node.js'
-import { connectPeer, xml } from '../support/peer.js'
+import { connectPeer, xml } from '../../tools/peer.js'
 
 const exec = promisify(execFile)
 const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund']

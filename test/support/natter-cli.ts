@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ROOT } from './bot-process.js'
+import { ROOT } from '../../tools/bot-process.js'
 
 export const NATTER_BIN = join(ROOT, 'dist/src/cli/main.js')
 
