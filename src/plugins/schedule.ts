@@ -21,7 +21,14 @@ export interface ScheduledJob {
   cancel(): boolean
 }
 
-/** What to do with a scheduled job besides running it. */
+/**
+ * What to do with a scheduled job besides running it.
+ *
+ * @example
+ * ```ts
+ * bot.schedule(ms, 'report', sendReport, { dropped: () => saveForNextStart('report') } satisfies ScheduleOptions)
+ * ```
+ */
 export interface ScheduleOptions {
   /**
    * Called when a shutdown drops the job before it ran, while the bot is still online: tell someone,
@@ -30,7 +37,14 @@ export interface ScheduleOptions {
   dropped?: () => unknown
 }
 
-/** What scheduling adds to a bot. */
+/**
+ * What scheduling adds to a bot.
+ *
+ * @example
+ * ```ts
+ * function reminders(bot: BotCore & ScheduleFeature): void { bot.schedule(1_000, 'tick', () => bot.log.info('tick')) }
+ * ```
+ */
 export interface ScheduleFeature {
   /**
    * Runs `run` in `delay` ms, without holding the process: the timer keeps nothing alive and a

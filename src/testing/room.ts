@@ -12,10 +12,24 @@ const NS_MUC_OWNER = 'http://jabber.org/protocol/muc#owner'
 const NS_MUC_ADMIN = 'http://jabber.org/protocol/muc#admin'
 const NS_DELAY = 'urn:xmpp:delay'
 
-/** An occupant's role in a room (XEP-0045, 5.1). */
+/**
+ * An occupant's role in a room (XEP-0045, 5.1).
+ *
+ * @example
+ * ```ts
+ * await kit.room(team, { occupants: [{ nick: 'mod', role: 'moderator' satisfies MucRole }] })
+ * ```
+ */
 export type MucRole = 'moderator' | 'participant' | 'visitor' | 'none'
 
-/** An occupant's long-lived standing in a room (XEP-0045, 5.2). */
+/**
+ * An occupant's long-lived standing in a room (XEP-0045, 5.2).
+ *
+ * @example
+ * ```ts
+ * await kit.room(team, { bot: { affiliation: 'admin' satisfies MucAffiliation, role: 'moderator' } })
+ * ```
+ */
 export type MucAffiliation = 'owner' | 'admin' | 'member' | 'outcast' | 'none'
 
 /**
@@ -62,7 +76,14 @@ export interface RoomSetup {
   readonly bot?: { readonly nick?: string; readonly role?: MucRole; readonly affiliation?: MucAffiliation }
 }
 
-/** An occupant as the room service knows it. */
+/**
+ * An occupant as the room service knows it.
+ *
+ * @example
+ * ```ts
+ * const moderators: RoomOccupant[] = room.occupants.filter((o) => o.role === 'moderator')
+ * ```
+ */
 export interface RoomOccupant {
   readonly nick: string
   readonly jid: string
