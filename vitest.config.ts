@@ -2,13 +2,13 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 /** The in-memory unit tests; everything else under test/ runs against real servers and processes. */
-const UNIT = ['test/*.test.ts', 'test/context/**/*.test.ts', 'test/plugins/**/*.test.ts']
+const UNIT = ['test/*.test.ts', 'test/context/**/*.test.ts', 'test/plugins/**/*.test.ts', 'test/testing/**/*.test.ts']
 
 export default defineConfig({
   resolve: {
     // Tests import the library by its package name, straight from the sources.
     alias: [
-      { find: /^natter\/testing$/, replacement: fileURLToPath(new URL('./src/testing.ts', import.meta.url)) },
+      { find: /^natter\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
       { find: /^natter$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],
   },

@@ -1,9 +1,10 @@
-import { createBot } from 'natter'
+import { type BotOptions, createBot, isMain } from 'natter'
 
-const bot = createBot()
+export function buildEcho(options: BotOptions = {}) {
+  const bot = createBot(options)
+  bot.subscription({ type: 'subscribe' }, (request) => request.approve())
+  bot.message({ type: 'chat', body: true }, (message) => message.reply(`You said: ${message.body}`))
+  return bot
+}
 
-bot.subscription({ type: 'subscribe' }, (request) => request.approve())
-
-bot.message({ type: 'chat', body: true }, (message) => message.reply(`You said: ${message.body}`))
-
-bot.run()
+if (isMain(import.meta.url)) buildEcho().run()

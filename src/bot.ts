@@ -16,15 +16,27 @@ import { PendingRequests } from './requests.js'
 import type { IqAnswer } from './stanza-kind.js'
 import { xml, type XmlElement } from './xml.js'
 
-/** Where a bot's stanzas go: the transport in production, memory in tests. */
-interface Wire {
+/** @internal Where a bot's stanzas go: the connection in production, memory in tests. */
+export interface Wire {
   readonly jid: string
   readonly online: boolean
   send(stanza: XmlElement): Promise<void>
+  /** Leaves inbound stanzas unacknowledged from now on, so the server keeps them for the next session. */
+  holdInbound(): void
+  /** Sends what is queued, then `goodbye` (while still online), and closes the link. */
+  close(goodbye: XmlElement): Promise<void>
+}
+
+/** @internal What the test kit gets to drive a bot wired to memory. */
+export interface AttachedBot {
+  /** Hands the bot an inbound stanza; `started` gets the handler chain it starts, if any. */
+  receive(stanza: XmlElement, started?: (run: Promise<unknown>) => void): IqAnswer | Promise<IqAnswer>
+  /** Comes online as after a fresh login: the bot's presence, then the `ready` listeners. */
+  online(): void
 }
 
 /** @internal How the test kit wires a bot to memory; see `natter/testing`. */
-export let attachWire: (bot: BotCore, wire: Wire) => { receive(stanza: XmlElement): IqAnswer | Promise<IqAnswer>; idle(): Promise<void> }
+export let attachWire: (bot: BotCore, wire: Wire) => AttachedBot
 
 /** Shutdown hooks get at least this long, even when handlers used up the deadline. */
 const SHUTDOWN_HOOK_MIN_MS = 2_000
@@ -53,7 +65,6 @@ export class BotCore extends Composer {
   #log: Logger
   #settings: Settings | undefined
   #wire: Wire | undefined
-  #connection: Connection | undefined
   #status: { show?: Show | undefined; text?: string | undefined } = {}
 
   constructor(options: CoreOptions = {}) {
@@ -83,7 +94,10 @@ export class BotCore extends Composer {
       bot.#log.level = bot.#options.logLevel ?? 'silent'
       bot.#runStartHooks(bot.#options.env ?? {})
       bot.#inbound.accepting = true
-      return { receive: (stanza) => bot.#inbound.receive(stanza), idle: () => bot.#inbound.idle() }
+      return {
+        receive: (stanza, started) => bot.#inbound.receive(stanza, started),
+        online: () => bot.#cameOnline({ jid: wire.jid, resumed: false }, (presence) => wire.send(presence)),
+      }
     }
   }
 
@@ -210,7 +224,9 @@ export class BotCore extends Composer {
    * ```
    */
   async dispatch(stanza: XmlElement): Promise<void> {
-    await this.#inbound.receive(stanza)
+    let run: Promise<unknown> | undefined
+    const answer = this.#inbound.receive(stanza, (started) => (run = started))
+    await (run ?? answer)
   }
 
   /**
@@ -293,14 +309,9 @@ export class BotCore extends Composer {
       undelivered: (stanza, reason) => this.#undelivered(stanza, reason),
     })
     this.#wire = connection
-    this.#connection = connection
     connection.on('ready', (info) => {
-      this.#log.info({ jid: info.jid, resumed: info.resumed }, info.resumed ? 'session resumed' : 'online')
       // Straight to the wire, ahead of anything the outbox holds.
-      if (!info.resumed && this.#options.presence !== false) {
-        connection.sendNow(this.#presence()).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))
-      }
-      this.#listeners.emit('ready', info)
+      this.#cameOnline(info, (presence) => connection.sendNow(presence))
       void connection.flush()
     })
     connection.on('disconnected', (info) => this.#listeners.emit('disconnected', info))
@@ -346,15 +357,15 @@ export class BotCore extends Composer {
    * ```
    */
   async stop(deadline = (this.#settings?.shutdownTimeout ?? 20) * 1000): Promise<void> {
-    const connection = this.#connection
-    if (!connection) {
+    const wire = this.#wire
+    if (!wire) {
       this.#inbound.accepting = false
       return
     }
     const end = performance.now() + deadline
     const handedOver = (await runHooks(this.#stoppingHooks, deadline / 4, this.#log, 'stopping')).includes(true)
     this.#inbound.accepting = false
-    if (!handedOver) connection.holdInbound()
+    if (!handedOver) wire.holdInbound()
     if (this.#inbound.running > 0) {
       this.#log.info({ handlers: this.#inbound.running }, 'waiting for running handlers')
       if (!(await this.#inbound.settle(deadline))) {
@@ -363,7 +374,7 @@ export class BotCore extends Composer {
     }
     await runHooks(this.#shutdownHooks, Math.max(end - performance.now(), SHUTDOWN_HOOK_MIN_MS), this.#log, 'shutdown')
     // What handlers and hooks sent goes out before the goodbye; the rest is given up on.
-    await connection.close(xml('presence', { type: 'unavailable' }))
+    await wire.close(xml('presence', { type: 'unavailable' }))
     this.#requests.rejectAll(new Error('the bot stopped'))
     this.#log.info('stopped')
   }
@@ -398,6 +409,15 @@ export class BotCore extends Composer {
 
   #runStartHooks(env: Env): void {
     for (const hook of this.#startHooks) hook(env)
+  }
+
+  /** A session is up: the bot's presence (unless the session was resumed, which kept it), then the `ready` listeners. */
+  #cameOnline(info: BotEvents['ready'], sendPresence: (presence: XmlElement) => Promise<void>): void {
+    this.#log.info({ jid: info.jid, resumed: info.resumed }, info.resumed ? 'session resumed' : 'online')
+    if (!info.resumed && this.#options.presence !== false) {
+      sendPresence(this.#presence()).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))
+    }
+    this.#listeners.emit('ready', info)
   }
 
   #undelivered(stanza: XmlElement, reason: UndeliveredReason): void {

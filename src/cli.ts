@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path'
 import { parseArgs } from 'node:util'
 import { config as loadDotenv } from 'dotenv'
 import { ConfigError, ExitCode, FatalError, UsageError } from './errors.js'
@@ -37,7 +38,26 @@ export function parseFlags(argv: readonly string[]): Flags {
   }
 }
 
-/** The text `--help` prints. */
+/** The exit codes `--help` lists, with what each means. */
+const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
+  [ExitCode.Ok, 'stopped by SIGTERM or SIGINT, after a clean shutdown'],
+  [ExitCode.Usage, 'bad command-line option'],
+  [ExitCode.Unavailable, 'server unreachable for longer than the reconnect policy allows'],
+  [ExitCode.Software, 'internal error, or a forced exit (second signal, overdue shutdown)'],
+  [ExitCode.Conflict, 'another connection took over the bot\'s resource'],
+  [ExitCode.Tls, 'server certificate not trusted'],
+  [ExitCode.Auth, 'login refused'],
+  [ExitCode.Config, 'bad configuration'],
+]
+
+/**
+ * The text `--help` prints.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(`${usage('bot.js')}\n`)
+ * ```
+ */
 export function usage(script: string): string {
   return [
     `Usage: node ${script} [options]`,
@@ -63,10 +83,8 @@ export function usage(script: string): string {
     '  XMPP_FORMATION      on or off: processes of one bot share its work, each stanza once (default: on)',
     '  XMPP_TAKEOVER       seconds a silent process may stay before the others take over (default: 5)',
     '',
-    `Exit codes: ${ExitCode.Ok} stopped by a signal, ${ExitCode.Usage} bad option, ${ExitCode.Config} bad configuration,`,
-    `${ExitCode.Auth} login refused, ${ExitCode.Tls} server certificate not trusted, ${ExitCode.Conflict} resource taken over,`,
-    `${ExitCode.Unavailable} server unreachable`,
-    `for longer than the reconnect policy allows, ${ExitCode.Software} internal error or forced exit.`,
+    'Exit codes:',
+    ...EXIT_CODES.map(([code, meaning]) => `  ${String(code).padEnd(3)} ${meaning}`),
   ].join('\n')
 }
 
@@ -83,6 +101,27 @@ export interface RunnableBot {
 const CLOSE_GRACE_MS = 5_000
 
 /**
+ * A second SIGTERM or SIGINT this soon after the first is the same request arriving twice (a
+ * terminal's process group and a parent passing it on both), not someone insisting.
+ */
+const SAME_REQUEST_MS = 1_000
+
+/**
+ * The script as the user would type it to run it from the current directory: relative when it is
+ * below, else its full path.
+ *
+ * @example
+ * ```ts
+ * scriptName('/home/me/bots/weather/bot.mjs', '/home/me/bots/weather') // 'bot.mjs'
+ * ```
+ */
+export function scriptName(script: string | undefined, cwd: string = process.cwd()): string {
+  if (script === undefined) return 'bot.js'
+  const below = relative(cwd, script)
+  return below === '' || below.startsWith('..') || isAbsolute(below) ? script : below
+}
+
+/**
  * Runs a bot as a worker process: flags, `.env`, signals and exit codes. This is what `bot.run()` does.
  *
  * @example
@@ -91,7 +130,7 @@ const CLOSE_GRACE_MS = 5_000
  * ```
  */
 export async function runProcess(bot: RunnableBot, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  const script = process.argv[1]?.split('/').slice(-3).join('/') ?? 'bot.js'
+  const script = scriptName(process.argv[1])
   let flags: Flags
   try {
     flags = parseFlags(argv)
@@ -111,13 +150,19 @@ export async function runProcess(bot: RunnableBot, argv: readonly string[] = pro
   loadDotenv({ quiet: true, override: false })
 
   let stopping = false
+  let firstSignal = 0
   const exit = (code: number): never => process.exit(code)
   const shutdown = (signal: string): void => {
     if (stopping) {
+      if (performance.now() - firstSignal < SAME_REQUEST_MS) {
+        bot.log.info({ signal }, 'already shutting down')
+        return
+      }
       bot.log.warn({ signal }, 'second signal: exiting now')
       exit(ExitCode.Software)
     }
     stopping = true
+    firstSignal = performance.now()
     bot.log.info({ signal }, 'shutting down')
     const deadline = (bot.settings?.shutdownTimeout ?? 20) * 1000
     setTimeout(() => {

@@ -143,6 +143,16 @@ export class Commands {
   }
 
   /**
+   * Whether a message asks for a known command explicitly: in a room addressed to the bot (`nick: `,
+   * `nick, `) or with the prefix, elsewhere with the prefix.
+   */
+  asked(ctx: MessageContext & { body: string }, prefix: string | undefined): boolean {
+    const text = ctx.type === 'groupchat' ? addressedText(ctx.body, ctx.ownNick, prefix) : prefix !== undefined && ctx.body.startsWith(prefix) ? ctx.body.slice(prefix.length) : undefined
+    const name = text?.trim().split(/\s/, 1)[0]?.toLowerCase()
+    return name !== undefined && (this.#byName.has(name) || name === 'help')
+  }
+
+  /**
    * Runs a message as a command, or answers it with usage, help or a hint. In a room (`nick` given)
    * the message must address the bot (`nick: `, `nick, `) or start with `prefix`; anything else is
    * passed on with `next()`.
@@ -163,7 +173,7 @@ export class Commands {
     } else if (parsed.kind === 'usage' && (!parsed.command.admin || admin)) {
       await ctx.reply(`Usage: ${parsed.command.usage}`)
     } else if (parsed.kind === 'unknown' && parsed.name === 'help' && !this.has('help')) {
-      await ctx.reply(this.help(admin))
+      await ctx.reply(this.help(admin, ctx.type === 'groupchat' ? howToAddress(nick, prefix) : undefined))
     } else if (parsed.kind === 'ok' || parsed.kind === 'usage') {
       await ctx.reply(`Sorry, only admins may use ${parsed.command.name}.`)
     } else {
@@ -172,15 +182,16 @@ export class Commands {
     }
   }
 
-  /** The help text: every command the asker may run, with its usage and description. */
-  help(isAdmin: boolean): string {
+  /** The help text: every command the asker may run, with its usage and description, and how to address the bot where it is asked. */
+  help(isAdmin: boolean, address?: string): string {
     const lines = [...this.#byName.values()]
       .filter((c) => isAdmin || !c.admin)
       .map((c) => [c.usage, `${c.description}${c.admin ? ' (admin)' : ''}`] as const)
     if (!this.#byName.has('help')) lines.push(['help', 'Lists the commands'])
     lines.sort(([a], [b]) => a.localeCompare(b))
     const width = Math.max(...lines.map(([usage]) => usage.length))
-    return ['Commands:', ...lines.map(([usage, text]) => `  ${usage.padEnd(width)}  ${text}`)].join('\n')
+    const list = ['Commands:', ...lines.map(([usage, text]) => `  ${usage.padEnd(width)}  ${text}`)]
+    return (address === undefined ? list : [...list, address]).join('\n')
   }
 }
 
@@ -193,4 +204,10 @@ function addressedText(body: string, nick: string | undefined, prefix: string | 
   if (head.toLowerCase() !== nick.toLowerCase()) return undefined
   const m = /^[:,]\s*/.exec(after)
   return m ? after.slice(m[0].length) : undefined
+}
+
+/** How occupants address the bot in a room, for `help` there. */
+function howToAddress(nick: string | undefined, prefix: string | undefined): string {
+  const ways = [nick !== undefined && `"${nick}: <command>"`, prefix !== undefined && `"${prefix}<command>"`].filter((w) => w !== false)
+  return `In this room, address me as ${ways.join(' or ')}, e.g. "${nick !== undefined ? `${nick}: ` : prefix}help".`
 }

@@ -7,7 +7,7 @@ import { type SubscriptionContext, type SubscriptionField, subscriptionKind } fr
 import { compileGuards, type Exact, type Guards, type Narrow } from './guards.js'
 import { bareJid } from './jid.js'
 import type { Logger } from './log.js'
-import { type Handler, type Middleware, Router } from './router.js'
+import { type Handler, type Middleware, type Next, Router } from './router.js'
 import { KindRegistry, type StanzaKind } from './stanza-kind.js'
 
 /**
@@ -28,6 +28,9 @@ export interface StanzaKinds {
 
 type ContextOf<K extends keyof StanzaKinds> = StanzaKinds[K]['context']
 type FieldOf<K extends keyof StanzaKinds> = StanzaKinds[K]['field'] & keyof ContextOf<K>
+
+/** The message types commands are read from. */
+const COMMAND_TYPES = ['chat', 'normal', 'groupchat'] as const
 
 /** Who may run admin commands, and how commands are marked. */
 export interface ComposerOptions {
@@ -58,10 +61,26 @@ export class Composer {
   readonly #composerOptions: ComposerOptions
   readonly #registrationListeners: RegistrationListener[] = []
   #commands: Commands | undefined
+  /** Messages the first route gave to the commands, which the commands' own route then passes on. */
+  readonly #asked = new WeakSet<StanzaContext>()
 
   constructor(options: ComposerOptions = {}) {
     this.#composerOptions = options
     for (const kind of [messageKind, presenceKind, subscriptionKind, iqKind]) this.kinds.define(kind as StanzaKind)
+    // First among the handlers, whatever comes later: a message that asks for a known command by
+    // address or prefix is that command's, not a free-text handler's registered before it.
+    this.router.add(
+      messageKind,
+      (ctx) => {
+        const msg = ctx as MessageContext
+        return msg.body !== undefined && this.#commands !== undefined && this.#commands.asked(msg as MessageContext & { body: string }, this.#composerOptions.commandPrefix)
+      },
+      (ctx, next) => {
+        this.#asked.add(ctx)
+        return this.#runCommand(ctx as MessageContext & { body: string }, next)
+      },
+      { type: COMMAND_TYPES },
+    )
   }
 
   /**
@@ -150,8 +169,10 @@ export class Composer {
    * optional one, `<arg...>` or `[arg...]` the rest of the line; the handler gets them typed in
    * `cmd.args`. natter adds `help`, which lists the commands, and answers unknown commands with a
    * hint. In a 1:1 chat a command is just the message; in a room the bot must be addressed by nick
-   * (`bot: help`, `bot, echo hi`) or with `commandPrefix`. Commands take all chat messages they
-   * see: register free-text message handlers before them.
+   * (`bot: help`, `bot, echo hi`) or with `commandPrefix`. A message that names a known command that
+   * way (or with the prefix in a chat) reaches it before any other handler; any other chat message
+   * reaches the commands in registration order, and they answer it as a command (an unknown one
+   * with a hint): register free-text chat handlers before them.
    *
    * @example
    * ```ts
@@ -161,11 +182,9 @@ export class Composer {
    */
   command<const S extends string>(spec: S, description: string | CommandOptions, handler: Handler<CommandContext<CommandArgs<S>>>): this {
     if (!this.#commands) {
-      const commands = new Commands()
-      this.#commands = commands
-      this.message({ type: ['chat', 'normal', 'groupchat'], body: true }, (ctx, next) =>
-        commands.run(ctx, next, { prefix: this.#composerOptions.commandPrefix, nick: ctx.ownNick, admin: this.isAdmin(ctx.realJid) }),
-      )
+      this.#commands = new Commands()
+      // Where the first command is registered: every other chat message that reaches it is read as a command.
+      this.message({ type: COMMAND_TYPES, body: true }, (ctx, next) => (this.#asked.has(ctx) ? next() : this.#runCommand(ctx, next)))
     }
     const options = typeof description === 'string' ? { description } : description
     this.#commands.add(spec, options, handler as (ctx: CommandContext) => unknown)
@@ -253,6 +272,10 @@ export class Composer {
   onRegister(listener: RegistrationListener): this {
     this.#registrationListeners.push(listener)
     return this
+  }
+
+  #runCommand(ctx: MessageContext & { body: string }, next: Next): unknown {
+    return this.#commands?.run(ctx, next, { prefix: this.#composerOptions.commandPrefix, nick: ctx.ownNick, admin: this.isAdmin(ctx.realJid) })
   }
 
   #register(name: string, args: unknown[]): this {

@@ -6,6 +6,7 @@ import { type FormationFeature, type FormationOptions, formation } from './plugi
 import { ownMessages } from './plugins/own-messages.js'
 import { NS_PING, type PingFeature, pinging } from './plugins/ping.js'
 import { type RosterFeature, roster } from './plugins/roster.js'
+import { type ScheduleFeature, scheduling } from './plugins/schedule.js'
 import { softwareVersion } from './plugins/version.js'
 import { VERSION } from './version.js'
 
@@ -34,15 +35,16 @@ export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions 
  * function addGreetings(bot: Bot): void { bot.message({ type: 'chat', body: /^hi$/i }, (msg) => msg.reply('Hello!')) }
  * ```
  */
-export type Bot = BotCore & DiscoFeature & PingFeature & RosterFeature & RoomsFeature & FormationFeature
+export type Bot = BotCore & DiscoFeature & PingFeature & RosterFeature & RoomsFeature & FormationFeature & ScheduleFeature
 
 const NS_CHATSTATES = 'http://jabber.org/protocol/chatstates'
 const NS_DELAY = 'urn:xmpp:delay'
 
 /**
  * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,
- * formations (several processes of one bot), and own messages kept from handlers. With no options it reads everything from the environment
- * when started. Install features of your own with `bot.install()`.
+ * formations (several processes of one bot), work for later (`bot.schedule()`), and own messages
+ * kept from handlers. With no options it reads everything from the environment when started.
+ * Install features of your own with `bot.install()`.
  *
  * @example
  * ```ts
@@ -61,6 +63,7 @@ export function createBot(options: BotOptions = {}): Bot {
     .install(ownMessages(options))
     .install(rooms(options))
     .install(formation(options))
+    .install(scheduling())
   bot.features.add(NS_PING, NS_CHATSTATES, NS_MUC, NS_DELAY)
   return bot
 }

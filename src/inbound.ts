@@ -38,8 +38,11 @@ export class Inbound {
     return this.#inflight.size
   }
 
-  /** Takes one inbound stanza. Resolves IQ get/set with the answer to send. */
-  receive(stanza: XmlElement): IqAnswer | Promise<IqAnswer> {
+  /**
+   * Takes one inbound stanza. Resolves IQ get/set with the answer to send. `started` gets the handler
+   * chain the stanza starts, if any, for a caller that waits for this stanza's handlers alone.
+   */
+  receive(stanza: XmlElement, started?: (run: Promise<unknown>) => void): IqAnswer | Promise<IqAnswer> {
     const isIq = stanza.name === 'iq'
     const type = stanza.attrs.type
     if (isIq && (type === 'result' || type === 'error')) {
@@ -61,6 +64,7 @@ export class Inbound {
     }
     if (!ctx) return isIq ? serviceUnavailable() : undefined
     const run = this.track(this.#dispatch(kind, ctx, isIq))
+    started?.(run)
     return isIq ? run : undefined
   }
 
@@ -74,11 +78,6 @@ export class Inbound {
   /** Waits for the running chains, for at most `deadline` ms; false when some were still running. */
   settle(deadline: number): Promise<boolean> {
     return settleWithin(this.#inflight, deadline)
-  }
-
-  /** Resolves once no chain is running, including those started meanwhile. */
-  async idle(): Promise<void> {
-    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight])
   }
 
   async #dispatch(kind: StanzaKind, ctx: StanzaContext, isIq: boolean): Promise<IqAnswer> {

@@ -4,12 +4,15 @@
  *
  * @example
  * ```ts
- * import { createBot } from 'natter'
+ * import { createBot, isMain } from 'natter'
  *
- * const bot = createBot()
- * bot.subscription({ type: 'subscribe' }, (req) => req.approve())
- * bot.message({ type: 'chat', body: true }, (msg) => msg.reply(`You said: ${msg.body}`))
- * bot.run()
+ * export function buildEcho() {
+ *   const bot = createBot()
+ *   bot.message({ type: 'chat', body: true }, (msg) => msg.reply(`You said: ${msg.body}`))
+ *   return bot
+ * }
+ *
+ * if (isMain(import.meta.url)) buildEcho().run()
  * ```
  * @packageDocumentation
  */
@@ -21,6 +24,7 @@ export type { Plugin } from './plugin.js'
 export type { Composer, ComposerOptions, RegistrationListener, StanzaKinds } from './composer.js'
 export type { CommandArgs, CommandContext, CommandOptions } from './commands.js'
 export { type Flags, parseFlags, type RunnableBot, runProcess, usage } from './cli.js'
+export { isMain } from './main-module.js'
 export { loadSettings, type SettingOptions, type Settings } from './config.js'
 export type { StanzaContext } from './context/base.js'
 export type { IqContext, IqField } from './context/iq.js'
@@ -54,3 +58,4 @@ export type { Occupant, RoomOptions, Rooms, RoomsFeature, RoomsOptions } from '.
 export type { PingFeature } from './plugins/ping.js'
 export type { Formation, FormationChange, FormationFeature, FormationOptions } from './plugins/formation/formation.js'
 export type { RosterFeature, RosterField, RosterItem, RosterPushContext, RosterSubscription } from './plugins/roster.js'
+export type { ScheduledJob, ScheduleFeature, ScheduleOptions } from './plugins/schedule.js'

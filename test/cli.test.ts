@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parseFlags, UsageError, usage, VERSION } from 'natter'
+import { scriptName } from '../src/cli.js'
 
 describe('parseFlags', () => {
   it('defaults every flag to false', () => {
@@ -59,7 +60,24 @@ describe('usage', () => {
   })
 
   it('states the configuration exit code', () => {
-    expect(text).toContain('78 bad configuration')
+    expect(text).toMatch(/^ {2}78 +bad configuration$/m)
+  })
+
+  it('lists the exit codes as a table, one code a line', () => {
+    const table = text.slice(text.indexOf('Exit codes:')).split('\n').slice(1)
+    expect(table.map((line) => line.slice(0, 6))).toEqual(['  0   ', '  64  ', '  69  ', '  70  ', '  75  ', '  76  ', '  77  ', '  78  '])
+    for (const line of table) expect(line.length).toBeLessThanOrEqual(80)
+  })
+})
+
+describe('scriptName', () => {
+  it('is the script relative to the current directory, as the user would type it', () => {
+    expect(scriptName('/home/me/ceo/userbot/bot.mjs', '/home/me/ceo/userbot')).toBe('bot.mjs')
+    expect(scriptName('/home/me/ceo/userbot/bot.ts', '/home/me')).toBe('ceo/userbot/bot.ts')
+  })
+
+  it('is the full path for a script outside the current directory', () => {
+    expect(scriptName('/srv/bots/bot.js', '/home/me')).toBe('/srv/bots/bot.js')
   })
 })
 

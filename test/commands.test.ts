@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { type Bot, xml } from 'natter'
-import { type TestChat } from 'natter/testing'
+import { type Bot, createBot, xml } from 'natter'
+import { type TestChat, testKit } from 'natter/testing'
 import { Commands, parseSpec } from '../src/commands.js'
 import { ALICE, BOT, message, roomPresence, testBot } from './support/unit.js'
 
@@ -304,5 +304,63 @@ describe('commands in a room', () => {
     bot.command('echo <text...>', 'Repeats', (cmd) => cmd.reply(cmd.args.text))
     expect(await chat.say('other@conference.example.org/carol', 'natter: echo hi', 'groupchat')).toEqual([])
     expect(await chat.say('other@conference.example.org/carol', '!echo hi', 'groupchat')).toEqual(['hi'])
+  })
+})
+
+describe('commands asked for explicitly', () => {
+  const TEAM = 'team@conference.example.org'
+
+  it('reach the command in a room whatever was registered before them, and leave the rest to those handlers', async () => {
+    const bot = createBot()
+    bot.message({ type: 'groupchat', mentioned: true }, (msg) => msg.reply(`${msg.nick}: you called?`))
+    bot.command('weather <city>', 'Tells the weather', (cmd) => cmd.reply(`sunny in ${cmd.args.city}`))
+    const kit = await testKit(bot)
+    const room = await kit.room(TEAM, { occupants: ['carol'] })
+    expect(await room.say('carol', 'bot: weather paris')).toEqual(['sunny in paris'])
+    expect(await room.say('carol', 'bot, weather')).toEqual(['Usage: weather <city>'])
+    expect(await room.say('carol', 'bot: how are you?')).toEqual(['carol: you called?'])
+    expect(await room.say('carol', 'is bot around?')).toEqual(['carol: you called?'])
+  })
+
+  it('with the prefix reach the command in a chat whatever was registered before, plain text goes in order', async () => {
+    const bot = createBot({ commandPrefix: '!' })
+    bot.message({ type: 'chat', body: true }, (msg) => msg.reply(`free text: ${msg.body}`))
+    bot.command('echo <text...>', 'Repeats', (cmd) => cmd.reply(cmd.args.text))
+    const kit = await testKit(bot)
+    const alice = kit.contact('alice@example.org')
+    expect(await alice.say('!echo hi')).toEqual(['hi'])
+    expect(await alice.say('echo hi')).toEqual(['free text: echo hi'])
+    expect(await alice.say('!frobnicate')).toEqual(['free text: !frobnicate'])
+  })
+
+  it('run once when the command passes the message on', async () => {
+    const bot = createBot()
+    const calls: string[] = []
+    bot.message({ type: 'groupchat', mentioned: true }, async (_msg, next) => {
+      calls.push('mention')
+      await next()
+    })
+    bot.command('note <text...>', 'Takes a note', async (cmd, next) => {
+      calls.push(`note ${cmd.args.text}`)
+      await next()
+    })
+    bot.message({ type: 'groupchat' }, () => {
+      calls.push('later')
+    })
+    const kit = await testKit(bot)
+    const room = await kit.room(TEAM, { occupants: ['carol'] })
+    await room.say('carol', 'bot: note milk')
+    expect(calls).toEqual(['note milk', 'mention', 'later'])
+  })
+
+  it('help in a room says how to address the bot there', async () => {
+    const bot = createBot({ commandPrefix: '!' })
+    bot.command('echo <text...>', 'Repeats', (cmd) => cmd.reply(cmd.args.text))
+    const kit = await testKit(bot)
+    const room = await kit.room(TEAM, { occupants: ['carol'], bot: { nick: 'helper' } })
+    const [help] = await room.say('carol', 'helper: help')
+    expect(help?.split('\n').at(-1)).toBe('In this room, address me as "helper: <command>" or "!<command>", e.g. "helper: help".')
+    const [inChat] = await kit.contact('alice@example.org').say('help')
+    expect(inChat).not.toContain('In this room')
   })
 })

@@ -39,6 +39,6 @@ describe('liveness and shutdown settings', () => {
   it('are listed by --help, with the exit code for giving up', () => {
     const text = usage('bot.js')
     for (const word of ['XMPP_PING_INTERVAL', 'XMPP_PING_TIMEOUT', 'SHUTDOWN_TIMEOUT']) expect(text).toContain(word)
-    expect(text).toContain(`${ExitCode.Unavailable} server unreachable`)
+    expect(text).toMatch(new RegExp(`^ {2}${ExitCode.Unavailable} +server unreachable`, 'm'))
   })
 })

@@ -116,7 +116,9 @@ async function stopBot(child: ChildProcess): Promise<void> {
 
 /** Stops everything this demo started, in reverse order, then exits. Safe to call more than once. */
 function shutdown(code: number, message?: string): Promise<void> {
-  shuttingDown ??= (async () => {
+  // Started on the next turn, once `shuttingDown` is set: closing the prompt below emits `close`, whose
+  // handler calls shutdown() again at once, and two runs would each send the bot a SIGTERM.
+  shuttingDown ??= Promise.resolve().then(async () => {
     const prompt = rl
     rl = undefined
     prompt?.close()
@@ -127,7 +129,7 @@ function shutdown(code: number, message?: string): Promise<void> {
     if (prosody) await prosody.stop()
     if (signalled === undefined && message) process.stderr.write(`${message}\n`)
     process.exit(signalled ?? code)
-  })()
+  })
   return shuttingDown
 }
 

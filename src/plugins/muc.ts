@@ -13,8 +13,9 @@ export const NS_MUC = 'http://jabber.org/protocol/muc'
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user'
 const NS_MUC_OWNER = 'http://jabber.org/protocol/muc#owner'
 const NS_DATA = 'jabber:x:data'
-/** How often a join knocks on a room that answers `item-not-found`, locked while its creator configures it. */
-const LOCKED_ROOM_ATTEMPTS = 4
+/** How often, and after how long (times the attempt), a join that found the room locked is tried again. */
+const LOCKED_RETRIES = 3
+const LOCKED_RETRY_MS = 500
 
 /** A room to join: its bare JID, the bot's nick in it, and the room password if it has one. */
 export interface RoomOptions {
@@ -159,23 +160,24 @@ export class Rooms {
     // A second join while the first is under way waits for the same answer from the room.
     const underway = this.#entering.get(room.jid)
     if (underway) return underway
-    const entering = this.#knockPatiently(room, timeout).finally(() => this.#entering.delete(room.jid))
+    const entering = this.#knockWhileLocked(room, timeout).finally(() => this.#entering.delete(room.jid))
     this.#entering.set(room.jid, entering)
     return entering
   }
 
   /**
-   * A room that is being created stays locked, answering `item-not-found`, until its creator has
-   * configured it (XEP-0045, 10.1.1): when the processes of one bot join a new room together, all but
-   * one meet that lock. Knock again a few times before giving up.
+   * A room is locked until its creator has configured it (XEP-0045, 10.1.1), and answers joins with
+   * item-not-found meanwhile: when several processes of one bot join a new room at once, all but the
+   * creator meet it locked for a moment, so they knock again a few times.
    */
-  async #knockPatiently(room: Room, timeout: number): Promise<void> {
+  async #knockWhileLocked(room: Room, timeout: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#knock(room, timeout)
       } catch (error) {
-        if (!(error instanceof StanzaError && error.condition === 'item-not-found') || attempt >= LOCKED_ROOM_ATTEMPTS) throw error
-        await new Promise((resolve) => setTimeout(resolve, 250 + Math.random() * 500 * attempt))
+        if (!(error instanceof StanzaError && error.condition === 'item-not-found') || attempt > LOCKED_RETRIES) throw error
+        this.bot.log.info({ room: room.jid, attempt }, 'room not found or still locked by its creator; knocking again')
+        await new Promise((resolve) => setTimeout(resolve, LOCKED_RETRY_MS * attempt).unref())
       }
     }
   }

@@ -81,7 +81,16 @@ export class Roster {
     return this.items()
   }
 
-  /** The contacts, as the server last told them (natter fetches the roster on every fresh session). */
+  /**
+   * The contacts, as the server last told them: the roster natter fetches on every fresh session,
+   * kept current by the server's pushes (which also confirm `add`, `update` and `remove`). Empty
+   * until the first fetch is answered, just after `ready`.
+   *
+   * @example
+   * ```ts
+   * const team = bot.roster.items().filter((item) => item.groups.includes('Team'))
+   * ```
+   */
   items(): RosterItem[] {
     return [...this.#items.values()]
   }

@@ -99,11 +99,16 @@ describe('commands in a room joined through XMPP_ROOMS', () => {
 })
 
 describe('shutdown', () => {
-  it('leaves its rooms on SIGTERM and exits 0', async () => {
+  it('leaves its rooms on SIGTERM and exits 0, without waiting for a reminder it tells it has lost', async () => {
+    expect(await ask(botJid, 'remind 600 stretch')).toBe('OK, in 600 s.')
+    expect(await askRoom('cmdbot: help')).toContain('address me as "cmdbot: <command>"')
     bot.kill('SIGTERM')
+    const lost = await alice.waitFor((s) => s.name === 'message' && s.getChildText('body')?.includes('lost your reminder "stretch"') === true)
     const left = await alice.waitFor((s) => s.name === 'presence' && s.attrs.from === `${LOBBY}/cmdbot` && s.attrs.type === 'unavailable')
+    expect(lost.attrs.type).toBe('chat')
     expect(left).toBeDefined()
     expect((await bot.exited).code).toBe(0)
+    expect(bot.output()).toContain('shutdown drops 1 scheduled job: reminder for alice@localhost/')
   })
 })
 

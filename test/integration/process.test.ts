@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProsody, type Prosody } from '../../tools/prosody.js'
-import { startBotProcess } from '../../tools/bot-process.js'
+import { ROOT, startBotProcess } from '../../tools/bot-process.js'
 import { closedPort } from '../support/closed-port.js'
 
 const ECHO = 'dist/examples/echo.js'
@@ -100,6 +100,12 @@ describe('flags', () => {
     const bot = startBotProcess(ECHO, {}, ['--help'])
     expect((await bot.exited).code).toBe(0)
     for (const word of ['--debug', 'JID', 'JPASSWORD', 'XMPP_SERVICE', 'XMPP_RESOURCE', 'LOG_LEVEL']) expect(bot.output()).toContain(word)
+  })
+
+  it('--help shows the command as typed from the current directory', async () => {
+    const bot = startBotProcess(ECHO, {}, ['--help'], join(ROOT, 'dist/examples'))
+    expect((await bot.exited).code).toBe(0)
+    expect(bot.output()).toMatch(/^Usage: node echo\.js \[options\]$/m)
   })
 
   it('an unknown flag exits 64', async () => {

@@ -1,6 +1,7 @@
 // Graceful shutdown of a worker process: SIGTERM during a slow handler, a second SIGTERM, the deadline, and the
 // shutdown hooks. The bots are built scripts run as child processes (test/fixtures/slow-bot.ts), checked over
 // the wire by a separate client.
+import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProsody, type Prosody } from '../../tools/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
@@ -100,6 +101,8 @@ describe('SIGTERM', () => {
     await bot.waitForLog((l) => l.msg === 'slow handler started')
     bot.kill('SIGTERM')
     await bot.waitForLog((l) => l.msg === 'shutting down')
+    // Past the moment in which a second signal is taken for the first one passed on again.
+    await sleep(1_500)
     const second = performance.now()
     bot.kill('SIGTERM')
     const { code } = await bot.exited
@@ -107,6 +110,19 @@ describe('SIGTERM', () => {
     // Far sooner than the handler or the shutdown deadline would have taken.
     expect(performance.now() - second).toBeLessThan(10_000)
     expect(alice.inbox.some(body('done after 30000 ms'))).toBe(false)
+  })
+
+  it('takes two signals at once, as a process group and its parent pass them on, for one: a clean exit 0', async () => {
+    const { bot, jid } = await startSlowBot()
+    await say('slow 1000')
+    await bot.waitForLog((l) => l.msg === 'slow handler started')
+    bot.kill('SIGINT')
+    bot.kill('SIGTERM')
+    await alice.waitFor(body('done after 1000 ms'), 10_000)
+    await alice.waitFor(goneFrom(jid), 10_000)
+    expect((await bot.exited).code).toBe(0)
+    expect(bot.output()).toContain('already shutting down')
+    expect(bot.output()).not.toContain('second signal')
   })
 
   it('stops waiting for handlers at SHUTDOWN_TIMEOUT, then still goes offline cleanly', async () => {

@@ -77,17 +77,27 @@ describe('joining', () => {
     expect(bot.rooms.list()).toEqual([])
   })
 
-  it('knocks again on a room locked while another process of the bot creates it (item-not-found)', async () => {
-    vi.useFakeTimers()
+  it('knocks again when the room is still locked by its creator, and gives up after a few tries', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     const { bot, chat } = testBot()
+    const locked = (room: string) => xml('presence', { from: `${room}/natter`, type: 'error' }, xml('error', { type: 'cancel' }, xml('item-not-found', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' })))
+    const joins = () => chat.sent.filter((s) => s.name === 'presence' && s.attrs.to === `${ROOM}/natter`).length
     const joined = bot.rooms.join(ROOM, { nick: 'natter' })
-    const locked = () => xml('presence', { from: `${ROOM}/natter`, type: 'error' }, xml('error', { type: 'cancel' }, xml('item-not-found', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' })))
-    await chat.receive(locked())
-    await vi.advanceTimersByTimeAsync(2_000)
-    const knocks = () => chat.sent.filter((s) => s.name === 'presence' && s.attrs.to === `${ROOM}/natter`).length
-    expect(knocks()).toBe(2)
+    await chat.receive(locked(ROOM))
+    await vi.advanceTimersByTimeAsync(500)
+    expect(joins()).toBe(2)
     await chat.receive(roomPresence(`${ROOM}/natter`, { self: true }))
-    await expect(joined).resolves.toBeUndefined()
+    await joined
+    expect(bot.rooms.list()).toEqual([ROOM])
+
+    const other = 'other@conference.example.org'
+    const refused = bot.rooms.join(other, { nick: 'natter' }).catch((e: unknown) => e)
+    for (const wait of [500, 1000, 1500]) {
+      await chat.receive(locked(other))
+      await vi.advanceTimersByTimeAsync(wait)
+    }
+    await chat.receive(locked(other))
+    expect(await refused).toMatchObject({ condition: 'item-not-found' })
   })
 
   it('gives up when the room does not answer in time', async () => {

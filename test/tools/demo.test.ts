@@ -1,5 +1,5 @@
 // Runs the built demo as a user would (`npm test` builds dist/ before vitest starts).
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync, spawn } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -46,3 +46,39 @@ it('demo --say hello prints the echo and cleans up after itself', { timeout: 60_
     await rm(tmp, { recursive: true, force: true })
   }
 })
+
+/** Whether util-linux `script` is here, to give the demo the terminal it has in a user's hands. */
+function hasScript(): boolean {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+it.skipIf(!hasScript())('demo: /quit at the prompt stops the bot with one SIGTERM, cleanly', { timeout: 60_000 }, async () => {
+  const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+    const child = spawn('script', ['-qefc', `${process.execPath} dist/tools/demo.js`, '/dev/null'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
+    let output = ''
+    let quit = false
+    const read = (chunk: Buffer): void => {
+      output += chunk.toString()
+      if (!quit && /bot@localhost\/\S+ is online/.test(output)) {
+        quit = true
+        child.stdin.write('/quit\r')
+      }
+    }
+    child.stdout.on('data', read)
+    child.stderr.on('data', read)
+    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      resolve({ code, output })
+    })
+  })
+  expect(result.code, result.output).toBe(0)
+  expect(result.output).toMatch(/bot \| .*stopped/)
+  expect(result.output).not.toContain('second signal')
+})
+

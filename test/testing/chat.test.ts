@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createBot, xml } from 'natter'
 import { TestChat } from 'natter/testing'
-import { ALICE, bodies, errorCondition, message, testBot } from './support/unit.js'
+import { ALICE, bodies, errorCondition, message, testBot } from '../support/unit.js'
 
 describe('TestChat', () => {
   it('returns the bodies the bot sent back, and keeps everything it sent', async () => {
@@ -13,6 +13,33 @@ describe('TestChat', () => {
     expect(await chat.say(ALICE, 'x')).toEqual(['one', 'two'])
     expect(await chat.say(ALICE, 'y')).toEqual(['one', 'two'])
     expect(bodies(chat.sent)).toEqual(['one', 'two', 'one', 'two'])
+  })
+
+  it('say() returns only what went back to the sender, with the recipients', async () => {
+    const { bot, chat } = testBot()
+    bot.message({ body: true }, async (msg) => {
+      await bot.say('ops@example.org', `${msg.from} said ${msg.body}`)
+      await msg.reply('noted')
+    })
+    const replies = await chat.say(ALICE, 'x')
+    expect(replies).toEqual(['noted'])
+    expect(replies.recipients).toEqual([ALICE])
+    expect(bodies(chat.sent)).toEqual([`${ALICE} said x`, 'noted'])
+  })
+
+  it('say() waits for the handlers of its own message only, and returns only what they sent', async () => {
+    const { bot, chat } = testBot()
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    bot.message({ body: 'slow' }, async (msg) => {
+      await gate
+      await msg.reply('slow done')
+    })
+    bot.message({ body: true }, (msg) => msg.reply(`quick ${msg.body}`))
+    const slow = chat.say(ALICE, 'slow')
+    expect(await chat.say(ALICE, 'one')).toEqual(['quick one'])
+    release()
+    expect(await slow).toEqual(['slow done'])
   })
 
   it('waits for slow handlers before returning', async () => {

@@ -1,0 +1,186 @@
+import type { MessageType } from '../context/message.js'
+import type { Show } from '../context/presence.js'
+import type { SubscriptionType } from '../context/subscription.js'
+import { bareJid } from '../jid.js'
+import { xml, type XmlElement } from '../xml.js'
+import { nextId } from './chat.js'
+import type { KitLink } from './link.js'
+import { Replies } from './replies.js'
+import type { TestRoster } from './roster.js'
+
+/**
+ * Someone who talks to the bot in a test: sends messages, presence, subscription requests and IQs,
+ * and sees what the bot sends to them (to their bare JID or any of their resources).
+ *
+ * @example
+ * ```ts
+ * const alice = kit.contact('alice@example.org')
+ * expect(await alice.say('hi')).toEqual(['You said: hi'])
+ * await alice.subscribe()
+ * ```
+ */
+export class TestContact {
+  /** The contact's full JID, the `from` of what they send. */
+  readonly jid: string
+  /** The contact's bare JID. */
+  readonly bare: string
+  readonly #link: KitLink
+  readonly #roster: TestRoster
+
+  /** @internal Made by `kit.contact()`. */
+  constructor(link: KitLink, roster: TestRoster, jid: string) {
+    this.#link = link
+    this.#roster = roster
+    this.jid = jid
+    this.bare = bareJid(jid)
+  }
+
+  /**
+   * Sends the bot a message and resolves, once the handlers it started are done, with what the bot
+   * sent back to this contact.
+   *
+   * @example
+   * ```ts
+   * expect(await alice.say('roll 20')).toHaveLength(1)
+   * await alice.say('status', { type: 'normal', thread: 't-1' })
+   * ```
+   */
+  say(text: string, options: { type?: Exclude<MessageType, 'groupchat' | 'error'>; thread?: string } = {}): Promise<Replies> {
+    return this.send(
+      xml('message', { type: options.type ?? 'chat', id: nextId() }, xml('body', {}, text), options.thread !== undefined && xml('thread', {}, options.thread)),
+    )
+  }
+
+  /**
+   * Sends the bot any stanza from this contact (its `from` is set) and resolves with what the bot
+   * sent back to the contact.
+   *
+   * @example
+   * ```ts
+   * await alice.send(xml('message', { type: 'chat' }, xml('composing', { xmlns: 'http://jabber.org/protocol/chatstates' })))
+   * ```
+   */
+  async send(stanza: XmlElement): Promise<Replies> {
+    stanza.attrs.from = this.jid
+    return this.#toMe(await this.#link.deliver(stanza))
+  }
+
+  /**
+   * Sends an IQ get or set to the bot and resolves with its reply.
+   *
+   * @example
+   * ```ts
+   * const reply = await alice.iq('get', xml('query', { xmlns: 'jabber:iq:version' }))
+   * ```
+   */
+  async iq(type: 'get' | 'set', payload: XmlElement): Promise<XmlElement> {
+    const out = await this.#link.deliver(xml('iq', { from: this.jid, type, id: nextId() }, payload))
+    const reply = out.at(-1)
+    if (!reply || reply.name !== 'iq') throw new Error('the bot sent no IQ reply')
+    return reply
+  }
+
+  /**
+   * Tells the bot the contact is available, with an optional show, status and priority.
+   *
+   * @example
+   * ```ts
+   * await alice.available({ show: 'dnd', status: 'in a meeting' })
+   * ```
+   */
+  available(options: { show?: Show; status?: string; priority?: number } = {}): Promise<Replies> {
+    const { show, status, priority } = options
+    return this.send(
+      xml('presence', {}, show && xml('show', {}, show), status !== undefined && xml('status', {}, status), priority !== undefined && xml('priority', {}, String(priority))),
+    )
+  }
+
+  /**
+   * Tells the bot the contact went offline.
+   *
+   * @example
+   * ```ts
+   * await alice.unavailable('gone home')
+   * ```
+   */
+  unavailable(status?: string): Promise<Replies> {
+    return this.send(xml('presence', { type: 'unavailable' }, status !== undefined && xml('status', {}, status)))
+  }
+
+  /**
+   * Asks to see the bot's presence; resolves with the bot's answer (`replies.stanzas`, e.g. a
+   * `subscribed` presence). When the bot approves, the server adds the contact to the bot's roster.
+   *
+   * @example
+   * ```ts
+   * const answer = await alice.subscribe()
+   * expect(answer.stanzas.map((s) => s.attrs.type)).toEqual(['subscribed'])
+   * ```
+   */
+  subscribe(): Promise<Replies> {
+    return this.#subscription('subscribe')
+  }
+
+  /**
+   * Stops seeing the bot's presence.
+   *
+   * @example
+   * ```ts
+   * await alice.unsubscribe()
+   * ```
+   */
+  unsubscribe(): Promise<Replies> {
+    return this.#subscription('unsubscribe')
+  }
+
+  /**
+   * Lets the bot see the contact's presence (answers the bot's `subscribe`): the server updates the
+   * bot's roster, hands it the approval, then the contact's presence.
+   *
+   * @example
+   * ```ts
+   * await alice.approve()
+   * expect(bot.roster.get(alice.bare)?.subscription).toBe('to')
+   * ```
+   */
+  async approve(): Promise<Replies> {
+    const answer = await this.#subscription('subscribed')
+    const presence = await this.available()
+    return new Replies([...answer.stanzas, ...presence.stanzas])
+  }
+
+  /**
+   * Refuses, or revokes, the bot's subscription to the contact's presence.
+   *
+   * @example
+   * ```ts
+   * await alice.deny()
+   * ```
+   */
+  deny(): Promise<Replies> {
+    return this.#subscription('unsubscribed')
+  }
+
+  /**
+   * Everything the bot sent to this contact so far, from any handler or timer.
+   *
+   * @example
+   * ```ts
+   * expect(alice.received.at(-1)).toBe('Reminder: stretch')
+   * ```
+   */
+  get received(): Replies {
+    return this.#toMe(this.#link.sent)
+  }
+
+  async #subscription(type: SubscriptionType): Promise<Replies> {
+    // As a server does: the roster changes (and is pushed) before the presence is handed over.
+    const push = this.#roster.follow('contact', type, this.jid)
+    const presence = xml('presence', { from: this.jid, type })
+    return this.#toMe(await this.#link.deliver(...(push ? [push, presence] : [presence])))
+  }
+
+  #toMe(stanzas: readonly XmlElement[]): Replies {
+    return new Replies(stanzas.filter((s) => s.attrs.to !== undefined && bareJid(s.attrs.to) === this.bare))
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * natter's test kit: a bot wired to memory, with an in-memory server that plays its part, to unit-test
+ * a bot without a server.
+ *
+ * @example
+ * ```ts
+ * import { testKit } from 'natter/testing'
+ *
+ * const kit = await testKit(bot)
+ * expect(await kit.contact('alice@example.org').say('hi')).toEqual(['You said: hi'])
+ * ```
+ * @packageDocumentation
+ */
+export { TestChat } from './chat.js'
+export { TestContact } from './contact.js'
+export { type TestKitOptions, TestKit, testKit } from './kit.js'
+export { Replies } from './replies.js'
+export { type MucAffiliation, type MucRole, type OccupantSetup, type RoomOccupant, type RoomSetup, TestRoom } from './room.js'
+export { type RosterEntry, TestRoster } from './roster.js'

@@ -1,0 +1,214 @@
+import type { BotCore } from '../bot.js'
+import { bareJid, parseJid } from '../jid.js'
+import type { RoomsFeature } from '../plugins/muc.js'
+import type { XmlElement } from '../xml.js'
+import { TestChat } from './chat.js'
+import { TestContact } from './contact.js'
+import { Exchange } from './exchange.js'
+import type { KitLink } from './link.js'
+import { type RosterEntry, TestRoster } from './roster.js'
+import { type RoomSetup, TestRoom } from './room.js'
+import { iqError, iqResult } from './stanzas.js'
+
+const NS_MUC = 'http://jabber.org/protocol/muc'
+const NS_ROSTER = 'jabber:iq:roster'
+const NS_PING = 'urn:xmpp:ping'
+const SUBSCRIPTIONS: ReadonlySet<string | undefined> = new Set(['subscribe', 'subscribed', 'unsubscribe', 'unsubscribed'])
+
+/**
+ * How the test kit's server starts out.
+ *
+ * @example
+ * ```ts
+ * const kit = await testKit(bot, { roster: [{ jid: 'alice@example.org' }], rooms: { 'team@conference.example.org': { occupants: ['carol'] } } })
+ * ```
+ */
+export interface TestKitOptions {
+  /** The bot's full JID. Default `bot@example.org/natter`. */
+  jid?: string
+  /** The bot's roster as the server keeps it; the bot fetches it when it comes online. */
+  roster?: readonly RosterEntry[]
+  /** Rooms the MUC service hosts before the bot comes online, by room JID: for the rooms a bot joins from its settings. */
+  rooms?: Readonly<Record<string, RoomSetup>>
+}
+
+/**
+ * A bot wired to an in-memory XMPP server that plays its part: it brings the bot online (the bot's
+ * presence, `ready`, its rooms joined from `rooms` or `XMPP_ROOMS`), answers the bot's roster
+ * requests, joins, pings and room configuration as a server and a MUC service would, follows
+ * subscriptions on the roster, and lets the test speak as contacts and room occupants. Everything of
+ * {@link TestChat} works on it too. It waits on promises only, never on timers, so it runs under
+ * `vi.useFakeTimers()`.
+ *
+ * @example
+ * ```ts
+ * const kit = await testKit(bot)
+ * const alice = kit.contact('alice@example.org')
+ * expect(await alice.say('hi')).toEqual(['You said: hi'])
+ * ```
+ */
+export class TestKit extends TestChat {
+  /** The bot's roster as the server keeps it. */
+  readonly roster: TestRoster
+  readonly #bot: BotCore & Partial<RoomsFeature>
+  readonly #contacts = new Map<string, TestContact>()
+  readonly #rooms = new Map<string, TestRoom>()
+  readonly #answers = new Set<Promise<unknown>>()
+  readonly #link: KitLink
+
+  constructor(bot: BotCore, options: TestKitOptions = {}) {
+    super(bot, { jid: options.jid })
+    this.#bot = bot
+    const kit = this
+    this.#link = {
+      botJid: this.jid,
+      sent: this.sent,
+      deliver: async (...stanzas) => {
+        await kit.settle()
+        return kit.#deliverNow(stanzas)
+      },
+      answer: (...stanzas) => kit.#answer(stanzas),
+    }
+    this.roster = new TestRoster(this.#link, options.roster)
+    for (const [jid, setup] of Object.entries(options.rooms ?? {})) this.#rooms.set(bareJid(jid), new TestRoom(this.#link, jid, setup))
+    this.serve((stanza) => this.#route(stanza))
+    this.comeOnline()
+  }
+
+  /** Waits for the server's pending answers first, so the bot is online and its joins are through. */
+  override async receive(stanza: XmlElement): Promise<XmlElement[]> {
+    await this.settle()
+    return super.receive(stanza)
+  }
+
+  /**
+   * Someone who talks to the bot. A bare JID gets the resource `test`.
+   *
+   * @example
+   * ```ts
+   * const alice = kit.contact('alice@example.org')
+   * const bob = kit.contact('bob@example.org/laptop')
+   * ```
+   */
+  contact(jid: string): TestContact {
+    const parsed = parseJid(jid)
+    if (!parsed?.local) throw new TypeError(`"${jid}" is not a user's JID (user@domain)`)
+    const full = parsed.resource ? parsed.full : `${parsed.bare}/test`
+    let contact = this.#contacts.get(full)
+    if (!contact) this.#contacts.set(full, (contact = new TestContact(this.#link, this.roster, full)))
+    return contact
+  }
+
+  /**
+   * A room on the MUC service, with the bot in it: set up with `setup` when it is new, and joined by
+   * the bot (`bot.rooms.join()`, with `setup.bot.nick` when given) unless it is in already. For a
+   * room the bot is in already, the occupants named in `setup` who are not there come in.
+   *
+   * @example
+   * ```ts
+   * const room = await kit.room('team@conference.example.org', { occupants: [{ nick: 'carol', jid: 'carol@example.org/laptop' }] })
+   * ```
+   */
+  async room(jid: string, setup: RoomSetup = {}): Promise<TestRoom> {
+    await this.settle()
+    const bare = bareJid(jid)
+    let room = this.#rooms.get(bare)
+    if (!room) {
+      room = new TestRoom(this.#link, bare, setup)
+      this.#rooms.set(bare, room)
+    } else {
+      const { occupants, ...rest } = setup
+      if (Object.keys(rest).length > 0) throw new TypeError(`${bare} exists already: only occupants can be added to it; set it up in testKit({ rooms })`)
+      const present = new Set(room.occupants.map((o) => o.nick))
+      for (const occupant of occupants ?? []) if (!present.has(typeof occupant === 'string' ? occupant : occupant.nick)) await room.join(occupant)
+    }
+    if (room.botNick === undefined) {
+      const rooms = this.#bot.rooms
+      if (!rooms) throw new TypeError('the bot has no rooms feature: install rooms() or use createBot()')
+      await rooms.join(bare, room.joinNick === undefined ? {} : { nick: room.joinNick })
+      await this.settle()
+    }
+    return room
+  }
+
+  /**
+   * Resolves once the server's answers to what the bot sent (roster, joins, pushes) have been
+   * handled. The kit's own methods wait for it before they act; call it after driving the bot
+   * directly, e.g. after `bot.rooms.join()` or advancing fake timers.
+   *
+   * @example
+   * ```ts
+   * await vi.advanceTimersByTimeAsync(10_000)
+   * await kit.settle()
+   * ```
+   */
+  async settle(): Promise<void> {
+    while (this.#answers.size > 0) await Promise.allSettled([...this.#answers])
+  }
+
+  /** Hands stanzas to the bot in order: each starts its handlers before the next comes in. */
+  async #deliverNow(stanzas: readonly XmlElement[]): Promise<XmlElement[]> {
+    const outs = stanzas.map((stanza) => super.receive(stanza))
+    return (await Promise.all(outs)).flat()
+  }
+
+  /** Answers once the bot's current turn is over, as a server's reply comes after the request is out. */
+  #answer(stanzas: readonly XmlElement[]): void {
+    if (stanzas.length === 0) return
+    const delivery = Promise.resolve().then(() => this.#deliverNow(stanzas))
+    this.#answers.add(delivery)
+    delivery.finally(() => this.#answers.delete(delivery)).catch(() => {})
+    Exchange.current()?.follow(delivery)
+  }
+
+  /** The server: what it does with each stanza the bot sends. */
+  #route(stanza: XmlElement): void {
+    const to = stanza.attrs.to
+    const target = to === undefined ? undefined : parseJid(to)
+    const room = target && this.#rooms.get(target.bare)
+    if (stanza.name === 'iq') {
+      if (stanza.attrs.type === 'get' || stanza.attrs.type === 'set') this.#answer(this.#answerIq(stanza, target?.bare === room?.jid && !target?.resource ? room : undefined))
+    } else if (stanza.name === 'presence') {
+      if (target && !room && target.resource && stanza.getChild('x', NS_MUC)) {
+        // A join of a room nobody set up creates it, as a MUC service does.
+        const created = new TestRoom(this.#link, target.bare, {}, true)
+        this.#rooms.set(target.bare, created)
+        this.#answer(created.presence(stanza))
+      } else if (room) this.#answer(room.presence(stanza))
+      else if (target && SUBSCRIPTIONS.has(stanza.attrs.type)) {
+        const push = this.roster.follow('bot', stanza.attrs.type as 'subscribe', target.bare)
+        if (push) this.#answer([push])
+      }
+    } else if (stanza.name === 'message' && room && stanza.attrs.type === 'groupchat') {
+      this.#answer(room.message(stanza))
+    }
+  }
+
+  #answerIq(request: XmlElement, room: TestRoom | undefined): XmlElement[] {
+    if (room) return room.iq(request)
+    const to = request.attrs.to
+    const own = parseJid(this.jid)
+    const query = request.getChildElements()[0]
+    const toAccount = to === undefined || bareJid(to) === own?.bare || to === own?.domain
+    if (toAccount && query?.is('query', NS_ROSTER) && (to === undefined || bareJid(to) === own?.bare)) return this.roster.answer(request)
+    if (query?.is('ping', NS_PING) && request.attrs.type === 'get') return [iqResult(request, this.jid)]
+    // Nobody else here answers IQs: the server replies for them, as for an account with no such client.
+    return [iqError(request, this.jid, 'service-unavailable', 'cancel')]
+  }
+}
+
+/**
+ * Wires a bot to a {@link TestKit} and resolves once it is online: its roster fetched and the rooms
+ * from its settings joined.
+ *
+ * @example
+ * ```ts
+ * const bot = buildBot()
+ * const kit = await testKit(bot, { roster: [{ jid: 'alice@example.org', name: 'Alice' }] })
+ * ```
+ */
+export async function testKit(bot: BotCore, options: TestKitOptions = {}): Promise<TestKit> {
+  const kit = new TestKit(bot, options)
+  await kit.settle()
+  return kit
+}
