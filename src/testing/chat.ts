@@ -5,7 +5,7 @@ import { bareJid } from '../jid.js'
 import type { IqAnswer } from '../stanza-kind.js'
 import { xml, type XmlElement } from '../xml.js'
 import { Exchange } from './exchange.js'
-import { Replies } from './replies.js'
+import { type Replies, repliesOf } from './replies.js'
 
 /**
  * A bot wired to memory instead of a server, to unit-test its handlers: hand it stanzas, read what it
@@ -89,7 +89,7 @@ export class TestChat {
     const out = await this.receive(xml('message', { from, type, id: nextId() }, xml('body', {}, body)))
     const sender = bareJid(from)
     const toSender = type === 'groupchat' ? (to: string) => to === sender || to === from : (to: string) => bareJid(to) === sender
-    return new Replies(out.filter((s) => s.attrs.to !== undefined && toSender(s.attrs.to)))
+    return repliesOf(out.filter((s) => s.attrs.to !== undefined && toSender(s.attrs.to)))
   }
 
   /**

@@ -5,7 +5,7 @@ import { bareJid } from '../jid.js'
 import { xml, type XmlElement } from '../xml.js'
 import { nextId } from './chat.js'
 import type { KitLink } from './link.js'
-import { Replies } from './replies.js'
+import { type Replies, repliesOf } from './replies.js'
 import type { TestRoster } from './roster.js'
 
 /**
@@ -146,7 +146,7 @@ export class TestContact {
   async approve(): Promise<Replies> {
     const answer = await this.#subscription('subscribed')
     const presence = await this.available()
-    return new Replies([...answer.stanzas, ...presence.stanzas])
+    return repliesOf([...answer.stanzas, ...presence.stanzas])
   }
 
   /**
@@ -181,6 +181,6 @@ export class TestContact {
   }
 
   #toMe(stanzas: readonly XmlElement[]): Replies {
-    return new Replies(stanzas.filter((s) => s.attrs.to !== undefined && bareJid(s.attrs.to) === this.bare))
+    return repliesOf(stanzas.filter((s) => s.attrs.to !== undefined && bareJid(s.attrs.to) === this.bare))
   }
 }

@@ -14,6 +14,6 @@
 export { TestChat } from './chat.js'
 export { TestContact } from './contact.js'
 export { type TestKitOptions, TestKit, testKit } from './kit.js'
-export { Replies } from './replies.js'
+export type { Replies } from './replies.js'
 export { type MucAffiliation, type MucRole, type OccupantSetup, type RoomOccupant, type RoomSetup, TestRoom } from './room.js'
 export { type RosterEntry, TestRoster } from './roster.js'

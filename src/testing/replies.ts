@@ -1,8 +1,9 @@
 import type { XmlElement } from '../xml.js'
 
 /**
- * What the bot sent to one party: an array of the message texts, in order, that also keeps the
- * stanzas behind them (presences and IQs too) and who each text went to.
+ * What the bot sent to one party: a plain array of the message texts, in order, that also keeps
+ * (as properties that equality checks ignore) the stanzas behind them, presences and IQs too, and
+ * who each text went to.
  *
  * @example
  * ```ts
@@ -11,30 +12,22 @@ import type { XmlElement } from '../xml.js'
  * expect(replies.recipients).toEqual(['alice@example.org/test'])
  * ```
  */
-export class Replies extends Array<string> {
-  // Derived arrays (map, filter, slice) are plain ones: they have no stanzas to keep.
-  static override get [Symbol.species](): ArrayConstructor {
-    return Array
-  }
-
-  readonly #stanzas: readonly XmlElement[]
-  readonly #recipients: readonly string[]
-
-  constructor(stanzas: readonly XmlElement[]) {
-    super()
-    const texts = stanzas.filter((s) => s.name === 'message' && s.getChild('body') !== undefined)
-    this.push(...texts.map((s) => s.getChildText('body') ?? ''))
-    this.#stanzas = stanzas
-    this.#recipients = texts.map((s) => s.attrs.to ?? '')
-  }
-
+export type Replies = string[] & {
   /** Every stanza sent to the party, in order: messages, presences, IQs. */
-  get stanzas(): readonly XmlElement[] {
-    return this.#stanzas
-  }
-
+  readonly stanzas: readonly XmlElement[]
   /** Who each text went to (its `to`), index by index: a room, an occupant, a full or bare JID. */
-  get recipients(): readonly string[] {
-    return this.#recipients
-  }
+  readonly recipients: readonly string[]
+}
+
+/**
+ * The replies among what the bot sent to a party. A plain array, so that `assert.deepStrictEqual`
+ * and `toStrictEqual` compare it with a list of texts: the extras are not enumerable.
+ */
+export function repliesOf(stanzas: readonly XmlElement[]): Replies {
+  const texts = stanzas.filter((s) => s.name === 'message' && s.getChild('body') !== undefined)
+  const replies = texts.map((s) => s.getChildText('body') ?? '')
+  return Object.defineProperties(replies, {
+    stanzas: { value: stanzas, enumerable: false },
+    recipients: { value: texts.map((s) => s.attrs.to ?? ''), enumerable: false },
+  }) as Replies
 }

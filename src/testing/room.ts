@@ -3,7 +3,7 @@ import { bareJid, parseJid } from '../jid.js'
 import { xml, type XmlElement } from '../xml.js'
 import { nextId } from './chat.js'
 import type { KitLink } from './link.js'
-import { Replies } from './replies.js'
+import { type Replies, repliesOf } from './replies.js'
 import { iqError, iqResult } from './stanzas.js'
 
 const NS_MUC = 'http://jabber.org/protocol/muc'
@@ -169,7 +169,7 @@ export class TestRoom {
    * ```
    */
   get messages(): Replies {
-    return new Replies(this.#link.sent.filter((s) => s.name === 'message' && s.attrs.type === 'groupchat' && bareJid(s.attrs.to ?? '') === this.jid))
+    return repliesOf(this.#link.sent.filter((s) => s.name === 'message' && s.attrs.type === 'groupchat' && bareJid(s.attrs.to ?? '') === this.jid))
   }
 
   /**
@@ -186,7 +186,7 @@ export class TestRoom {
     this.#history.push({ nick, body, at: new Date() })
     const out = await this.#link.deliver(xml('message', { from: `${this.jid}/${nick}`, type: 'groupchat', id: nextId() }, xml('body', {}, body)))
     const real = bareJid(occupant.jid)
-    return new Replies(
+    return repliesOf(
       out.filter((s) => {
         const to = s.attrs.to ?? ''
         return (s.attrs.type === 'groupchat' && bareJid(to) === this.jid) || to === `${this.jid}/${nick}` || bareJid(to) === real

@@ -54,7 +54,7 @@ describe('natter new', () => {
     expect(bot).toContain('message.reply(`You said: ${message.body}`)')
     expect(bot).toContain('if (import.meta.main) bot.run()')
     const test = await readFile(path.join(root, 'mybot', 'bot.test.ts'), 'utf8')
-    expect(test).toContain("import { TestChat } from 'natter/testing'")
+    expect(test).toContain("import { testKit } from 'natter/testing'")
     expect(test).toContain("import { bot } from './bot.ts'")
   })
 

@@ -60,22 +60,22 @@ if (import.meta.main) bot.run()
 
 const BOT_TEST = `import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { xml } from 'natter'
-import { TestChat } from 'natter/testing'
+import { testKit } from 'natter/testing'
 import { bot } from './bot.ts'
 
-// The bot wired to memory instead of a server: push stanzas in, get back what it sent.
-const chat = new TestChat(bot)
+// The bot against an in-memory server that plays its part: contacts, rooms, the roster.
+const kit = await testKit(bot)
+const alice = kit.contact('alice@example.org')
 
 test('answers a chat message with what it was told', async () => {
-  assert.deepEqual(await chat.say('alice@example.org/phone', 'hi'), ['You said: hi'])
+  assert.deepEqual(await alice.say('hi'), ['You said: hi'])
 })
 
 test('lets whoever asks see its presence', async () => {
-  const sent = await chat.receive(xml('presence', { from: 'alice@example.org/phone', type: 'subscribe' }))
+  const answer = await alice.subscribe()
   assert.deepEqual(
-    sent.map((stanza) => [stanza.name, stanza.attrs.type, stanza.attrs.to]),
-    [['presence', 'subscribed', 'alice@example.org']],
+    answer.stanzas.map((stanza) => stanza.attrs.type),
+    ['subscribed'],
   )
 })
 `
