@@ -7,7 +7,7 @@ import { clearLine, createInterface, cursorTo, type Interface } from 'node:readl
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { formatLogLine } from '../src/log-format.js'
-import { ensureProsody, startProsody, type Prosody } from './prosody.js'
+import { ensureProsody, startProsody, type Prosody } from '../src/cli/sandbox/prosody.js'
 import { client, startSettled, within, xml, type XmlElement, type XmppClient } from './xmpp-client.js'
 
 const BOT = 'bot@localhost'

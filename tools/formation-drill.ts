@@ -1,7 +1,7 @@
 // Several processes of one bot against one server, and a client that counts every reply to numbered messages.
 import { type BotProcess, startBotProcess } from './bot-process.js'
 import { connectPeer, type Peer, xml } from './peer.js'
-import type { Prosody } from './prosody.js'
+import type { Prosody } from '../src/cli/sandbox/prosody.js'
 
 export interface Member {
   readonly dyno: string

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { type Bot, type BotEvents, createBot } from 'natter'
 import { type DrillResult, drills, prepareDrills } from './formation-drill.js'
-import { ensureProsody, type Prosody, startProsody } from './prosody.js'
+import { ensureProsody, type Prosody, startProsody } from '../src/cli/sandbox/prosody.js'
 import { type Proxy, startProxy } from './proxy.js'
 
 const PASSWORD = 'recovery-pw-1'

@@ -1,6 +1,6 @@
 // The command example as a worker process: 1:1 chat and rooms joined through XMPP_ROOMS, over the wire.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProsody, type Prosody } from '../../tools/prosody.js'
+import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
 import { connectPeer, type Peer, xml, type XmlElement } from '../../tools/peer.js'
 

@@ -1,7 +1,7 @@
 // The DSL over the wire: an in-process bot against a real Prosody, driven by separate XMPP clients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Bot, createBot, type PresenceContext, StanzaError, type SubscriptionContext, xml as natterXml } from 'natter'
-import { startProsody, type Prosody } from '../../tools/prosody.js'
+import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
 import { connectPeer, type Peer, xml } from '../../tools/peer.js'
 
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'

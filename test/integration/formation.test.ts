@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type DrillSetup, drills, prepareDrills } from '../../tools/formation-drill.js'
 import { connectPeer } from '../../tools/peer.js'
-import { type Prosody, startProsody } from '../../tools/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
 
 const PASSWORD = 'pw-Formation-1'
 

@@ -2,7 +2,7 @@
 // password, a second process on the same resource, a server gone for longer than the policy allows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBot, FatalError } from 'natter'
-import { startProsody, type Prosody } from '../../tools/prosody.js'
+import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
 import { startLiveBot } from '../support/live-bot.js'
 import { connectPeer, type Peer, xml } from '../../tools/peer.js'

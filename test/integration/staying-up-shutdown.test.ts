@@ -3,7 +3,7 @@
 // the wire by a separate client.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProsody, type Prosody } from '../../tools/prosody.js'
+import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
 import { startLiveBot } from '../support/live-bot.js'
 import { connectPeer, type Peer, xml, type XmlElement } from '../../tools/peer.js'

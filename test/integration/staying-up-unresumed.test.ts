@@ -3,7 +3,7 @@
 // as delayed not answered a second time, while those sent during the outage are answered once.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProsody, type Prosody } from '../../tools/prosody.js'
+import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
 import { startProxy, type Proxy } from '../../tools/proxy.js'
 import { type LiveBot, startLiveBot } from '../support/live-bot.js'
 import { connectPeer, type Peer, xml, type XmlElement } from '../../tools/peer.js'

@@ -3,7 +3,7 @@
 // straight to the server, checks over the wire that the bot answers again, and answers each message once.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProsody, type Prosody } from '../../tools/prosody.js'
+import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
 import { startProxy, type Proxy } from '../../tools/proxy.js'
 import { type LiveBot, startLiveBot } from '../support/live-bot.js'
 import { connectPeer, type Peer, xml, type XmlElement } from '../../tools/peer.js'

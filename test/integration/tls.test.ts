@@ -2,7 +2,7 @@
 // with one clear line instead of retrying forever, and connects once told to trust it.
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProsody, type Prosody } from '../../tools/prosody.js'
+import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
 import { startBotProcess } from '../../tools/bot-process.js'
 
 const ECHO = 'dist/examples/echo.js'

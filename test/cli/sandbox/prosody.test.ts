@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { portAccepts, startProsody, type Prosody } from '../../tools/prosody.js'
-import { connectPeer, xml, type Peer } from '../../tools/peer.js'
+import { portAccepts, startProsody, type Prosody } from '../../../src/cli/sandbox/prosody.js'
+import { connectPeer, xml, type Peer } from '../../../tools/peer.js'
 
 const started: Prosody[] = []
 const peers: Peer[] = []
