@@ -1,5 +1,5 @@
-// A throwaway Prosody on loopback for tests, the demo and benchmarks: one private server per call, with its own
-// config, data, log and port in a fresh temp dir, killed when the Node process that started it exits.
+// A throwaway Prosody on loopback for natter dev, the tests, the demo and benchmarks: one private server per call,
+// with its own config, data, log and port in a fresh temp dir, killed when the Node process that started it exits.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -8,6 +8,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 
+/**
+ * How to set up a private Prosody; every option has a default.
+ *
+ * @example
+ * ```ts
+ * const prosody = await startProsody({ muc: false, port: 5333 })
+ * ```
+ */
 export interface ProsodyOptions {
   /** Load the MUC component on conference.localhost (default true). */
   muc?: boolean
@@ -24,6 +32,15 @@ export interface ProsodyOptions {
   tls?: boolean
 }
 
+/**
+ * A private Prosody started by {@link startProsody}, serving the domain `localhost` on loopback.
+ *
+ * @example
+ * ```ts
+ * const jid = await prosody.register('bot', 'secret') // 'bot@localhost'
+ * await prosody.stop()
+ * ```
+ */
 export interface Prosody {
   readonly domain: 'localhost'
   readonly host: '127.0.0.1'
@@ -65,7 +82,14 @@ function which(name: string): string | undefined {
   return undefined
 }
 
-/** Path of the `prosody` binary, or undefined when it is not installed (prosodyctl is required too). */
+/**
+ * Path of the `prosody` binary, or undefined when it is not installed (prosodyctl is required too).
+ *
+ * @example
+ * ```ts
+ * findProsody() // '/usr/bin/prosody'
+ * ```
+ */
 export function findProsody(): string | undefined {
   const prosody = which('prosody')
   return prosody && which('prosodyctl') ? prosody : undefined
@@ -96,6 +120,11 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
 /**
  * Makes sure Prosody is installed. With `install` and root rights it installs the Debian packages itself;
  * otherwise a missing Prosody is an Error whose one-line message says how to install it.
+ *
+ * @example
+ * ```ts
+ * await ensureProsody({ install: true })
+ * ```
  */
 export async function ensureProsody(opts: { install?: boolean } = {}): Promise<void> {
   if (findProsody()) return
@@ -185,7 +214,14 @@ function freePort(avoid: Set<number>): Promise<number> {
   })
 }
 
-/** Resolves true if something accepts TCP connections on the port. */
+/**
+ * Resolves true if something accepts TCP connections on the port.
+ *
+ * @example
+ * ```ts
+ * await portAccepts(prosody.port) // true while it runs
+ * ```
+ */
 export function portAccepts(port: number, host: string = HOST): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host })
@@ -427,7 +463,15 @@ class Instance implements Prosody {
   }
 }
 
-/** Starts a private Prosody on loopback; call stop() when done (it is also killed when this process exits). */
+/**
+ * Starts a private Prosody on loopback; call stop() when done (it is also killed when this process exits).
+ *
+ * @example
+ * ```ts
+ * const prosody = await startProsody()
+ * createBot({ jid: await prosody.register('bot', 'secret'), password: 'secret', service: prosody.service })
+ * ```
+ */
 export async function startProsody(opts: ProsodyOptions = {}): Promise<Prosody> {
   const prosody = findProsody()
   const prosodyctl = which('prosodyctl')
