@@ -14,6 +14,15 @@ export type Command =
   | { readonly name: 'help' }
   | { readonly name: 'version' }
   | { readonly name: 'new'; readonly dir: string }
+  | {
+      readonly name: 'dev'
+      /** `--port`: Prosody's port; undefined for a free one. */
+      readonly port: number | undefined
+      /** `--say`: send this, print the bot's answer and exit; undefined for the terminal chat. */
+      readonly say: string | undefined
+      /** How long `--say` waits for the answer, in ms. */
+      readonly timeout: number
+    }
   | { readonly name: 'check'; readonly session: SessionFlags }
   | { readonly name: 'ping'; readonly to: string | undefined; readonly session: SessionFlags }
   | {
@@ -28,6 +37,8 @@ export type Command =
     }
 
 const DEFAULT_TIMEOUT_S = 15
+/** `natter dev --say` waits from before the bot has started, which takes longer than a server's answer. */
+const DEV_TIMEOUT_S = 30
 
 /**
  * Reads the arguments of `natter`. Throws a `UsageError` with a one-line message for anything it
@@ -47,6 +58,9 @@ export function parseCommand(argv: readonly string[]): Command {
   if (name !== 'say' && (values.room || values.nick !== undefined)) {
     throw new UsageError(`--room and --nick are options of say, not of ${name}`)
   }
+  if (name !== 'dev' && (values.port !== undefined || values.say !== undefined)) {
+    throw new UsageError(`--port and --say are options of dev, not of ${name}`)
+  }
   const session = { debug: values.debug, timeout: timeoutMs(values.timeout) }
   switch (name) {
     case 'new': {
@@ -54,6 +68,12 @@ export function parseCommand(argv: readonly string[]): Command {
       if (dir === undefined) throw new UsageError('new: which directory? e.g. natter new mybot')
       if (extra.length > 0) throw new UsageError(`new: one directory only, not also "${extra.join(' ')}"`)
       return { name, dir }
+    }
+    case 'dev': {
+      if (rest.length > 0) throw new UsageError(`dev takes no arguments, not "${rest.join(' ')}"; it runs the Procfile here`)
+      if (values.say?.trim() === '') throw new UsageError('--say: needs a message, e.g. natter dev --say hello')
+      const timeout = values.timeout === undefined ? DEV_TIMEOUT_S * 1000 : session.timeout
+      return { name, port: port(values.port), say: values.say, timeout }
     }
     case 'check':
       if (rest.length > 0) throw new UsageError(`check takes no arguments, not "${rest.join(' ')}"`)
@@ -83,6 +103,8 @@ function read(argv: readonly string[]) {
         room: { type: 'boolean', default: false },
         nick: { type: 'string' },
         timeout: { type: 'string' },
+        port: { type: 'string' },
+        say: { type: 'string' },
       },
       strict: true,
       allowPositionals: true,
@@ -96,6 +118,13 @@ function jid(text: string): Jid {
   const parsed = parseJid(text)
   if (!parsed) throw new UsageError(`"${text}" is not a JID`)
   return parsed
+}
+
+function port(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  const number = Number(text)
+  if (!Number.isInteger(number) || number < 1 || number > 65_535) throw new UsageError(`--port: expected a port number, 1 to 65535, not "${text}"`)
+  return number
 }
 
 function timeoutMs(text: string | undefined): number {

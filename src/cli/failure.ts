@@ -3,6 +3,9 @@ import { ConfigError, ExitCode, FatalError, StanzaError, UndeliveredError, Usage
 /** EX_CANTCREAT (sysexits.h): `natter new` cannot write the project where it was asked to. */
 export const CANT_CREATE = 73
 
+/** EX_NOINPUT (sysexits.h): `natter dev` finds no Procfile with a `bot:` line to run. */
+export const NO_INPUT = 66
+
 /**
  * A command that ran but could not do what it was asked: one line for the user and the exit code
  * that says why.

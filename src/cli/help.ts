@@ -1,5 +1,5 @@
 import { ExitCode } from '../index.js'
-import { CANT_CREATE } from './failure.js'
+import { CANT_CREATE, NO_INPUT } from './failure.js'
 
 /**
  * What `natter --help` prints.
@@ -15,6 +15,8 @@ export function helpText(): string {
     '',
     'Commands:',
     '  new <dir>                   write a new bot project (an echo bot with its test) into a new directory',
+    '  dev                         run this project\'s Procfile bot: line with -D against a private Prosody,',
+    '                              and chat with the bot on the terminal (/quit, Ctrl-D or Ctrl-C to stop)',
     '  check                       log in as the bot; print the server, its features, the roster size and a ping',
     '  say <jid|room> [text...]    send a message and wait until the server has it; with no text, read stdin;',
     '                              a room (its disco says so, or --room) is joined, told, and left',
@@ -24,7 +26,10 @@ export function helpText(): string {
     '  -D, --debug       log every stanza in and out on stderr (passwords hidden)',
     '      --room        say: the target is a room, without asking it',
     '      --nick <nick> say: the nick in the room (default: the bot\'s, from XMPP_ROOMS or the JID)',
-    '      --timeout <s> seconds to wait for the server, then for each answer (default: 15)',
+    '      --timeout <s> seconds to wait for the server, then for each answer (default: 15;',
+    '                    dev --say: for the bot\'s answer, from its start, default: 30)',
+    '      --port <port> dev: the private Prosody\'s port (default: a free one)',
+    '      --say <text>  dev: send the bot this, print its answer and stop, instead of the chat',
     '  -h, --help        show this help',
     '  -v, --version     show the natter version',
     '',
@@ -33,8 +38,11 @@ export function helpText(): string {
     'running bot\'s place: their resource is $DYNO on a one-off dyno (run.N, scheduler.N), else',
     'oneoff-<random>, and they announce no presence, so no message meant for the bot reaches them.',
     '',
+    'dev gives the bot the account bot@localhost (as JID, JPASSWORD, XMPP_SERVICE) and you me@localhost',
+    'on a Prosody of its own on 127.0.0.1, installed with apt-get first when you are root and it is missing.',
+    '',
     `Exit codes: ${ExitCode.Ok} done, ${ExitCode.Usage} bad arguments, ${ExitCode.Unavailable} server unreachable, no answer or message bounced,`,
-    `${CANT_CREATE} directory not empty, ${ExitCode.Tls} certificate not trusted, ${ExitCode.Auth} login refused, ${ExitCode.Config} bad settings,`,
+    `${NO_INPUT} no Procfile bot: line (dev), ${CANT_CREATE} directory not empty, ${ExitCode.Tls} certificate not trusted, ${ExitCode.Auth} login refused, ${ExitCode.Config} bad settings,`,
     `${ExitCode.Conflict} resource taken over, ${ExitCode.Software} internal error, 130/143 interrupted.`,
   ].join('\n')
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `natter` command: `new` writes a bot project; `check`, `say` and `ping` are one-off commands that
-// log in as the bot (for `heroku run`, Scheduler and CI) and exit with natter's exit codes.
+// The `natter` command: `new` writes a bot project; `dev` runs it against a private Prosody with a chat on the
+// terminal; `check`, `say` and `ping` are one-off commands that log in as the bot (for `heroku run`, Scheduler
+// and CI) and exit with natter's exit codes.
 import { ExitCode, VERSION } from '../index.js'
 import { type Command, parseCommand } from './args.js'
 import { check } from './check.js'
@@ -10,6 +11,8 @@ import { type Io, processIo } from './io.js'
 import { newProject } from './new-project.js'
 import { runOneOff } from './one-off.js'
 import { ping } from './ping.js'
+import { runSandbox } from './sandbox/sandbox.js'
+import { Terminal } from './sandbox/terminal.js'
 import { say } from './say.js'
 
 async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -35,6 +38,10 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
           return exitCodeFor(error)
         },
       )
+    case 'dev': {
+      const terminal = new Terminal(process.stdin, process.stdout, process.stderr)
+      return runSandbox({ dir: process.cwd(), port: command.port, say: command.say, timeout: command.timeout }, terminal)
+    }
     case 'check':
       return runOneOff(command.session, io, (session) => check(session, io))
     case 'ping': {

@@ -46,6 +46,16 @@ describe('parseCommand', () => {
     })
   })
 
+  it('reads dev: a free port, the terminal chat, and 30 s for an answer unless told', () => {
+    expect(parseCommand(['dev'])).toEqual({ name: 'dev', port: undefined, say: undefined, timeout: 30_000 })
+    expect(parseCommand(['dev', '--port', '5333', '--say', 'hello there', '--timeout', '5'])).toEqual({
+      name: 'dev',
+      port: 5333,
+      say: 'hello there',
+      timeout: 5_000,
+    })
+  })
+
   it.each([
     [[], 'no command'],
     [['frobnicate'], 'frobnicate'],
@@ -60,6 +70,13 @@ describe('parseCommand', () => {
     [['check', '--timeout', '0'], '--timeout'],
     [['check', '--timeout', 'soon'], '--timeout'],
     [['check', '--bogus'], '--bogus'],
+    [['dev', 'mybot'], 'no arguments'],
+    [['dev', '--port', '0'], '--port'],
+    [['dev', '--port', '70000'], '--port'],
+    [['dev', '--port', 'any'], '--port'],
+    [['dev', '--say', ' '], '--say'],
+    [['check', '--say', 'hi'], 'options of dev'],
+    [['say', 'a@b', '--port', '5222'], 'options of dev'],
   ])('refuses %j with a one-line UsageError (%s)', (argv, fragment) => {
     let error: unknown
     try {
