@@ -1,7 +1,8 @@
 // The whole path of a new user, from the packed tarball: the `natter` bin writes a project, npm installs
-// it against that tarball, its own `npm test` passes, and its Procfile line runs the bot, which answers
-// over the wire. The generated project needs Node 22.18+ (it runs .ts directly): on an older Node those
-// steps use Node 24 from the npm registry, or are skipped, loudly, when it cannot be had.
+// it against that tarball, its own `npm test` passes, `npx natter dev` runs it against a private Prosody
+// with a chat on the terminal, and its Procfile line runs the bot with .env, which answers over the wire.
+// The generated project needs Node 22.18+ (it runs .ts directly): on an older Node those steps use Node 24
+// from the npm registry, or are skipped, loudly, when it cannot be had.
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -12,6 +13,8 @@ import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
 import { ROOT } from '../../tools/bot-process.js'
 import { type ModernNode, modernNode } from '../support/modern-node.js'
 import { connectPeer, xml } from '../../tools/peer.js'
+import { processesMentioning } from '../support/leftovers.js'
+import { hasScript, inTerminal } from '../support/terminal-session.js'
 
 const exec = promisify(execFile)
 const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund']
@@ -64,6 +67,32 @@ describe('a new user, from the packed tarball', () => {
     const { stdout } = await exec('npm', ['test'], { cwd: project, env: modernEnv() })
     expect(stdout).toMatch(/pass 2\b/)
     expect(stdout).toMatch(/fail 0\b/)
+  })
+
+  it('runs it with npx natter dev --say hello: the bot answers in a private sandbox, which goes away [needs Node 22.18+]', { timeout: 60_000 }, async (ctx) => {
+    if ('missing' in node) return ctx.skip(node.missing)
+    // A private TMPDIR marks everything natter dev starts (Prosody, the bot) and shows what it leaves.
+    const marker = await mkdtemp(join(tmp, 'dev-'))
+    const { stdout } = await exec('npx', ['natter', 'dev', '--say', 'hello'], { cwd: project, env: { ...modernEnv(), TMPDIR: marker } })
+    expect(stdout).toBe('You said: hello\n')
+    expect(await processesMentioning(marker)).toEqual([])
+    // npm on Node 22+ keeps its compile cache in TMPDIR: natter's own dirs are the ones to be gone.
+    expect((await readdir(marker)).filter((name) => name !== 'node-compile-cache')).toEqual([])
+  })
+
+  it.skipIf(!hasScript())('chats with it in a terminal through npx natter dev; /quit stops the bot with one SIGTERM [needs Node 22.18+]', { timeout: 60_000 }, async (ctx) => {
+    if ('missing' in node) return ctx.skip(node.missing)
+    const result = await inTerminal('npx natter dev', {
+      cwd: project,
+      env: modernEnv(),
+      when: /bot@localhost\/\S+ is online/,
+      keys: '/quit\r',
+      ms: 50_000,
+    })
+    expect(result.code, result.output).toBe(0)
+    expect(result.output).toContain('run here as `node bot.ts -D`')
+    expect(result.output).toMatch(/bot \| .*stopped/)
+    expect(result.output).not.toContain('second signal')
   })
 
   it('runs its Procfile bot: line with .env from .env.example, and the bot answers [needs Node 22.18+]', { timeout: 60_000 }, async (ctx) => {
