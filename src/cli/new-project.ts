@@ -39,6 +39,7 @@ export async function newProject(dir: string, io: Io): Promise<void> {
     `  cd ${cd}`,
     '  npm install',
     '  npm test',
+    '  npx natter dev          # chat with it on a private XMPP server',
     '  cp .env.example .env    # then set JID and JPASSWORD',
     '  npm start -- -D',
     '',

@@ -78,6 +78,8 @@ describe('natter new', () => {
       'cp .env.example .env',
       'npm start -- -D',
       'npm test',
+      'npx natter dev',
+      'npx natter dev --say hello',
     ]) {
       expect(readme).toContain(command)
     }
@@ -86,7 +88,7 @@ describe('natter new', () => {
 
   it('prints what to run next', async () => {
     await newProject(path.join(root, 'mybot'), io)
-    expect(out.join('\n')).toMatch(/cd \S*mybot\n\s+npm install\n\s+npm test\n\s+cp \.env\.example \.env.*\n\s+npm start -- -D/)
+    expect(out.join('\n')).toMatch(/cd \S*mybot\n\s+npm install\n\s+npm test\n\s+npx natter dev .*\n\s+cp \.env\.example \.env.*\n\s+npm start -- -D/)
   })
 
   it('writes into an existing empty directory', async () => {

@@ -23,9 +23,21 @@ types, then runs the tests.
 
 \`\`\`sh
 npm install
+npm test
+npx natter dev          # the bot on a private XMPP server, and a chat with it in this terminal
+\`\`\`
+
+\`natter dev\` starts a throwaway Prosody XMPP server on 127.0.0.1 (on Debian or Ubuntu it installs the
+\`prosody\` package first if you are root and it is missing; otherwise it tells you the command to run),
+gives the bot an account there, runs the \`Procfile\`'s \`bot:\` line with \`-D\` (every stanza in and out)
+and opens a chat with the bot in your terminal. Type a line, the bot answers; \`/quit\`, Ctrl-D or Ctrl-C
+stops everything. \`npx natter dev --say hello\` prints the bot's answer and exits, for scripts.
+
+With the bot's real XMPP account:
+
+\`\`\`sh
 cp .env.example .env    # then set JID and JPASSWORD: the bot's XMPP account
 npm start -- -D         # -D logs every stanza in and out
-npm test
 \`\`\`
 
 ## On Heroku
