@@ -113,14 +113,7 @@ describe('a new user, from the packed tarball', () => {
     const bot = spawn('sh', ['-c', `exec ${command}`], { cwd: project, env: { PATH: modernEnv().PATH }, stdio: ['ignore', 'pipe', 'pipe'] })
     try {
       await online(bot)
-      const alice = await connectPeer({ service: prosody.service, jid: 'alice@localhost', password: 'alice-pw' })
-      try {
-        await alice.send(xml('message', { to: jid, type: 'chat' }, xml('body', {}, 'hello, new bot')))
-        const reply = await alice.waitFor((s) => s.name === 'message' && s.getChildText('body') !== null)
-        expect(reply.getChildText('body')).toBe('You said: hello, new bot')
-      } finally {
-        await alice.close()
-      }
+      await expectEcho(jid, 'hello, new bot')
       const exited = new Promise<number | null>((resolve) => bot.once('exit', (code) => resolve(code)))
       bot.kill('SIGTERM')
       expect(await exited).toBe(0)
@@ -128,10 +121,72 @@ describe('a new user, from the packed tarball', () => {
       bot.kill('SIGKILL')
     }
   })
+
+  it('runs npm start -- -D with that .env: every stanza is logged, and the bot answers [needs Node 22.18+]', { timeout: 60_000 }, async (ctx) => {
+    if ('missing' in node || !prosody) return ctx.skip('missing' in node ? node.missing : 'no .env: the Procfile step did not run')
+    // Its own process group, stopped as a platform stops a dyno: SIGTERM to npm and the bot alike.
+    const npm = spawn('npm', ['start', '--', '-D'], { cwd: project, env: { PATH: modernEnv().PATH }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const pgid = npm.pid ?? 0
+    try {
+      const output = await online(npm)
+      expect(output()).toContain('"msg":"xmpp in"')
+      await expectEcho('mybot@localhost', 'hello through npm start')
+      const closed = new Promise<void>((resolve) => npm.once('close', () => resolve()))
+      process.kill(-pgid, 'SIGTERM')
+      await closed
+      expect(output()).toContain('"msg":"stopped"')
+      expect(output()).not.toContain('second signal')
+    } finally {
+      try {
+        process.kill(-pgid, 'SIGKILL')
+      } catch {
+        // all gone already
+      }
+    }
+  })
+
+  it('pings its server with npx natter ping and that .env [needs Node 22.18+]', { timeout: 60_000 }, async (ctx) => {
+    if ('missing' in node || !prosody) return ctx.skip('missing' in node ? node.missing : 'no .env: the Procfile step did not run')
+    const { stdout } = await exec('npx', ['natter', 'ping'], { cwd: project, env: modernEnv() })
+    expect(stdout).toMatch(/^localhost: \d+\.\d ms\n$/)
+  })
+
+  it('commits it to git as its README says, on main, with .env and node_modules left out', { timeout: 60_000 }, async () => {
+    const readme = await readFile(join(project, 'README.md'), 'utf8')
+    const commit = /`(git init [^`]+)`/.exec(readme)?.[1]
+    expect(commit).toBe('git init -b main && git add . && git commit -m "Echo bot"')
+    // A machine without a git identity of its own: the commit's author comes from the environment.
+    const identity = { GIT_AUTHOR_NAME: 'New User', GIT_AUTHOR_EMAIL: 'user@example.org', GIT_COMMITTER_NAME: 'New User', GIT_COMMITTER_EMAIL: 'user@example.org' }
+    await exec('sh', ['-c', commit ?? ''], { cwd: project, env: { ...process.env, ...identity } })
+    const { stdout: branch } = await exec('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: project })
+    expect(branch.trim()).toBe('main')
+    const { stdout: files } = await exec('git', ['ls-files'], { cwd: project })
+    expect(files.split('\n').filter(Boolean).sort()).toEqual(
+      ['.env.example', '.gitignore', 'Procfile', 'README.md', 'bot.test.ts', 'bot.ts', 'package-lock.json', 'package.json', 'tsconfig.json'].filter(
+        (file) => file !== 'package-lock.json' || !('missing' in node),
+      ),
+    )
+  })
 })
 
-/** Resolves once the bot logs that it is online; rejects with its output if it exits first or takes over 15 s. */
-function online(bot: ChildProcess): Promise<void> {
+/** Alice, a separate client, says `text` to the bot and gets the echo. */
+async function expectEcho(jid: string, text: string): Promise<void> {
+  if (!prosody) throw new Error('no Prosody')
+  const alice = await connectPeer({ service: prosody.service, jid: 'alice@localhost', password: 'alice-pw' })
+  try {
+    await alice.send(xml('message', { to: jid, type: 'chat' }, xml('body', {}, text)))
+    const reply = await alice.waitFor((s) => s.name === 'message' && s.getChildText('body') !== null)
+    expect(reply.getChildText('body')).toBe(`You said: ${text}`)
+  } finally {
+    await alice.close()
+  }
+}
+
+/**
+ * Resolves once the bot logs that it is online, with what it printed so far and from then on; rejects with its
+ * output if it exits first or takes over 15 s.
+ */
+function online(bot: ChildProcess): Promise<() => string> {
   let output = ''
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the bot was not online within 15 s:\n${output}`)), 15_000)
@@ -139,7 +194,7 @@ function online(bot: ChildProcess): Promise<void> {
       output += chunk.toString()
       if (/"msg":"online"/.test(output)) {
         clearTimeout(timer)
-        resolve()
+        resolve(() => output)
       }
     }
     bot.stdout?.on('data', collect)

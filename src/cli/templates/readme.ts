@@ -42,7 +42,7 @@ npm start -- -D         # -D logs every stanza in and out
 
 ## On Heroku
 
-From a git repository (\`git init && git add . && git commit -m "Echo bot"\`):
+From a git repository (\`git init -b main && git add . && git commit -m "Echo bot"\`):
 
 \`\`\`sh
 heroku create

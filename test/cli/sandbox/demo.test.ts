@@ -2,23 +2,20 @@
 // whose Procfile starts the echo example. `npm test` has built dist/ already, so these run the script's command
 // after its build step, as a user's terminal would.
 import { execFile } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { ROOT } from '../../../tools/bot-process.js'
 import { processesMentioning } from '../../support/leftovers.js'
+import { afterBuild } from '../../support/npm-script.js'
 import { hasScript, inTerminal } from '../../support/terminal-session.js'
 
-const BUILD = 'tsc -p tsconfig.json'
-
-/** The demo script's command after its build step. */
+/** The demo script's command after its build step: natter dev, here. */
 async function demoCommand(): Promise<string> {
-  const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
-  const [build, run, ...rest] = (pkg.scripts.demo ?? '').split(' && ')
-  expect([build, rest]).toEqual([BUILD, []])
-  expect(run).toBe('node dist/src/cli/main.js dev')
-  return run ?? ''
+  const command = await afterBuild('demo')
+  expect(command).toBe('node dist/src/cli/main.js dev')
+  return command
 }
 
 // A private TMPDIR marks everything the demo starts (Prosody and the bot inherit it) and shows what it leaves.
