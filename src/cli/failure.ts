@@ -1,9 +1,23 @@
 import { ConfigError, ExitCode, FatalError, StanzaError, UndeliveredError, UsageError } from '../index.js'
 
-/** EX_CANTCREAT (sysexits.h): `natter new` cannot write the project where it was asked to. */
+/**
+ * EX_CANTCREAT (sysexits.h): `natter new` cannot write the project where it was asked to.
+ *
+ * @example
+ * ```ts
+ * throw new Failure('mybot is not empty', CANT_CREATE)
+ * ```
+ */
 export const CANT_CREATE = 73
 
-/** EX_NOINPUT (sysexits.h): `natter dev` finds no Procfile with a `bot:` line to run. */
+/**
+ * EX_NOINPUT (sysexits.h): `natter dev` finds no Procfile with a `bot:` line to run.
+ *
+ * @example
+ * ```ts
+ * throw new Failure('no Procfile in mybot', NO_INPUT)
+ * ```
+ */
 export const NO_INPUT = 66
 
 /**

@@ -2,7 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { ExitCode } from '../../index.js'
 import { Failure } from '../failure.js'
 
-/** What asking the bot one thing takes. */
+/**
+ * What asking the bot one thing takes.
+ *
+ * @example
+ * ```ts
+ * const asking: Asking = { send: (text) => me.say(text), online: me.botOnline, answer, gone, timeout: 30_000 }
+ * ```
+ */
 export interface Asking {
   /** Sends the bot the text. */
   readonly send: (text: string) => Promise<void>

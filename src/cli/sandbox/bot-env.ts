@@ -1,4 +1,11 @@
-/** The bot's account in the sandbox, as `natter dev` hands it over. */
+/**
+ * The bot's account in the sandbox, as `natter dev` hands it over.
+ *
+ * @example
+ * ```ts
+ * const account: SandboxAccount = { jid: 'bot@localhost', password: 'x', service: prosody.service }
+ * ```
+ */
 export interface SandboxAccount {
   readonly jid: string
   readonly password: string

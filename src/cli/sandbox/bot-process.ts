@@ -2,7 +2,14 @@ import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { settleWithin } from '../../settle.js'
 
-/** How a Procfile line is run in the sandbox. */
+/**
+ * How a Procfile line is run in the sandbox.
+ *
+ * @example
+ * ```ts
+ * const options: BotProcessOptions = { command: 'node bot.ts -D', cwd: 'mybot', env: process.env, line: console.log }
+ * ```
+ */
 export interface BotProcessOptions {
   /** A shell command line, run by `/bin/sh -c` as a Procfile runner does. */
   readonly command: string
@@ -12,7 +19,14 @@ export interface BotProcessOptions {
   readonly line: (text: string, stream: 'stdout' | 'stderr') => void
 }
 
-/** A running Procfile line: the shell and whatever it started. */
+/**
+ * A running Procfile line: the shell and whatever it started.
+ *
+ * @example
+ * ```ts
+ * const { code } = await bot.ended
+ * ```
+ */
 export interface BotProcess {
   /**
    * Resolves once the process is over and its output is all in (every process that holds its

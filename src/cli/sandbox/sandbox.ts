@@ -10,7 +10,14 @@ import { ensureProsody, type Prosody, startProsody } from './prosody.js'
 import type { Terminal } from './terminal.js'
 import { connectUser, type UserSession } from './user-session.js'
 
-/** What `natter dev` was asked to do. */
+/**
+ * What `natter dev` was asked to do.
+ *
+ * @example
+ * ```ts
+ * const options: SandboxOptions = { dir: process.cwd(), port: 5333, say: undefined, timeout: 30_000 }
+ * ```
+ */
 export interface SandboxOptions {
   /** The bot project, whose Procfile's `bot:` line runs there. */
   readonly dir: string

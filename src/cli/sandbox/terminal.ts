@@ -1,7 +1,14 @@
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline'
 import type { Io } from '../io.js'
 
-/** What the user does at the prompt. */
+/**
+ * What the user does at the prompt.
+ *
+ * @example
+ * ```ts
+ * const handlers: PromptHandlers = { line: (text) => me.say(text), quit: () => stop() }
+ * ```
+ */
 export interface PromptHandlers {
   /** A line typed and sent with Enter, trimmed; never empty. */
   line(text: string): void

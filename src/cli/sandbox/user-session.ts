@@ -1,7 +1,14 @@
 import { createBot, StanzaError, xml } from '../../index.js'
 import { SessionLog } from '../session-log.js'
 
-/** Who talks to the bot in the sandbox, and what they are told. */
+/**
+ * Who talks to the bot in the sandbox, and what they are told.
+ *
+ * @example
+ * ```ts
+ * const options: UserSessionOptions = { service, jid: 'me@localhost', password, bot: 'bot@localhost', note: print, message: print, lost: quit }
+ * ```
+ */
 export interface UserSessionOptions {
   /** The sandbox's Prosody: `xmpp://127.0.0.1:<port>`. */
   readonly service: string
@@ -18,7 +25,15 @@ export interface UserSessionOptions {
   readonly lost: (reason: string) => void
 }
 
-/** The user's side of the chat with the bot. */
+/**
+ * The user's side of the chat with the bot.
+ *
+ * @example
+ * ```ts
+ * await me.botOnline
+ * await me.say('hello')
+ * ```
+ */
 export interface UserSession {
   /** Resolves once the bot's presence shows it online (for bots that approve the user's subscription). */
   readonly botOnline: Promise<void>
