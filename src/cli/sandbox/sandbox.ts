@@ -121,7 +121,7 @@ class Sandbox {
     })
     this.#bot = bot
     const gone = bot.ended.then(({ code, signal }): never => {
-      const how = signal ?? `exit code ${code}`
+      const how = signal ?? (code === null ? 'it did not start' : `exit code ${code}`)
       throw new Failure(`the bot exited (${how})${this.#interactive ? '' : ' before it answered'}`, code || ExitCode.Software)
     })
     gone.catch((error: unknown) => this.#fail(error))

@@ -43,6 +43,8 @@ export interface UserSession {
   stop(ms: number): Promise<void>
 }
 
+const GIVE_UP_MS = 15_000
+
 /**
  * Logs in as the user, a natter bot of its own that plays an XMPP client: it asks to see the bot's
  * presence, approves the bot's request to see its own, and passes on what the bot says. It never
@@ -68,6 +70,8 @@ export async function connectUser(options: UserSessionOptions): Promise<UserSess
     formation: false,
     logLevel: 'warn',
     logDestination: log.stream,
+    // The server was started a moment ago, on this machine: if it cannot be reached now, it will not be.
+    reconnect: { giveUpAfter: GIVE_UP_MS },
   })
   let online!: () => void
   const botOnline = new Promise<void>((resolve) => (online = resolve))
