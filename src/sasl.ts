@@ -221,7 +221,7 @@ class ScramExchange implements SaslExchange {
   success(data: string): void {
     if (this.scram.verified) return
     if (data === '') {
-      throw new ConnectError('server-auth', `${this.#service} reported success without the SCRAM server signature, so it has not proved that it knows the password; natter did not log in`)
+      throw new ConnectError('server-auth', `${this.#service} could not prove that it knows the password (no SCRAM server signature): it may be an impostor; natter did not log in`)
     }
     try {
       this.scram.verify(data)
@@ -234,7 +234,10 @@ class ScramExchange implements SaslExchange {
   #classify(error: unknown): unknown {
     if (!(error instanceof ScramError)) return error
     if (error.kind === 'refused') return new ConnectError('auth', `authentication failed (${error.message})`)
-    const what = error.kind === 'signature' ? `${this.#service} failed the SCRAM server check (${error.message}): it may be an impostor` : `${this.#service} broke the SCRAM exchange: ${error.message}`
+    const what =
+      error.kind === 'signature'
+        ? `${this.#service} could not prove that it knows the password (${error.message}): it may be an impostor`
+        : `${this.#service} broke the SCRAM exchange: ${error.message}`
     return new ConnectError('server-auth', `${what}; natter did not log in`)
   }
 }

@@ -134,7 +134,7 @@ export class ScramClient {
     const expected = this.#serverSignature
     if (!expected) throw new ScramError('protocol', 'the server-final message came before the proof')
     if (claimed.length !== expected.length || !timingSafeEqual(claimed, expected)) {
-      throw new ScramError('signature', 'the server signature does not match: the server does not know the password')
+      throw new ScramError('signature', 'its SCRAM server signature does not match')
     }
     this.#step = 'done'
   }

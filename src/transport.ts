@@ -9,7 +9,7 @@ import { ConnectError } from './errors.js'
 import type { Logger } from './log.js'
 import type { XmlElement } from './xml.js'
 import { ReplayFilter } from './replays.js'
-import { beginLogin, converse, SASL_MECHANISMS, type SaslWire } from './sasl.js'
+import { beginLogin, converse, type SaslWire } from './sasl.js'
 
 /** Where and as whom to connect. */
 export interface TransportOptions {
@@ -114,17 +114,18 @@ export class Transport extends EventEmitter<TransportEvents> {
   /**
    * natter runs the SASL dialogue itself (src/sasl.ts), where it decides whether the link is good enough
    * to log in over and checks the server's proof: xmpp.js 0.14 logs in over cleartext, ignores the SCRAM
-   * server signature, and knows neither SCRAM-SHA-256 nor channel binding. xmpp.js only calls #logIn
-   * for mechanisms its factory names, so it names natter's.
+   * server signature, and knows neither SCRAM-SHA-256 nor channel binding.
    */
   #wireLogin(): void {
     const x = this.#xmpp
-    x.saslFactory._mechs = SASL_MECHANISMS.map((name) => ({ name }))
     x.prependListener('element', (element: LtxElement) => {
       if (!element.is('features', NS_STREAM)) return
       // xmpp.js would take SASL2 (XEP-0388) first, which goes around natter's dialogue.
       element.children = element.children.filter((c) => typeof c === 'string' || !c.is('authentication', NS_SASL2))
       this.#features = element
+      // xmpp.js calls #logIn only if its factory lists an offered mechanism: list them all, natter decides.
+      const offered = element.getChild('mechanisms', NS_SASL)?.getChildren('mechanism', NS_SASL) ?? []
+      x.saslFactory._mechs = offered.map((m) => ({ name: m.text() }))
     })
   }
 
