@@ -89,7 +89,7 @@ export function beginLogin(link: LoginLink, credentials: { username: string; pas
   for (const mechanism of SASL_MECHANISMS) {
     if (!offered.includes(mechanism)) continue
     if (mechanism === 'PLAIN') {
-      if (protection === 'loopback') continue
+      if (protection !== 'tls' && !link.allowInsecure) continue
       return new PlainExchange(credentials, protection)
     }
     const plus = mechanism.endsWith('-PLUS')

@@ -97,6 +97,7 @@ describe('beginLogin: which mechanism', () => {
     expect(error.reason).toBe('insecure')
     expect(error.message).toContain('PLAIN would hand it the password itself')
     expect(begin(link({ secure: false, allowInsecure: true, offered: ['PLAIN'] })).mechanism).toBe('PLAIN')
+    expect(begin(link({ secure: false, remoteAddress: '127.0.0.1', allowInsecure: true, offered: ['PLAIN'] })).mechanism).toBe('PLAIN')
   })
 
   it('refuses when nothing offered is acceptable, listing what was', () => {
