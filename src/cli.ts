@@ -60,9 +60,11 @@ export function usage(script: string): string {
     '  XMPP_PING_INTERVAL  seconds of silence on the link before the bot pings its server (default: 60)',
     '  XMPP_PING_TIMEOUT   seconds without an answer before the link counts as dead (default: 10)',
     '  SHUTDOWN_TIMEOUT    seconds SIGTERM waits for running handlers (default: 20)',
+    '  XMPP_ALLOW_INSECURE 1 to log in without TLS to a server that is not on loopback, where the login and',
+    '                      every message can be read and changed on the way (default: 0, TLS required)',
     '',
     `Exit codes: ${ExitCode.Ok} stopped by a signal, ${ExitCode.Usage} bad option, ${ExitCode.Config} bad configuration,`,
-    `${ExitCode.Auth} login refused, ${ExitCode.Tls} server certificate not trusted, ${ExitCode.Conflict} resource taken over,`,
+    `${ExitCode.Auth} login refused or impossible, ${ExitCode.Tls} no TLS or server certificate not trusted, ${ExitCode.Conflict} resource taken over,`,
     `${ExitCode.Unavailable} server unreachable`,
     `for longer than the reconnect policy allows, ${ExitCode.Software} internal error or forced exit.`,
   ].join('\n')
