@@ -24,8 +24,9 @@ export class ConfigError extends Error {
 
 /**
  * The bot cannot go on and retrying would not help: the server refused the credentials or failed to
- * prove itself, it offers no TLS where natter requires it, another connection took over the bot's resource, the server stayed unreachable for longer than
- * `reconnect.giveUpAfter`, or the connection failed in a way natter cannot recover from.
+ * prove itself, it offers no TLS where natter requires it, another connection took over the bot's
+ * resource, the server stayed unreachable for longer than `reconnect.giveUpAfter`, or the connection
+ * failed in a way natter cannot recover from.
  *
  * @example
  * ```ts

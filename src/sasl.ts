@@ -123,6 +123,49 @@ export interface SaslWire {
 }
 
 /**
+ * The SASL elements the server sent during one login attempt, in order. Receiving fails with the
+ * signal's reason once the attempt has ended, so that a login given up never reads (or answers) what
+ * a later connection receives.
+ *
+ * @example
+ * ```ts
+ * const inbox = new SaslInbox(signal)
+ * stream.on('nonza', (element) => inbox.push(element))
+ * const next = await inbox.receive()
+ * ```
+ */
+export class SaslInbox {
+  readonly #queue: XmlElement[] = []
+  #waiting: { resolve(element: XmlElement): void; reject(reason: unknown): void } | undefined
+  readonly #onAbort = (): void => this.#waiting?.reject(this.signal.reason)
+
+  constructor(private readonly signal: AbortSignal) {
+    signal.addEventListener('abort', this.#onAbort)
+  }
+
+  push(element: XmlElement): void {
+    const waiting = this.#waiting
+    this.#waiting = undefined
+    if (waiting) waiting.resolve(element)
+    else this.#queue.push(element)
+  }
+
+  receive(): Promise<XmlElement> {
+    if (this.signal.aborted) return Promise.reject(this.signal.reason)
+    const next = this.#queue.shift()
+    if (next) return Promise.resolve(next)
+    return new Promise((resolve, reject) => {
+      this.#waiting = { resolve, reject }
+    })
+  }
+
+  /** Stops listening to the signal; the attempt's login is over. */
+  close(): void {
+    this.signal.removeEventListener('abort', this.#onAbort)
+  }
+}
+
+/**
  * Runs the SASL dialogue of RFC 6120 until the server's `<success/>` has been checked. Rejects with a
  * {@link ConnectError}: `auth` when the server refuses the credentials, `server-auth` when the server
  * breaks the protocol or cannot prove that it knows the password.

@@ -9,7 +9,7 @@ import { ConnectError } from './errors.js'
 import type { Logger } from './log.js'
 import type { XmlElement } from './xml.js'
 import { ReplayFilter } from './replays.js'
-import { beginLogin, converse, type SaslWire } from './sasl.js'
+import { beginLogin, converse, SaslInbox } from './sasl.js'
 
 /** Where and as whom to connect. */
 export interface TransportOptions {
@@ -153,42 +153,16 @@ export class Transport extends EventEmitter<TransportEvents> {
       this.log.warn({ service }, 'logging in without TLS (XMPP_ALLOW_INSECURE): the login and every message can be read and changed on the way')
     }
     this.log.debug({ mechanism: exchange.mechanism, channelBinding: exchange.channelBinding, protection: exchange.protection }, 'logging in')
-    const wire = this.#saslWire(signal)
-    try {
-      await converse(exchange, wire)
-    } finally {
-      wire.close()
-    }
-  }
-
-  /** The SASL elements of one attempt, in order; receiving fails once the attempt has ended. */
-  #saslWire(signal: AbortSignal): SaslWire & { close(): void } {
-    const x = this.#xmpp
-    const queue: LtxElement[] = []
-    let waiting: { resolve(element: LtxElement): void; reject(reason: unknown): void } | undefined
+    const inbox = new SaslInbox(signal)
     const onNonza = (element: LtxElement): void => {
-      if (element.getNS() !== NS_SASL) return
-      if (waiting) waiting.resolve(element)
-      else queue.push(element)
-      waiting = undefined
+      if (element.getNS() === NS_SASL) inbox.push(element as unknown as XmlElement)
     }
-    const onAbort = (): void => waiting?.reject(signal.reason)
     x.on('nonza', onNonza)
-    signal.addEventListener('abort', onAbort)
-    return {
-      send: (element) => x.send(element as unknown as LtxElement),
-      receive: () => {
-        signal.throwIfAborted()
-        const next = queue.shift()
-        if (next) return Promise.resolve(next as unknown as XmlElement)
-        return new Promise((resolve, reject) => {
-          waiting = { resolve: (element) => resolve(element as unknown as XmlElement), reject }
-        })
-      },
-      close: () => {
-        x.off('nonza', onNonza)
-        signal.removeEventListener('abort', onAbort)
-      },
+    try {
+      await converse(exchange, { send: (element) => x.send(element as unknown as LtxElement), receive: () => inbox.receive() })
+    } finally {
+      x.off('nonza', onNonza)
+      inbox.close()
     }
   }
 
@@ -241,6 +215,7 @@ export class Transport extends EventEmitter<TransportEvents> {
 
   /** Set while `connect()` runs, so errors reach the attempt that caused them. */
   #connecting: ((error: ConnectError) => void) | undefined
+
   /** Sends a stanza. Rejects when there is no stream. */
   async send(stanza: XmlElement): Promise<void> {
     if (this.#xmpp.status !== 'online') throw new Error(`cannot send while ${this.#xmpp.status}`)

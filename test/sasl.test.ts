@@ -1,7 +1,7 @@
 import { createHmac, pbkdf2Sync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ConnectError, xml, type XmlElement } from 'natter'
-import { beginLogin, converse, type LoginLink, type SaslWire } from '../src/sasl.js'
+import { beginLogin, converse, type LoginLink, SaslInbox, type SaslWire } from '../src/sasl.js'
 
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl'
 const CREDENTIALS = { username: 'bot', password: 'pw-Sasl-1357' }
@@ -202,5 +202,29 @@ describe('converse', () => {
     await converse(begin(link({ offered: ['PLAIN'] })), wire)
     expect(wire.sent[0]?.attrs.mechanism).toBe('PLAIN')
     expect(unb64(wire.sent[0] as XmlElement)).toBe(`\0bot\0${CREDENTIALS.password}`)
+  })
+})
+
+describe('SaslInbox', () => {
+  it('hands over the elements in order, whether they came before or after the call', async () => {
+    const inbox = new SaslInbox(new AbortController().signal)
+    inbox.push(xml('challenge', {}, 'one'))
+    inbox.push(xml('challenge', {}, 'two'))
+    expect((await inbox.receive()).getText()).toBe('one')
+    expect((await inbox.receive()).getText()).toBe('two')
+    const later = inbox.receive()
+    inbox.push(xml('success'))
+    expect((await later).name).toBe('success')
+  })
+
+  it('fails a wait, and every later one, once its attempt has ended: nothing of a later connection reaches it', async () => {
+    const attempt = new AbortController()
+    const inbox = new SaslInbox(attempt.signal)
+    const waiting = inbox.receive()
+    attempt.abort(new Error('attempt ended'))
+    await expect(waiting).rejects.toThrow('attempt ended')
+    inbox.push(xml('challenge', {}, 'for the next connection'))
+    await expect(inbox.receive()).rejects.toThrow('attempt ended')
+    inbox.close()
   })
 })
