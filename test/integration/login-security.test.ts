@@ -173,6 +173,14 @@ describe('mechanism and channel binding', () => {
     expect(honest.on(1)).toEqual(expect.arrayContaining(['starttls', 'auth SCRAM-SHA-256-PLUS', `gs2 p=${type},,`, `channel-binding ${type} ok`, 'proof ok', 'bind']))
   })
 
+  it('logs in with SASL, where it checks the server, even when SASL2 is offered too', async () => {
+    const honest = await server({ mechanisms: ['SCRAM-SHA-256'], sasl2: true, behaviour: { kind: 'honest', password: PASSWORD } })
+    const bot = start(honest.service)
+    await bot.waitForLog((l) => l.msg === 'online')
+    expect(honest.on(1)).toEqual(expect.arrayContaining(['auth SCRAM-SHA-256', 'proof ok', 'bind']))
+    expect(honest.on(1)).not.toContain('authenticate')
+  })
+
   it('over TLS without -PLUS on offer, tells the server it could have bound (y), and logs in', async () => {
     const honest = await server({ mechanisms: ['SCRAM-SHA-256', 'PLAIN'], tls, behaviour: { kind: 'honest', password: PASSWORD } })
     const bot = start(honest.service, { NODE_EXTRA_CA_CERTS: tls.file })

@@ -21,6 +21,8 @@ export interface ScriptedServerOptions {
   mechanisms: string[]
   /** Channel binding types to announce (XEP-0440). */
   channelBindingTypes?: string[]
+  /** Also offer SASL2 (XEP-0388) with the same mechanisms; the server never completes it. */
+  sasl2?: boolean
   /** Require STARTTLS with this key and certificate (PEM). */
   tls?: { key: string; cert: string }
   behaviour: Behaviour
@@ -129,7 +131,8 @@ class Connection {
       const mechanisms = this.options.mechanisms.map((m) => `<mechanism>${m}</mechanism>`).join('')
       const types = this.options.channelBindingTypes
       const bindings = types ? `<sasl-channel-binding xmlns='urn:xmpp:sasl-cb:0'>${types.map((t) => `<channel-binding type='${t}'/>`).join('')}</sasl-channel-binding>` : ''
-      features = `<mechanisms xmlns='${NS_SASL}'>${mechanisms}</mechanisms>${bindings}`
+      const sasl2 = this.options.sasl2 ? `<authentication xmlns='urn:xmpp:sasl:2'>${mechanisms}</authentication>` : ''
+      features = `<mechanisms xmlns='${NS_SASL}'>${mechanisms}</mechanisms>${sasl2}${bindings}`
     } else {
       features = "<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
     }
