@@ -45,8 +45,8 @@ const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
   [ExitCode.Unavailable, 'server unreachable for longer than the reconnect policy allows'],
   [ExitCode.Software, 'internal error, or a forced exit (second signal, overdue shutdown)'],
   [ExitCode.Conflict, 'another connection took over the bot\'s resource'],
-  [ExitCode.Tls, 'server certificate not trusted'],
-  [ExitCode.Auth, 'login refused'],
+  [ExitCode.Tls, 'no TLS, or the server certificate not trusted'],
+  [ExitCode.Auth, 'login refused or impossible (wrong password, server not proven, no mechanism in common)'],
   [ExitCode.Config, 'bad configuration'],
 ]
 
@@ -82,6 +82,8 @@ export function usage(script: string): string {
     '  SHUTDOWN_TIMEOUT    seconds SIGTERM waits for running handlers (default: 20)',
     '  XMPP_FORMATION      on or off: processes of one bot share its work, each stanza once (default: on)',
     '  XMPP_TAKEOVER       seconds a silent process may stay before the others take over (default: 5)',
+    '  XMPP_ALLOW_INSECURE 1 to log in without TLS to a server that is not on loopback, where the login',
+    '                      and every message can be read and changed on the way (default: 0, TLS required)',
     '',
     'Exit codes:',
     ...EXIT_CODES.map(([code, meaning]) => `  ${String(code).padEnd(3)} ${meaning}`),

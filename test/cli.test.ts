@@ -54,7 +54,7 @@ describe('usage', () => {
   })
 
   it('lists every flag and every environment variable', () => {
-    for (const word of ['--debug', '-D', '--help', '--version', 'JID', 'JPASSWORD', 'XMPP_SERVICE', 'XMPP_RESOURCE', 'LOG_LEVEL', 'XMPP_ROOMS']) {
+    for (const word of ['--debug', '-D', '--help', '--version', 'JID', 'JPASSWORD', 'XMPP_SERVICE', 'XMPP_RESOURCE', 'LOG_LEVEL', 'XMPP_ROOMS', 'XMPP_ALLOW_INSECURE']) {
       expect(text).toContain(word)
     }
   })
