@@ -68,6 +68,11 @@ describe('usage', () => {
     expect(table.map((line) => line.slice(0, 6))).toEqual(['  0   ', '  64  ', '  69  ', '  70  ', '  75  ', '  76  ', '  77  ', '  78  '])
     for (const line of table) expect(line.length).toBeLessThanOrEqual(80)
   })
+
+  it('fits a terminal of 80 columns, wrapping long descriptions under their column', () => {
+    for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(80)
+    expect(text).toMatch(/\n {22}\S/)
+  })
 })
 
 describe('scriptName', () => {
