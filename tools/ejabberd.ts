@@ -17,6 +17,10 @@ export interface EjabberdOptions {
   tls?: boolean
   /** The hash of the SCRAM credentials ejabberd stores (default sha256). */
   scramHash?: 'sha1' | 'sha256' | 'sha512'
+  /** Load the MUC service on conference.localhost (default false). */
+  muc?: boolean
+  /** Seconds a dropped stream-management session can be resumed (default 60). */
+  resumeTimeout?: number
 }
 
 export interface Ejabberd {
@@ -124,7 +128,8 @@ function configText(dir: string, ports: Ports, opts: Required<EjabberdOptions>):
     'auth_method: [internal]',
     // Passwords are kept only as SCRAM credentials of this hash: the server can offer no other SCRAM.
     'auth_password_format: scram',
-    `auth_scram_hash: ${opts.scramHash}`,
+    // ejabberd names SHA-1 `sha`.
+    `auth_scram_hash: ${opts.scramHash === 'sha1' ? 'sha' : opts.scramHash}`,
     // Accounts are created through the HTTP API, from loopback only.
     'api_permissions:',
     '  "loopback registration":',
@@ -137,7 +142,14 @@ function configText(dir: string, ports: Ports, opts: Required<EjabberdOptions>):
     '  mod_http_api: {}',
     '  mod_ping: {}',
     '  mod_roster: {}',
-    '  mod_stream_mgmt: {}',
+    '  mod_carboncopy: {}',
+    '  mod_offline: {}',
+    '  mod_stream_mgmt:',
+    `    resume_timeout: ${opts.resumeTimeout}`,
+    // What a bot that shuts down alone left unacknowledged goes to offline storage for its next start,
+    // as Prosody does, instead of back to the senders as errors (ejabberd's default).
+    '    resend_on_timeout: if_offline',
+    ...(opts.muc ? ['  mod_muc:', `    host: ${q(`conference.${DOMAIN}`)}`, '    access_create: all', '    history_size: 20'] : []),
   ]
   return lines.join('\n') + '\n'
 }
@@ -261,7 +273,7 @@ class Instance implements Ejabberd {
 export async function startEjabberd(opts: EjabberdOptions = {}): Promise<Ejabberd> {
   const installation = findEjabberd()
   if (!installation) throw new Error(INSTALL_HINT)
-  const settings = { tls: opts.tls ?? false, scramHash: opts.scramHash ?? 'sha256' } as const
+  const settings = { tls: opts.tls ?? false, scramHash: opts.scramHash ?? 'sha256', muc: opts.muc ?? false, resumeTimeout: opts.resumeTimeout ?? 60 } as const
   for (let attempt = 1; ; attempt++) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'natter-ejabberd-'))
     try {
