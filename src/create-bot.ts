@@ -1,5 +1,7 @@
 import { BotCore, type CoreOptions } from './bot.js'
 import { type DiscoFeature, discovery } from './plugins/disco.js'
+import { limits } from './plugins/limits.js'
+import type { LimitsOptions } from './plugins/limits-settings.js'
 import { NS_MUC, type RoomsFeature, type RoomsOptions, rooms } from './plugins/muc.js'
 import { ownMessages } from './plugins/own-messages.js'
 import { NS_PING, type PingFeature, pinging } from './plugins/ping.js'
@@ -22,6 +24,11 @@ export interface BotOptions extends CoreOptions, RoomsOptions {
    * bot was away, always reach handlers (`ctx.delayed` tells them apart).
    */
   receive?: { ownMessages?: boolean; roomHistory?: boolean }
+  /**
+   * Per-sender limits on what comes in: a rate, and handlers running at once (see the README's
+   * "Floods and loops"). On by default; `false` turns them off, as does `XMPP_LIMITS=off`.
+   */
+  limits?: LimitsOptions | false
 }
 
 /**
@@ -39,7 +46,7 @@ const NS_DELAY = 'urn:xmpp:delay'
 
 /**
  * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,
- * and own messages kept from handlers. With no options it reads everything from the environment
+ * own messages kept from handlers, and per-sender limits on what comes in. With no options it reads everything from the environment
  * when started. Install features of your own with `bot.install()`.
  *
  * @example
@@ -58,6 +65,8 @@ export function createBot(options: BotOptions = {}): Bot {
     .install(roster())
     .install(ownMessages(options))
     .install(rooms(options))
+    // Right after rooms, whose bookkeeping must see every presence: before any middleware of the bot's own.
+    .install(limits(options.limits))
   bot.features.add(NS_PING, NS_CHATSTATES, NS_MUC, NS_DELAY)
   return bot
 }
