@@ -53,7 +53,7 @@ describe('usage', () => {
   })
 
   it('lists every flag and every environment variable', () => {
-    for (const word of ['--debug', '-D', '--help', '--version', 'JID', 'JPASSWORD', 'XMPP_SERVICE', 'XMPP_RESOURCE', 'LOG_LEVEL', 'XMPP_ROOMS']) {
+    for (const word of ['--debug', '-D', '--help', '--version', 'JID', 'JPASSWORD', 'XMPP_SERVICE', 'XMPP_RESOURCE', 'LOG_LEVEL', 'XMPP_ROOMS', 'XMPP_SENDER_RATE', 'XMPP_SENDER_BURST', 'XMPP_LIMITS', 'XMPP_TRUSTED_ROOM_SERVICES']) {
       expect(text).toContain(word)
     }
   })
