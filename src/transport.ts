@@ -5,6 +5,7 @@ import { type Client, client, type LtxElement, xml as ltxXml, type XmppError, ty
 import { hideSensitive } from '@xmpp/debug'
 import { ConnectError } from './errors.js'
 import type { Logger } from './log.js'
+import { redactedXml } from './redact.js'
 import type { XmlElement } from './xml.js'
 import { ReplayFilter } from './replays.js'
 import { ScramSha1 } from './scram.js'
@@ -318,15 +319,24 @@ function traceStanza(log: Logger, direction: string, element: LtxElement): void 
   }
 }
 
-/** The element as one line of XML, with SASL payloads and the text of any `<password/>` removed. */
+/**
+ * The element as one line of XML for `-D` logs: SASL payloads hidden as xmpp.js's debug output hides
+ * them, and passwords and secret form fields as {@link redactedXml} does, at any depth.
+ */
 export function redact(element: XmlElement): string {
-  return hideSensitive(copyWithoutPasswords(element as LtxElement)).toString()
+  return redactedXml(hideSensitive(topCopy(element as LtxElement)) as unknown as XmlElement)
 }
 
-/** A deep copy, since hiding works in place and the original is still on its way. */
-function copyWithoutPasswords(element: LtxElement): LtxElement {
-  const children = element.name === 'password' ? ['hidden'] : element.children.map((c) => (typeof c === 'string' ? c : copyWithoutPasswords(c)))
-  return ltxXml(element.name, { ...element.attrs }, ...children)
+/**
+ * A copy of the element and of its children, which hiding rewrites in place, since the original is
+ * still on its way; what lies deeper is shared, and only read.
+ */
+function topCopy(element: LtxElement): LtxElement {
+  const copy = ltxXml(element.name, { ...element.attrs })
+  copy.children = element.children.map((child) =>
+    typeof child === 'string' ? child : Object.assign(ltxXml(child.name, { ...child.attrs }), { children: [...child.children] }),
+  )
+  return copy
 }
 
 /** Destroys the socket, or the tls socket inside @xmpp/tls's wrapper; false when there is none left. */
