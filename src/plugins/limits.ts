@@ -3,7 +3,7 @@ import type { StanzaContext } from '../context/base.js'
 import { MessageContext } from '../context/message.js'
 import { StanzaError } from '../errors.js'
 import { HandlerSlots } from '../handler-slots.js'
-import { bareJid, parseJid } from '../jid.js'
+import { bareJid, type Jid, parseJid } from '../jid.js'
 import { OncePer } from '../once-per.js'
 import type { Next } from '../router.js'
 import { TokenBuckets } from '../token-buckets.js'
@@ -41,6 +41,7 @@ class InboundLimits {
   #slots!: HandlerSlots
   #logged!: OncePer
   #noticed!: OncePer
+  #ownJid: { text: string; parsed: Jid | undefined } | undefined
 
   constructor(
     private readonly bot: BotCore & Partial<RoomsFeature>,
@@ -78,7 +79,7 @@ class InboundLimits {
 
   /** Whom a stanza counts against; undefined for the bot's own account, its server, and its own nick in rooms. */
   #senderOf(ctx: StanzaContext): string | undefined {
-    const own = parseJid(this.bot.jid)
+    const own = this.#own()
     const isOwn = (bare: string): boolean => own !== undefined && (bare === own.bare || bare === own.domain)
     const realJid = ctx instanceof MessageContext ? ctx.realJid : undefined
     if (realJid !== undefined) {
@@ -92,6 +93,13 @@ class InboundLimits {
     // Occupants of one room share its bare JID: each is a sender of its own.
     if (ownNick !== undefined && from.resource) return from.resource === ownNick ? undefined : from.full.slice(0, MAX_KEY)
     return from.bare.slice(0, MAX_KEY)
+  }
+
+  /** The bot's own JID, parsed once per session rather than once per stanza. */
+  #own(): Jid | undefined {
+    const jid = this.bot.jid
+    if (this.#ownJid?.text !== jid) this.#ownJid = { text: jid, parsed: parseJid(jid) }
+    return this.#ownJid.parsed
   }
 
   #refuse(ctx: StanzaContext, sender: string, reason: 'rate' | 'busy'): void {
