@@ -62,6 +62,13 @@ const ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
   ['SHUTDOWN_TIMEOUT', 'seconds SIGTERM waits for running handlers (default: 20)'],
   ['XMPP_FORMATION', 'on or off: the processes of one bot share its work, each stanza once (default: on)'],
   ['XMPP_TAKEOVER', 'seconds a silent process may stay before the others take over (default: 5)'],
+  ['XMPP_LIMITS', 'off: no per-sender limits at all (default: on)'],
+  ['XMPP_SENDER_RATE', 'stanzas a second each sender may keep sending (default: 10)'],
+  ['XMPP_SENDER_BURST', 'stanzas each sender may send at once, on top of that (default: 500)'],
+  [
+    'XMPP_TRUSTED_ROOM_SERVICES',
+    "room services believed about real JIDs, comma-separated (default: the bot's server, its subdomains and services, and XMPP_ROOMS's)",
+  ],
   [
     'XMPP_ALLOW_INSECURE',
     '1 to log in without TLS to a server not on loopback, where the login and every message can be read and changed on the way (default: 0, TLS required)',

@@ -7,6 +7,7 @@ import { hideSensitive } from '@xmpp/debug'
 import { channelBindings } from './channel-binding.js'
 import { ConnectError } from './errors.js'
 import type { Logger } from './log.js'
+import { redactedXml } from './redact.js'
 import type { XmlElement } from './xml.js'
 import { ReplayFilter } from './replays.js'
 import { beginLogin, converse, SaslInbox } from './sasl.js'
@@ -388,15 +389,24 @@ function traceStanza(log: Logger, direction: string, element: LtxElement): void 
   }
 }
 
-/** The element as one line of XML, with SASL payloads and the text of any `<password/>` removed. */
+/**
+ * The element as one line of XML for `-D` logs: SASL payloads hidden as xmpp.js's debug output hides
+ * them, and passwords and secret form fields as {@link redactedXml} does, at any depth.
+ */
 export function redact(element: XmlElement): string {
-  return hideSensitive(copyWithoutPasswords(element as LtxElement)).toString()
+  return redactedXml(hideSensitive(topCopy(element as LtxElement)) as unknown as XmlElement)
 }
 
-/** A deep copy, since hiding works in place and the original is still on its way. */
-function copyWithoutPasswords(element: LtxElement): LtxElement {
-  const children = element.name === 'password' ? ['hidden'] : element.children.map((c) => (typeof c === 'string' ? c : copyWithoutPasswords(c)))
-  return ltxXml(element.name, { ...element.attrs }, ...children)
+/**
+ * A copy of the element and of its children, which hiding rewrites in place, since the original is
+ * still on its way; what lies deeper is shared, and only read.
+ */
+function topCopy(element: LtxElement): LtxElement {
+  const copy = ltxXml(element.name, { ...element.attrs })
+  copy.children = element.children.map((child) =>
+    typeof child === 'string' ? child : Object.assign(ltxXml(child.name, { ...child.attrs }), { children: [...child.children] }),
+  )
+  return copy
 }
 
 /** Why the login of an attempt stops once the attempt has ended (a timeout, a dropped link). */
