@@ -42,15 +42,16 @@ function missGuard(i: number): Guards<MessageContext, MessageField> {
 
 const echoGuard = { type: 'chat', body: true } as const
 
+// One sender sends thousands of messages: without `limits: false` most would be dropped, not dispatched.
 function botWithHandlers(count: number): Bot {
-  const bot = createBot({ logLevel: 'silent' })
+  const bot = createBot({ logLevel: 'silent', limits: false })
   for (let i = 1; i < count; i++) bot.message(missGuard(i), (msg) => msg.reply('never'))
   bot.message(echoGuard, (msg) => msg.reply(`You said: ${msg.body}`))
   return bot
 }
 
 function botWithCommands(count: number): Bot {
-  const bot = createBot({ logLevel: 'silent' })
+  const bot = createBot({ logLevel: 'silent', limits: false })
   for (let i = 1; i < count; i++) bot.command(`task${i} [what...]`, `Does task ${i}`, (cmd) => cmd.reply('never'))
   bot.command('echo <text...>', 'Repeats the text', (cmd) => cmd.reply(`You said: ${cmd.args.text}`))
   return bot

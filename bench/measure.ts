@@ -47,7 +47,8 @@ export async function measureBot(bot: BotUnderTest, account: string, rig: Rig, s
   await first.ping()
 
   const answered = answerAfter(first, `${ANSWER}${probe}`, performance.now(), ONLINE_TIMEOUT_MS)
-  const proc = new BotProcess(bot, { JID: jid, JPASSWORD: BOT_PASSWORD, XMPP_SERVICE: rig.service, XMPP_RESOURCE: 'bench' })
+  // A few senders blast thousands of messages each: natter's per-sender limits would drop most of them.
+  const proc = new BotProcess(bot, { JID: jid, JPASSWORD: BOT_PASSWORD, XMPP_SERVICE: rig.service, XMPP_RESOURCE: 'bench', XMPP_LIMITS: 'off' })
   try {
     const onlineMs = await proc.whileRunning(answered)
     await sleep(settings.idleMs)

@@ -45,10 +45,52 @@ const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
   [ExitCode.Unavailable, 'server unreachable for longer than the reconnect policy allows'],
   [ExitCode.Software, 'internal error, or a forced exit (second signal, overdue shutdown)'],
   [ExitCode.Conflict, 'another connection took over the bot\'s resource'],
-  [ExitCode.Tls, 'server certificate not trusted'],
-  [ExitCode.Auth, 'login refused'],
+  [ExitCode.Tls, 'no TLS, or the server certificate not trusted'],
+  [ExitCode.Auth, 'login refused, or impossible (server not proven, no mechanism in common)'],
   [ExitCode.Config, 'bad configuration'],
 ]
+
+const ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
+  ['JID', "the bot's address: user@domain or user@domain/resource (required)"],
+  ['JPASSWORD', 'its password (required)'],
+  ['XMPP_SERVICE', "xmpp://host:port or xmpps://host:port (default: found from the JID's domain)"],
+  ['XMPP_RESOURCE', 'resource to bind (default: $DYNO plus a boot id when set, else chosen by the server)'],
+  ['LOG_LEVEL', 'fatal, error, warn, info, debug, trace or silent (default: info)'],
+  ['XMPP_ROOMS', 'rooms to join: room@service or room@service/nick, comma-separated'],
+  ['XMPP_PING_INTERVAL', 'seconds of silence on the link before the bot pings its server (default: 60)'],
+  ['XMPP_PING_TIMEOUT', 'seconds without an answer before the link counts as dead (default: 10)'],
+  ['SHUTDOWN_TIMEOUT', 'seconds SIGTERM waits for running handlers (default: 20)'],
+  ['XMPP_FORMATION', 'on or off: the processes of one bot share its work, each stanza once (default: on)'],
+  ['XMPP_TAKEOVER', 'seconds a silent process may stay before the others take over (default: 5)'],
+  ['XMPP_LIMITS', 'off: no per-sender limits at all (default: on)'],
+  ['XMPP_SENDER_RATE', 'stanzas a second each sender may keep sending (default: 10)'],
+  ['XMPP_SENDER_BURST', 'stanzas each sender may send at once, on top of that (default: 500)'],
+  [
+    'XMPP_TRUSTED_ROOM_SERVICES',
+    "room services believed about real JIDs, comma-separated (default: the bot's server, its subdomains and services, and XMPP_ROOMS's)",
+  ],
+  [
+    'XMPP_ALLOW_INSECURE',
+    '1 to log in without TLS to a server not on loopback, where the login and every message can be read and changed on the way (default: 0, TLS required)',
+  ],
+]
+
+/** Rows of a two-column table for a terminal: the second column starts at `indent` and wraps before 80 columns. */
+function table(rows: ReadonlyArray<readonly [string | number, string]>, indent: number): string[] {
+  const lines: string[] = []
+  for (const [key, text] of rows) {
+    let line = `  ${String(key)}`.padEnd(indent)
+    for (const word of text.split(' ')) {
+      if (line.length + word.length + 1 > 79 && line.trim() !== String(key)) {
+        lines.push(line.trimEnd())
+        line = ' '.repeat(indent)
+      }
+      line += line.length === indent ? word : ` ${word}`
+    }
+    lines.push(line)
+  }
+  return lines
+}
 
 /**
  * The text `--help` prints.
@@ -71,20 +113,10 @@ export function usage(script: string): string {
     '  -v, --version  show the natter version',
     '',
     'Environment:',
-    '  JID                 the bot\'s address: user@domain or user@domain/resource (required)',
-    '  JPASSWORD           its password (required)',
-    '  XMPP_SERVICE        xmpp://host:port or xmpps://host:port (default: found from the JID\'s domain)',
-    '  XMPP_RESOURCE       resource to bind (default: $DYNO plus a boot id when set, else chosen by the server)',
-    '  LOG_LEVEL           fatal, error, warn, info, debug, trace or silent (default: info)',
-    '  XMPP_ROOMS          rooms to join: room@service or room@service/nick, comma-separated',
-    '  XMPP_PING_INTERVAL  seconds of silence on the link before the bot pings its server (default: 60)',
-    '  XMPP_PING_TIMEOUT   seconds without an answer before the link counts as dead (default: 10)',
-    '  SHUTDOWN_TIMEOUT    seconds SIGTERM waits for running handlers (default: 20)',
-    '  XMPP_FORMATION      on or off: processes of one bot share its work, each stanza once (default: on)',
-    '  XMPP_TAKEOVER       seconds a silent process may stay before the others take over (default: 5)',
+    ...table(ENVIRONMENT, 22),
     '',
     'Exit codes:',
-    ...EXIT_CODES.map(([code, meaning]) => `  ${String(code).padEnd(3)} ${meaning}`),
+    ...table(EXIT_CODES, 6),
   ].join('\n')
 }
 

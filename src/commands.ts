@@ -1,5 +1,10 @@
 import type { MessageContext } from './context/message.js'
+import { bareJid } from './jid.js'
+import { OncePer } from './once-per.js'
 import type { Next } from './router.js'
+
+/** How long after a hint about unknown commands the same sender gets none: two bots would hint each other forever. */
+export const HINT_INTERVAL_MS = 5 * 60_000
 
 type Words<S extends string> = S extends `${infer Head} ${infer Tail}` ? [Head, ...Words<Tail>] : S extends '' ? [] : [S]
 
@@ -103,6 +108,7 @@ export type Parsed =
  */
 export class Commands {
   readonly #byName = new Map<string, CommandSpec>()
+  readonly #hinted = new OncePer(HINT_INTERVAL_MS)
 
   add(spec: string, options: CommandOptions, handler: CommandSpec['handler']): void {
     const { name, params } = parseSpec(spec)
@@ -153,7 +159,8 @@ export class Commands {
   }
 
   /**
-   * Runs a message as a command, or answers it with usage, help or a hint. In a room (`nick` given)
+   * Runs a message as a command, or answers it with usage, help or a hint (at most one hint per sender
+   * every {@link HINT_INTERVAL_MS}; in a room a sender is the occupant). In a room (`nick` given)
    * the message must address the bot (`nick: `, `nick, `) or start with `prefix`; anything else is
    * passed on with `next()`.
    */
@@ -176,7 +183,7 @@ export class Commands {
       await ctx.reply(this.help(admin, ctx.type === 'groupchat' ? howToAddress(nick, prefix) : undefined))
     } else if (parsed.kind === 'ok' || parsed.kind === 'usage') {
       await ctx.reply(`Sorry, only admins may use ${parsed.command.name}.`)
-    } else {
+    } else if (this.#hinted.take(ctx.realJid === undefined ? ctx.from : bareJid(ctx.realJid))) {
       const name = parsed.name.length > 40 ? `${parsed.name.slice(0, 40)}…` : parsed.name
       await ctx.reply(name === '' ? 'Send "help" for the list of commands.' : `I don't know "${name}". Send "help" for the list of commands.`)
     }

@@ -33,6 +33,12 @@ export interface SettingOptions {
   pingTimeout?: number
   /** Seconds a shutdown waits for running handlers (`SHUTDOWN_TIMEOUT`). Default 20. */
   shutdownTimeout?: number
+  /**
+   * Log in over a connection without TLS to another machine (`XMPP_ALLOW_INSECURE`), where the login
+   * and every message can be read and changed on the way, and PLAIN hands over the password itself.
+   * Default false: natter then logs in only over TLS, or to a loopback address.
+   */
+  allowInsecure?: boolean
 }
 
 /** Validated settings, with every default applied. */
@@ -50,6 +56,8 @@ export interface Settings {
   readonly pingTimeout: number
   /** Seconds a shutdown waits for running handlers. */
   readonly shutdownTimeout: number
+  /** Whether logging in without TLS to another machine is allowed. */
+  readonly allowInsecure: boolean
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -96,7 +104,9 @@ export function loadSettings(env: Env, options: SettingOptions = {}): Settings {
   const pingTimeout = parseSeconds('XMPP_PING_TIMEOUT', options.pingTimeout, env.XMPP_PING_TIMEOUT, 10)
   const shutdownTimeout = parseSeconds('SHUTDOWN_TIMEOUT', options.shutdownTimeout, env.SHUTDOWN_TIMEOUT, 20)
 
-  return { jid, password, service, resource, logLevel: levelText ?? 'info', pingInterval, pingTimeout, shutdownTimeout }
+  const allowInsecure = parseFlag('XMPP_ALLOW_INSECURE', options.allowInsecure, env.XMPP_ALLOW_INSECURE)
+
+  return { jid, password, service, resource, logLevel: levelText ?? 'info', pingInterval, pingTimeout, shutdownTimeout, allowInsecure }
 }
 
 /**
@@ -131,6 +141,16 @@ function parseSeconds(variable: string, option: number | undefined, text: string
     throw new ConfigError(variable, `malformed "${given}"; expected a positive number of seconds`)
   }
   return seconds
+}
+
+/** A yes/no setting, default no; anything but the usual spellings is an error, so that a typo never turns it on or off unseen. */
+function parseFlag(variable: string, option: boolean | undefined, text: string | undefined): boolean {
+  if (option !== undefined) return option
+  const given = settingText(undefined, text)
+  const value = given?.toLowerCase()
+  if (value === undefined || ['0', 'false', 'no', 'off'].includes(value)) return false
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true
+  throw new ConfigError(variable, `malformed "${given}"; expected 1 or 0`)
 }
 
 function isLogLevel(text: string): text is LogLevel {

@@ -27,7 +27,14 @@ export class Connection {
   constructor(settings: Settings, log: Logger, options: { reconnect?: ReconnectOptions; outbox?: OutboxOptions }, hooks: ConnectionHooks) {
     const { jid } = settings
     const transport = new Transport(
-      { service: settings.service, domain: jid.domain, username: jid.local, password: settings.password, resource: settings.resource },
+      {
+        service: settings.service,
+        domain: jid.domain,
+        username: jid.local,
+        password: settings.password,
+        resource: settings.resource,
+        allowInsecure: settings.allowInsecure,
+      },
       log,
       (stanza) => hooks.receive(stanza),
     )

@@ -1,6 +1,8 @@
 import { BotCore } from './bot.js'
 import type { CoreOptions } from './core-options.js'
 import { type DiscoFeature, discovery } from './plugins/disco.js'
+import { limits } from './plugins/limits.js'
+import type { LimitsOptions } from './plugins/limits-settings.js'
 import { NS_MUC, type RoomsFeature, type RoomsOptions, rooms } from './plugins/muc.js'
 import { type FormationFeature, type FormationOptions, formation } from './plugins/formation/formation.js'
 import { ownMessages } from './plugins/own-messages.js'
@@ -25,6 +27,11 @@ export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions 
    * bot was away, always reach handlers (`ctx.delayed` tells them apart).
    */
   receive?: { ownMessages?: boolean; roomHistory?: boolean }
+  /**
+   * Per-sender limits on what comes in: a rate, and handlers running at once (see the README's
+   * "Floods and loops"). On by default; `false` turns them off, as does `XMPP_LIMITS=off`.
+   */
+  limits?: LimitsOptions | false
 }
 
 /**
@@ -42,9 +49,9 @@ const NS_DELAY = 'urn:xmpp:delay'
 
 /**
  * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,
- * formations (several processes of one bot), work for later (`bot.schedule()`), and own messages
- * kept from handlers. With no options it reads everything from the environment when started.
- * Install features of your own with `bot.install()`.
+ * formations (several processes of one bot), per-sender limits on what comes in, work for later
+ * (`bot.schedule()`), and own messages kept from handlers. With no options it reads everything from
+ * the environment when started. Install features of your own with `bot.install()`.
  *
  * @example
  * ```ts
@@ -63,6 +70,9 @@ export function createBot(options: BotOptions = {}): Bot {
     .install(ownMessages(options))
     .install(rooms(options))
     .install(formation(options))
+    // After rooms, whose bookkeeping must see every presence, and formation, which leaves to the other
+    // processes what they own: before any middleware of the bot's own.
+    .install(limits(options.limits))
     .install(scheduling())
   bot.features.add(NS_PING, NS_CHATSTATES, NS_MUC, NS_DELAY)
   return bot

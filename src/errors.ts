@@ -23,9 +23,10 @@ export class ConfigError extends Error {
 }
 
 /**
- * The bot cannot go on and retrying would not help: the server refused the credentials, another
- * connection took over the bot's resource, the server stayed unreachable for longer than
- * `reconnect.giveUpAfter`, or the connection failed in a way natter cannot recover from.
+ * The bot cannot go on and retrying would not help: the server refused the credentials or failed to
+ * prove itself, it offers no TLS where natter requires it, another connection took over the bot's
+ * resource, the server stayed unreachable for longer than `reconnect.giveUpAfter`, or the connection
+ * failed in a way natter cannot recover from.
  *
  * @example
  * ```ts
@@ -48,8 +49,11 @@ export class FatalError extends Error {
 export type FatalReason = 'auth' | 'conflict' | 'tls' | 'unreachable' | 'internal'
 
 /**
- * Why one connection attempt failed. `auth`, `conflict` and `tls` fail the same way on every attempt;
- * `network` is worth retrying.
+ * Why one connection attempt failed. Only `network` is worth retrying; the others fail the same way on
+ * every attempt: `auth` (the server refused the credentials), `conflict` (another connection took
+ * the resource), `tls` (the certificate is not trusted), `insecure` (no TLS where natter requires it),
+ * `unsupported` (no login mechanism natter accepts), `server-auth` (the server broke the login protocol
+ * or could not prove that it knows the password).
  *
  * @example
  * ```ts
@@ -59,7 +63,7 @@ export type FatalReason = 'auth' | 'conflict' | 'tls' | 'unreachable' | 'interna
 export class ConnectError extends Error {
   override readonly name = 'ConnectError'
   constructor(
-    readonly reason: 'auth' | 'conflict' | 'tls' | 'network',
+    readonly reason: 'auth' | 'conflict' | 'tls' | 'insecure' | 'unsupported' | 'server-auth' | 'network',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -93,9 +97,12 @@ export const ExitCode = {
   Ok: 0,
   /** An unexpected internal error. */
   Software: 70,
-  /** The server refused the login (wrong JID or password). */
+  /**
+   * The login failed: the server refused it (wrong JID or password), offers no mechanism natter
+   * accepts, or could not prove that it knows the password (SCRAM server signature).
+   */
   Auth: 77,
-  /** The server's TLS certificate is not trusted (EX_PROTOCOL). */
+  /** TLS: the server's certificate is not trusted, or it offers no TLS where natter requires it (EX_PROTOCOL). */
   Tls: 76,
   /** Missing or malformed configuration (EX_CONFIG). */
   Config: 78,

@@ -1,7 +1,9 @@
 import type { ContextLink, StanzaContext } from './context/base.js'
 import { StanzaError } from './errors.js'
+import { OncePer } from './once-per.js'
 import type { Router } from './router.js'
 import { settleWithin } from './settle.js'
+import { cutBelow, MAX_STANZA_DEPTH, nestsDeeperThan } from './stanza-depth.js'
 import type { IqAnswer, KindRegistry, Outcome, StanzaKind } from './stanza-kind.js'
 import type { XmlElement } from './xml.js'
 
@@ -23,6 +25,8 @@ const serviceUnavailable = (): IqAnswer => ({ error: new StanzaError('service-un
  */
 export class Inbound {
   readonly #inflight = new Set<Promise<unknown>>()
+  /** Senders of stanzas refused as too deep, logged once a minute each. */
+  readonly #deepLogged = new OncePer(60_000)
   /** Whether stanzas reach handlers; while false, IQ requests are answered `service-unavailable`. */
   accepting = false
 
@@ -45,7 +49,13 @@ export class Inbound {
   receive(stanza: XmlElement, started?: (run: Promise<unknown>) => void): IqAnswer | Promise<IqAnswer> {
     const isIq = stanza.name === 'iq'
     const type = stanza.attrs.type
-    if (isIq && (type === 'result' || type === 'error')) {
+    const isReply = isIq && (type === 'result' || type === 'error')
+    if (nestsDeeperThan(stanza, MAX_STANZA_DEPTH)) {
+      this.#cut(stanza)
+      // A reply still settles the bot's own request; anything else is refused, an IQ request with an error.
+      if (!isReply) return isIq ? { error: new StanzaError('policy-violation', 'modify', `nested deeper than ${MAX_STANZA_DEPTH} levels`).toElement() } : undefined
+    }
+    if (isReply) {
       this.hooks.reply(stanza)
       return undefined
     }
@@ -66,6 +76,19 @@ export class Inbound {
     const run = this.track(this.#dispatch(kind, ctx, isIq))
     started?.(run)
     return isIq ? run : undefined
+  }
+
+  /**
+   * Cuts a stanza nested too deep down to the allowed depth, in place: whatever quotes it next (an
+   * error reply quotes the request's payload, a debug log the whole stanza) would otherwise recurse
+   * through every level and overflow the stack.
+   */
+  #cut(stanza: XmlElement): void {
+    cutBelow(stanza, MAX_STANZA_DEPTH)
+    const from = stanza.attrs.from ?? ''
+    if (this.#deepLogged.take(from)) {
+      this.link.log.warn({ from, stanza: stanza.name, id: stanza.attrs.id }, `cut a stanza nested deeper than ${MAX_STANZA_DEPTH} levels (not logged again for this sender for a minute)`)
+    }
   }
 
   /** Keeps a piece of work in view, so shutdown can wait for it. */

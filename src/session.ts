@@ -47,7 +47,8 @@ export interface SessionEvents {
 /**
  * Keeps one transport connected: pings a quiet link and drops it when the server stops answering,
  * retries with backoff while the server cannot be reached, and turns the failures that retrying
- * cannot fix (refused login, resource conflict, offline for too long) into a `fatal` event.
+ * cannot fix (refused login, a server without TLS or that fails to prove itself, resource conflict,
+ * offline for too long) into a `fatal` event.
  */
 export class Session extends EventEmitter<SessionEvents> {
   readonly #backoff: Backoff
@@ -180,6 +181,12 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     if (error instanceof ConnectError && error.reason === 'tls') {
       return new FatalError('tls', `${this.account}: ${error.message}; if the server uses a private CA, point NODE_EXTRA_CA_CERTS at its certificate`, { cause: error })
+    }
+    if (error instanceof ConnectError && error.reason === 'insecure') {
+      return new FatalError('tls', `${this.account}: ${error.message}`, { cause: error })
+    }
+    if (error instanceof ConnectError && (error.reason === 'unsupported' || error.reason === 'server-auth')) {
+      return new FatalError('auth', `${this.account}: ${error.message}`, { cause: error })
     }
     if (error instanceof ConnectError && error.reason === 'conflict') {
       return new FatalError('conflict', `${this.account}: ${error.message}; give each process its own XMPP_RESOURCE`, { cause: error })

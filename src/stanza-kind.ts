@@ -1,4 +1,5 @@
 import type { ContextLink, StanzaContext } from './context/base.js'
+import type { IqAnswer } from './transport.js'
 import type { XmlElement } from './xml.js'
 
 /** What a handler chain did with a stanza: whether a handler took it, what that handler returned, or what was thrown. */
@@ -8,11 +9,7 @@ export interface Outcome {
   readonly error?: unknown
 }
 
-/**
- * How an inbound IQ get/set is answered: a result (with its optional child), or an `<error/>`
- * element. `undefined` answers `service-unavailable`.
- */
-export type IqAnswer = { result: XmlElement | undefined } | { error: XmlElement } | undefined
+export type { IqAnswer } from './transport.js'
 
 /**
  * One stanza kind, described once: the fields its guards test, how its routes are indexed, and how

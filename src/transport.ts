@@ -1,13 +1,16 @@
 // The one module that touches @xmpp/*: a small typed adapter over @xmpp/client. Everything else in
 // natter sees XmlElement, Transport and plain events, so the quirks of xmpp.js stay in this file.
 import { EventEmitter } from 'node:events'
+import { TLSSocket } from 'node:tls'
 import { type Client, client, type LtxElement, xml as ltxXml, type XmppError, type XmppSocket } from '@xmpp/client'
 import { hideSensitive } from '@xmpp/debug'
+import { channelBindings } from './channel-binding.js'
 import { ConnectError } from './errors.js'
 import type { Logger } from './log.js'
+import { redactedXml } from './redact.js'
 import type { XmlElement } from './xml.js'
 import { ReplayFilter } from './replays.js'
-import { ScramSha1 } from './scram.js'
+import { beginLogin, converse, SaslInbox } from './sasl.js'
 
 /** Where and as whom to connect. */
 export interface TransportOptions {
@@ -18,6 +21,8 @@ export interface TransportOptions {
   password: string
   /** Empty: the server assigns one. */
   resource: string
+  /** Allow logging in without TLS to a machine other than this one (`XMPP_ALLOW_INSECURE`). Default false. */
+  allowInsecure?: boolean
 }
 
 /**
@@ -36,6 +41,9 @@ export interface TransportEvents {
 }
 
 const STANZAS = new Set(['message', 'presence', 'iq'])
+const NS_STREAM = 'http://etherx.jabber.org/streams'
+const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl'
+const NS_SASL2 = 'urn:xmpp:sasl:2'
 const NS_SM = 'urn:xmpp:sm:3'
 /** Outbound stanzas between natter's own requests for an ack (XEP-0198 `<r/>`). */
 const ACK_EVERY = 100
@@ -70,14 +78,12 @@ export class Transport extends EventEmitter<TransportEvents> {
       service: options.service,
       domain: options.domain,
       username: options.username,
-      password: options.password,
+      // natter logs in itself (see #logIn): xmpp.js never holds the password.
+      credentials: () => this.#logIn(),
       resource: options.resource || undefined,
     })
     this.#xmpp.reconnect.stop()
-    // Login with node:crypto's PBKDF2 (a few ms) instead of xmpp.js's (about a second of CPU); see ScramSha1.
-    const mechanisms = this.#xmpp.saslFactory._mechs
-    const scram = mechanisms.findIndex((m) => m.name === 'SCRAM-SHA-1')
-    if (scram !== -1) mechanisms[scram] = { name: 'SCRAM-SHA-1', mech: ScramSha1 }
+    this.#wireLogin()
     // natter's own liveness check replaces the <r/> timer of xmpp.js, which exists only with stream
     // management; xmpp.js still asks for an ack after each burst it sends.
     this.#xmpp.streamManagement.requestAckInterval = 0
@@ -101,6 +107,66 @@ export class Transport extends EventEmitter<TransportEvents> {
     return this.#lastActivity
   }
 
+  /** Aborted once the current connection attempt has ended, either way: its login must stop where it is. */
+  #attempt: AbortSignal = AbortSignal.abort()
+  /** The last `<stream:features/>`, which offered the SASL mechanisms #logIn picks from. */
+  #features: LtxElement | undefined
+
+  /**
+   * natter runs the SASL dialogue itself (src/sasl.ts), where it decides whether the link is good enough
+   * to log in over and checks the server's proof: xmpp.js 0.14 logs in over cleartext, ignores the SCRAM
+   * server signature, and knows neither SCRAM-SHA-256 nor channel binding.
+   */
+  #wireLogin(): void {
+    const x = this.#xmpp
+    x.prependListener('element', (element: LtxElement) => {
+      if (!element.is('features', NS_STREAM)) return
+      // xmpp.js would take SASL2 (XEP-0388) first, which goes around natter's dialogue.
+      element.children = element.children.filter((c) => typeof c === 'string' || !c.is('authentication', NS_SASL2))
+      this.#features = element
+      // xmpp.js calls #logIn only if its factory lists an offered mechanism: list them all, natter decides.
+      const offered = element.getChild('mechanisms', NS_SASL)?.getChildren('mechanism', NS_SASL) ?? []
+      x.saslFactory._mechs = offered.map((m) => ({ name: m.text() }))
+    })
+  }
+
+  /** Logs in over the stream xmpp.js has negotiated so far; a rejection stops the attempt before any bind. */
+  async #logIn(): Promise<void> {
+    const x = this.#xmpp
+    const signal = this.#attempt
+    const socket = x.socket
+    const tls = tlsSocketOf(socket)
+    const { service, username, password } = this.#options
+    if (!this.#features) throw new ConnectError('server-auth', `${service} asked for a login without offering one`)
+    const exchange = beginLogin(
+      {
+        service,
+        features: this.#features as unknown as XmlElement,
+        secure: x.isSecure(),
+        remoteAddress: (socket as { remoteAddress?: string } | null)?.remoteAddress,
+        allowInsecure: this.#options.allowInsecure ?? false,
+        bindings: tls ? channelBindings(tls) : [],
+      },
+      { username, password },
+      signal,
+    )
+    if (exchange.protection === 'insecure') {
+      this.log.warn({ service }, 'logging in without TLS (XMPP_ALLOW_INSECURE): the login and every message can be read and changed on the way')
+    }
+    this.log.debug({ mechanism: exchange.mechanism, channelBinding: exchange.channelBinding, protection: exchange.protection }, 'logging in')
+    const inbox = new SaslInbox(signal)
+    const onNonza = (element: LtxElement): void => {
+      if (element.getNS() === NS_SASL) inbox.push(element as unknown as XmlElement)
+    }
+    x.on('nonza', onNonza)
+    try {
+      await converse(exchange, { send: (element) => x.send(element as unknown as LtxElement), receive: () => inbox.receive() })
+    } finally {
+      x.off('nonza', onNonza)
+      inbox.close()
+    }
+  }
+
   /**
    * One attempt to connect, authenticate and bind (or resume), abandoned after `timeoutMs`, or once
    * the server has said nothing for `silenceMs`. Resolves with whether the previous session was
@@ -111,9 +177,12 @@ export class Transport extends EventEmitter<TransportEvents> {
     await this.drop()
     // Also bounds each step inside xmpp.js, such as waiting for the server's stream header.
     x.timeout = timeoutMs
+    const attempt = new AbortController()
+    this.#attempt = attempt.signal
     return new Promise<boolean>((resolve, reject) => {
       let silence: NodeJS.Timeout | undefined
       const done = (error: ConnectError | undefined, resumed = false): void => {
+        attempt.abort(new Abandoned())
         clearTimeout(timer)
         clearTimeout(silence)
         this.off('online', onOnline)
@@ -266,6 +335,8 @@ export class Transport extends EventEmitter<TransportEvents> {
       this.emit('disconnect', reason)
     })
     x.on('error', (error: XmppError) => {
+      // The login of an attempt that has already ended, stopping as it should.
+      if (error instanceof Abandoned) return
       const classified = classify(error)
       if (this.#connecting && classified.reason !== 'network') this.#connecting(classified)
       else if (classified.reason === 'conflict') this.emit('error', classified)
@@ -318,15 +389,39 @@ function traceStanza(log: Logger, direction: string, element: LtxElement): void 
   }
 }
 
-/** The element as one line of XML, with SASL payloads and the text of any `<password/>` removed. */
+/**
+ * The element as one line of XML for `-D` logs: SASL payloads hidden as xmpp.js's debug output hides
+ * them, and passwords and secret form fields as {@link redactedXml} does, at any depth.
+ */
 export function redact(element: XmlElement): string {
-  return hideSensitive(copyWithoutPasswords(element as LtxElement)).toString()
+  return redactedXml(hideSensitive(topCopy(element as LtxElement)) as unknown as XmlElement)
 }
 
-/** A deep copy, since hiding works in place and the original is still on its way. */
-function copyWithoutPasswords(element: LtxElement): LtxElement {
-  const children = element.name === 'password' ? ['hidden'] : element.children.map((c) => (typeof c === 'string' ? c : copyWithoutPasswords(c)))
-  return ltxXml(element.name, { ...element.attrs }, ...children)
+/**
+ * A copy of the element and of its children, which hiding rewrites in place, since the original is
+ * still on its way; what lies deeper is shared, and only read.
+ */
+function topCopy(element: LtxElement): LtxElement {
+  const copy = ltxXml(element.name, { ...element.attrs })
+  copy.children = element.children.map((child) =>
+    typeof child === 'string' ? child : Object.assign(ltxXml(child.name, { ...child.attrs }), { children: [...child.children] }),
+  )
+  return copy
+}
+
+/** Why the login of an attempt stops once the attempt has ended (a timeout, a dropped link). */
+class Abandoned extends Error {
+  override readonly name = 'Abandoned'
+  constructor() {
+    super('connection attempt abandoned')
+  }
+}
+
+/** The TLS socket under the stream, once it is encrypted (@xmpp/tls wraps it, for STARTTLS and xmpps://). */
+function tlsSocketOf(socket: XmppSocket | null): TLSSocket | undefined {
+  const inner: unknown = socket?.socket
+  if (inner instanceof TLSSocket) return inner
+  return socket instanceof TLSSocket ? socket : undefined
 }
 
 /** Destroys the socket, or the tls socket inside @xmpp/tls's wrapper; false when there is none left. */

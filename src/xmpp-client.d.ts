@@ -65,10 +65,12 @@ declare module '@xmpp/client' {
     options: { service?: string; domain?: string; lang?: string }
     timeout: number
     reconnect: { stop(): void }
-    /** The SASL mechanisms offered, in order of preference (the `saslmechanisms` factory; @xmpp/sasl reads `_mechs` too). */
-    saslFactory: { _mechs: Array<{ name: string; mech: new () => unknown }> }
+    /** The SASL mechanism names @xmpp/sasl lets through to `credentials` (the `saslmechanisms` factory's list). */
+    saslFactory: { _mechs: Array<{ name: string }> }
     streamManagement: StreamManagement
     middleware: { use(fn: (ctx: MiddlewareContext, next: () => Promise<unknown>) => unknown): void }
+    /** Whether the socket is a TLS one (direct TLS, or after STARTTLS). */
+    isSecure(): boolean
     connect(service?: string): Promise<void>
     open(options: { domain?: string; lang?: string }): Promise<void>
     disconnect(): Promise<void>
@@ -80,7 +82,9 @@ declare module '@xmpp/client' {
     service: string
     domain: string
     username: string
-    password: string
+    password?: string
+    /** Called to log in, in place of xmpp.js's own choice of mechanism; its rejection fails the stream negotiation. */
+    credentials?: () => Promise<void>
     resource?: string
     timeout?: number
   }): Client

@@ -54,7 +54,7 @@ describe('usage', () => {
   })
 
   it('lists every flag and every environment variable', () => {
-    for (const word of ['--debug', '-D', '--help', '--version', 'JID', 'JPASSWORD', 'XMPP_SERVICE', 'XMPP_RESOURCE', 'LOG_LEVEL', 'XMPP_ROOMS']) {
+    for (const word of ['--debug', '-D', '--help', '--version', 'JID', 'JPASSWORD', 'XMPP_SERVICE', 'XMPP_RESOURCE', 'LOG_LEVEL', 'XMPP_ROOMS', 'XMPP_ALLOW_INSECURE', 'XMPP_SENDER_RATE', 'XMPP_SENDER_BURST', 'XMPP_LIMITS', 'XMPP_TRUSTED_ROOM_SERVICES', 'XMPP_FORMATION', 'XMPP_TAKEOVER']) {
       expect(text).toContain(word)
     }
   })
@@ -67,6 +67,11 @@ describe('usage', () => {
     const table = text.slice(text.indexOf('Exit codes:')).split('\n').slice(1)
     expect(table.map((line) => line.slice(0, 6))).toEqual(['  0   ', '  64  ', '  69  ', '  70  ', '  75  ', '  76  ', '  77  ', '  78  '])
     for (const line of table) expect(line.length).toBeLessThanOrEqual(80)
+  })
+
+  it('fits a terminal of 80 columns, wrapping long descriptions under their column', () => {
+    for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(80)
+    expect(text).toMatch(/\n {22}\S/)
   })
 })
 

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { type Bot, createBot, xml } from 'natter'
 import { type TestChat, testKit } from 'natter/testing'
-import { Commands, parseSpec } from '../src/commands.js'
+import { Commands, HINT_INTERVAL_MS, parseSpec } from '../src/commands.js'
 import { ALICE, BOT, message, roomPresence, testBot } from './support/unit.js'
 
 const ROOM = 'lobby@conference.example.org'
@@ -112,6 +112,31 @@ describe('bot.command', () => {
     const { bot, chat } = testBot()
     bot.command('time', 'Tells the time', (cmd) => cmd.reply('now'))
     expect(await chat.say(ALICE, 'tiem please')).toEqual(['I don\'t know "tiem". Send "help" for the list of commands.'])
+  })
+
+  it('hints a sender at most once every few minutes, so two bots cannot hint each other forever', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const { bot, chat } = testBot()
+      bot.command('time', 'Tells the time', (cmd) => cmd.reply('now'))
+      expect(await chat.say(ALICE, 'frobnicate')).toHaveLength(1)
+      expect(await chat.say('alice@example.org/other', 'I don\'t know "frobnicate"')).toEqual([])
+      expect(await chat.say(ALICE, 'time')).toEqual(['now'])
+      expect(await chat.say(BOSS, 'frobnicate')).toHaveLength(1)
+      vi.advanceTimersByTime(HINT_INTERVAL_MS)
+      expect(await chat.say(ALICE, 'frobnicate')).toHaveLength(1)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('hints each occupant of a room on its own', async () => {
+    const { bot, chat } = testBot()
+    bot.command('time', 'Tells the time', (cmd) => cmd.reply('now'))
+    await joinRoom(bot, chat)
+    expect(await sayInRoom(chat, 'carol', 'natter: frobnicate')).toHaveLength(1)
+    expect(await sayInRoom(chat, 'carol', 'natter: frobnicate')).toEqual([])
+    expect(await sayInRoom(chat, 'dave', 'natter: frobnicate')).toHaveLength(1)
   })
 
   it('shortens a long unknown name in the hint', async () => {

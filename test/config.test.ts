@@ -130,6 +130,37 @@ describe('LOG_LEVEL', () => {
   })
 })
 
+describe('XMPP_ALLOW_INSECURE', () => {
+  it('is off unless set: natter then logs in only over TLS or to loopback', () => {
+    expect(loadSettings(base).allowInsecure).toBe(false)
+    expect(loadSettings({ ...base, XMPP_ALLOW_INSECURE: '' }).allowInsecure).toBe(false)
+  })
+
+  it.each([
+    ['1', true],
+    ['true', true],
+    ['YES', true],
+    ['on', true],
+    ['0', false],
+    ['false', false],
+    ['no', false],
+    ['off', false],
+  ])('reads %j as %s', (value, expected) => {
+    expect(loadSettings({ ...base, XMPP_ALLOW_INSECURE: value }).allowInsecure).toBe(expected)
+  })
+
+  it('refuses anything else, so that a typo never decides it', () => {
+    const error = configError({ ...base, XMPP_ALLOW_INSECURE: 'sure' })
+    expect(error.variable).toBe('XMPP_ALLOW_INSECURE')
+    expect(error.message).toBe('XMPP_ALLOW_INSECURE: malformed "sure"; expected 1 or 0')
+  })
+
+  it('is also the allowInsecure option, which wins', () => {
+    expect(loadSettings(base, { allowInsecure: true }).allowInsecure).toBe(true)
+    expect(loadSettings({ ...base, XMPP_ALLOW_INSECURE: '1' }, { allowInsecure: false }).allowInsecure).toBe(false)
+  })
+})
+
 describe('options', () => {
   it('override every variable', () => {
     const env = { ...base, XMPP_SERVICE: 'xmpp://env:5222', XMPP_RESOURCE: 'env', LOG_LEVEL: 'warn' }

@@ -319,3 +319,14 @@ describe('middleware and hooks', () => {
     bot.on('online', () => {})
   })
 })
+
+describe('hostile-input settings', () => {
+  it('take limits or false, and trusted room services', () => {
+    createBot({ limits: { rate: 5, burst: 50, concurrency: 2, notice: false }, trustedRoomServices: ['chat.example.net'] })
+    createBot({ limits: false })
+    // @ts-expect-error not a limit
+    createBot({ limits: { perMinute: 5 } })
+    // @ts-expect-error a notice is a text or false
+    createBot({ limits: { notice: true } })
+  })
+})

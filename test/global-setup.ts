@@ -1,7 +1,9 @@
-// Integration tests need a real Prosody: on a fresh Debian machine `npm test` installs it when run as root, and
-// otherwise stops at once with the one command to run, instead of failing every test one by one.
+// Integration tests need a real Prosody and a real ejabberd: on a fresh Debian machine `npm test` installs them when
+// run as root, and otherwise stops at once with the one command to run, instead of failing every test one by one.
+import { ensureEjabberd } from '../tools/ejabberd.js'
 import { ensureProsody } from '../src/cli/sandbox/prosody.js'
 
 export default async function setup(): Promise<void> {
   await ensureProsody({ install: true })
+  await ensureEjabberd({ install: true })
 }

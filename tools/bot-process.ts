@@ -46,7 +46,9 @@ export function startBotProcess(script: string, env: Record<string, string>, arg
   const waiters = new Set<() => void>()
   child.stdout?.on('data', (chunk: Buffer) => {
     out += chunk.toString()
+    // Only whole lines: a long one may arrive in several chunks.
     lines = out
+      .slice(0, out.lastIndexOf('\n') + 1)
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>)

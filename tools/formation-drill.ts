@@ -1,7 +1,6 @@
 // Several processes of one bot against one server, and a client that counts every reply to numbered messages.
 import { type BotProcess, startBotProcess } from './bot-process.js'
 import { connectPeer, type Peer, xml } from './peer.js'
-import type { Prosody } from '../src/cli/sandbox/prosody.js'
 
 export interface Member {
   readonly dyno: string
@@ -152,15 +151,22 @@ export interface DrillResult {
   readonly exitCode?: number | null
 }
 
-/** Registers the bot's account and six senders on a private Prosody, for the drills run against it. */
-export async function prepareDrills(prosody: Prosody, password: string): Promise<DrillSetup> {
+/** A private server the drills run against: Prosody or ejabberd. */
+export interface DrillServer {
+  readonly service: string
+  readonly domain: string
+  register(user: string, password: string): Promise<string>
+}
+
+/** Registers the bot's account and six senders on a private server, for the drills run against it. */
+export async function prepareDrills(server: DrillServer, password: string): Promise<DrillSetup> {
   const senders = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']
-  for (const sender of senders) await prosody.register(sender, password)
+  for (const sender of senders) await server.register(sender, password)
   return {
-    service: prosody.service,
-    botJid: await prosody.register('fbot', password),
+    service: server.service,
+    botJid: await server.register('fbot', password),
     password,
-    senders: senders.map((name) => `${name}@${prosody.domain}`),
+    senders: senders.map((name) => `${name}@${server.domain}`),
     echoScript: 'dist/examples/echo.js',
     commandScript: 'dist/examples/commands.js',
   }

@@ -68,7 +68,7 @@ export class MessageContext extends StanzaContext {
 
   /**
    * Shows the sender that the bot is typing (XEP-0085 `composing`), for a handler that takes a
-   * while. The reply ends it.
+   * while. The reply ends it. Like `reply()`, only for messages with a body.
    *
    * @example
    * ```ts
@@ -76,7 +76,7 @@ export class MessageContext extends StanzaContext {
    * ```
    */
   async typing(): Promise<void> {
-    if (this.type !== 'chat') return
+    if (this.type !== 'chat' || this.body === undefined) return
     this.#typing = true
     await this.send(xml('message', { to: this.from, type: 'chat' }, xml('composing', { xmlns: NS_CHATSTATES })))
   }
@@ -88,10 +88,16 @@ export class MessageContext extends StanzaContext {
 
   /**
    * Answers with a text, keeping the message's type and thread. A groupchat message is answered in
-   * the room. Error messages are never answered, so two bots cannot loop on each other.
+   * the room. Error messages and messages without a body (a chat state, a receipt) are never
+   * answered, so two bots cannot loop on each other through them.
+   *
+   * @example
+   * ```ts
+   * bot.message({ type: 'chat', body: /^ping$/i }, (msg) => msg.reply('pong'))
+   * ```
    */
   async reply(text: string): Promise<void> {
-    if (this.type === 'error') return
+    if (this.type === 'error' || this.body === undefined) return
     const groupchat = this.type === 'groupchat'
     await this.send(
       xml(

@@ -25,3 +25,20 @@ export function readRoomSettings(option: readonly string[] | undefined, env: Rea
       return { jid: room.bare, nick: room.resource || defaultNick }
     })
 }
+
+/**
+ * The room services trusted about real JIDs besides the defaults: the `trustedRoomServices` option,
+ * else `XMPP_TRUSTED_ROOM_SERVICES` (comma-separated domains). Throws a `ConfigError` naming the
+ * variable for an entry that is not a domain.
+ */
+export function readTrustedServices(option: readonly string[] | undefined, env: Readonly<Record<string, string | undefined>>): string[] {
+  const texts = option ?? settingText(undefined, env.XMPP_TRUSTED_ROOM_SERVICES)?.split(',') ?? []
+  return texts
+    .map((text) => text.trim())
+    .filter((text) => text !== '')
+    .map((text) => {
+      const service = parseJid(text)
+      if (!service || service.local || service.resource) throw new ConfigError('XMPP_TRUSTED_ROOM_SERVICES', `malformed "${text}"; expected a domain such as conference.example.org`)
+      return service.domain
+    })
+}

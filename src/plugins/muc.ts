@@ -6,7 +6,8 @@ import { StanzaError } from '../errors.js'
 import { parseJid } from '../jid.js'
 import type { Next } from '../router.js'
 import { xml } from '../xml.js'
-import { type RoomSetting, readRoomSettings } from './muc-settings.js'
+import { type RoomSetting, readRoomSettings, readTrustedServices } from './muc-settings.js'
+import { RoomTrust } from './room-trust.js'
 
 /** XEP-0045's namespace, which a bot that joins rooms announces. */
 export const NS_MUC = 'http://jabber.org/protocol/muc'
@@ -27,7 +28,8 @@ export interface RoomOptions {
 
 /**
  * Someone in a room, as the room's presence tells. `jid` is the occupant's real JID, which only
- * non-anonymous rooms (or moderators) see.
+ * non-anonymous rooms (or moderators) see, and which natter believes only from a trusted room
+ * service (see `RoomsOptions.trustedRoomServices`).
  */
 export interface Occupant {
   readonly nick: string
@@ -71,6 +73,10 @@ export class Rooms {
   readonly #receive: RoomsOptions['receive']
   /** The rooms the settings name, joined after the first login. */
   #configured: readonly RoomSetting[] = []
+  readonly #trust: RoomTrust
+  /** Rooms already logged as on a service not trusted about real JIDs. */
+  readonly #distrusted = new Set<string>()
+  #discovered = false
 
   /** @internal Created by the {@link rooms} feature. */
   constructor(
@@ -79,14 +85,22 @@ export class Rooms {
   ) {
     this.#defaultNick = () => parseJid(bot.jid)?.local ?? 'bot'
     this.#receive = options.receive
+    this.#trust = new RoomTrust(() => bot.jid)
     bot.onStart((env) => {
       this.#configured = readRoomSettings(options.rooms, env, this.#defaultNick())
+      this.#trust.add(...this.#configured.map((room) => room.jid), ...readTrustedServices(options.trustedRoomServices, env))
     })
     bot.onShutdown(() => this.leaveAll())
     bot.use((ctx, next) => this.#inbound(ctx, next))
     let first = true
     bot.on('ready', ({ resumed }) => {
       if (resumed) return
+      if (!this.#discovered) {
+        this.#trust.discover(bot).then(
+          () => (this.#discovered = true),
+          (e: unknown) => bot.log.debug({ err: e }, 'cannot list the services of the server'),
+        )
+      }
       for (const room of this.#rooms.values()) {
         room.joined = false
         room.occupants.clear()
@@ -148,7 +162,8 @@ export class Rooms {
 
   /** Everyone in the room, the bot included. */
   occupants(room: string): Occupant[] {
-    return [...(this.#rooms.get(room)?.occupants.values() ?? [])]
+    const trusted = this.#trust.trusts(room)
+    return [...(this.#rooms.get(room)?.occupants.values() ?? [])].map((o) => (trusted ? o : { ...o, jid: undefined }))
   }
 
   /** Sends a message to the room. */
@@ -233,9 +248,12 @@ export class Rooms {
     // The room may have given the bot another nick than it asked for (210); 110 says which is its own.
     if (codes.has('110')) room.nick = from.resource
     const item = x?.getChild('item')
+    // Kept as the room claims it: whether to believe it is decided when it is read, as the trusted services may grow.
+    const claimed = item?.attrs.jid === undefined ? undefined : parseJid(item.attrs.jid)?.full
+    if (claimed !== undefined) this.#noteDistrust(room.jid)
     room.occupants.set(from.resource, {
       nick: from.resource,
-      jid: item?.attrs.jid,
+      jid: claimed,
       role: item?.attrs.role ?? 'none',
       affiliation: item?.attrs.affiliation ?? 'none',
       show: ctx.show,
@@ -248,6 +266,13 @@ export class Rooms {
         this.#configureInstant(room.jid).then(joining.resolve, joining.reject)
       } else joining.resolve()
     }
+  }
+
+  /** Logs, once per room, that its service is not believed about real JIDs. */
+  #noteDistrust(room: string): void {
+    if (this.#trust.trusts(room) || this.#distrusted.has(room)) return
+    this.#distrusted.add(room)
+    this.bot.log.info({ room }, 'room service not trusted: the real JIDs it discloses are ignored (see trustedRoomServices)')
   }
 
   #left(room: Room, codes: Set<string | undefined>): void {
@@ -285,7 +310,7 @@ export class Rooms {
     if (!room || !from.resource) return true
     if (from.resource === room.nick && !this.#receive?.ownMessages) return false
     // Captured now, as the message arrives: the nick may belong to someone else by the time a handler runs.
-    msg.realJid = room.occupants.get(from.resource)?.jid
+    msg.realJid = this.#trust.trusts(room.jid) ? room.occupants.get(from.resource)?.jid : undefined
     msg.ownNick = room.nick
     msg.mentioned = msg.type === 'groupchat' && from.resource !== room.nick && msg.body !== undefined && mentions(msg.body, room.nick)
     return true
@@ -324,6 +349,13 @@ export interface RoomsOptions {
    * and history replayed on join.
    */
   receive?: { ownMessages?: boolean; roomHistory?: boolean }
+  /**
+   * Room services (domains) believed about occupants' real JIDs (`XMPP_TRUSTED_ROOM_SERVICES`), on
+   * top of the bot's own server and its subdomains, the services the server lists, and the services
+   * of `rooms`. In a room elsewhere `realJid` is undefined, as a room on a service anyone can run may
+   * claim any real JID.
+   */
+  trustedRoomServices?: readonly string[]
 }
 
 /** What group chats add to a bot. */

@@ -151,6 +151,19 @@ describe('reply', () => {
     bot.message((msg) => msg.reply('what?'))
     expect(await chat.receive(message({ type: 'error' }, 'bounced'))).toEqual([])
   })
+
+  it.each([
+    ['a chat state', message({}, undefined, xml('composing', { xmlns: NS_CHATSTATES }))],
+    ['a receipt', message({}, undefined, xml('received', { xmlns: 'urn:xmpp:receipts', id: 'r1' }))],
+    ['a subject change', message({ type: 'groupchat', from: `${ROOM}/carol` }, undefined, xml('subject', {}, 'Topic'))],
+  ])('never answers a message without a body (%s), nor shows typing for it', async (_name, stanza) => {
+    const { bot, chat } = testBot()
+    bot.message(async (msg) => {
+      await msg.typing()
+      await msg.reply('what?')
+    })
+    expect(await chat.receive(stanza)).toEqual([])
+  })
 })
 
 describe('typing', () => {

@@ -77,7 +77,7 @@ describe('echo bot over the wire', () => {
   it('logs every stanza with -D but never the password', async () => {
     const out = await bot.waitForLog((l) => l.msg === 'xmpp in' && String(l.xml).includes('urn:xmpp:ping'))
     expect(out).toBeDefined()
-    expect(bot.output()).toContain('<auth xmlns=\\"urn:ietf:params:xml:ns:xmpp-sasl\\" mechanism=\\"SCRAM-SHA-1\\"><hidden')
+    expect(bot.output()).toContain('<auth xmlns=\\"urn:ietf:params:xml:ns:xmpp-sasl\\" mechanism=\\"SCRAM-SHA-256\\"><hidden')
     expect(bot.output()).not.toContain(BOT_PASSWORD)
   })
 

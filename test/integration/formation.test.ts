@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type DrillSetup, drills, prepareDrills } from '../../tools/formation-drill.js'
 import { connectPeer } from '../../tools/peer.js'
+import { type Ejabberd, startEjabberd } from '../../tools/ejabberd.js'
 import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
 
 const PASSWORD = 'pw-Formation-1'
@@ -66,5 +67,54 @@ describe('a formation on Prosody', () => {
 
   it.each([2, 3])('of %i processes in a room, as one occupant, answers each addressed command once', async (size) => {
     expect(await drills.room(setup, 'formation@conference.localhost', size)).toEqual({ lost: [], doubled: [] })
+  })
+})
+
+describe('a formation on ejabberd', () => {
+  let ejabberd: Ejabberd
+  let onEjabberd: DrillSetup
+
+  beforeAll(async () => {
+    // SCRAM-SHA-1 credentials: the senders are plain xmpp.js clients, which know no SCRAM-SHA-256.
+    ejabberd = await startEjabberd({ muc: true, resumeTimeout: 120, scramHash: 'sha1' })
+    onEjabberd = await prepareDrills(ejabberd, PASSWORD)
+  })
+
+  afterAll(async () => {
+    await ejabberd?.stop()
+  })
+
+  it('of 2 answers each message once', async () => {
+    expect(await drills.steady(onEjabberd, 2)).toEqual({ lost: [], doubled: [] })
+  })
+
+  it('of 3 answers each message once', async () => {
+    expect(await drills.steady(onEjabberd, 3, 150)).toEqual({ lost: [], doubled: [] })
+  })
+
+  it('hands over on SIGTERM under traffic', async () => {
+    expect(await drills.sigterm(onEjabberd)).toEqual({ lost: [], doubled: [], exitCode: 0 })
+  })
+
+  it('restarts as Heroku does, the old and new bot.1 side by side', async () => {
+    expect(await drills.overlap(onEjabberd)).toEqual({ lost: [], doubled: [], exitCode: 0 })
+  })
+
+  it('restarts with a gap', async () => {
+    expect(await drills.gap(onEjabberd)).toEqual({ lost: [], doubled: [], exitCode: 0 })
+  })
+
+  it('scales up under traffic', async () => {
+    expect(await drills.scaleUp(onEjabberd)).toEqual({ lost: [], doubled: [] })
+  })
+
+  it('takes over from a process killed with SIGKILL: nothing lost, at most about a second doubled', async () => {
+    const { lost, doubled } = await drills.sigkill(onEjabberd, 400, 20)
+    expect(lost).toEqual([])
+    expect(doubled.length).toBeLessThanOrEqual(1_500 / 20)
+  })
+
+  it.each([2, 3])('of %i processes in a room answers each addressed command once', async (size) => {
+    expect(await drills.room(onEjabberd, `formation${size}@conference.localhost`, size)).toEqual({ lost: [], doubled: [] })
   })
 })

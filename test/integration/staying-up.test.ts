@@ -34,6 +34,8 @@ beforeAll(async () => {
         pingInterval: PING_INTERVAL_S,
         pingTimeout: PING_TIMEOUT_S,
         reconnect: { initialDelay: 200, maxDelay: 1_000, connectTimeout: 20_000 },
+        // Alice sends bursts of hundreds of messages across resets: per-sender limits would drop most of them.
+        limits: false,
       },
       (bot) => {
         bot.subscription({ type: 'subscribe' }, (request) => request.approve())

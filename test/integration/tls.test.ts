@@ -40,6 +40,9 @@ describe('a server whose certificate is not trusted', () => {
     const bot = startBotProcess(ECHO, env, ['-D'])
     try {
       await bot.waitForLog((l) => l.msg === 'xmpp in' && String(l.xml).startsWith('<proceed xmlns="urn:ietf:params:xml:ns:xmpp-tls"'))
+      // Prosody 0.12 offers SCRAM-SHA-256, SCRAM-SHA-1 and PLAIN over TLS 1.3, no -PLUS.
+      const login = await bot.waitForLog((l) => l.msg === 'logging in')
+      expect(login).toMatchObject({ mechanism: 'SCRAM-SHA-256', protection: 'tls' })
       await bot.waitForLog((l) => l.msg === 'online')
       expect(bot.output()).not.toContain(PASSWORD)
     } finally {

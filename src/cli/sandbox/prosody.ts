@@ -68,7 +68,8 @@ const STARTUP_TIMEOUT_MS = 10_000
 const STOP_GRACE_MS = 5_000
 const PORT_ATTEMPTS = 5
 
-function which(name: string): string | undefined {
+/** The executable `name` on PATH, if any. */
+export function which(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue
     const candidate = path.join(dir, name)
@@ -95,11 +96,12 @@ export function findProsody(): string | undefined {
   return prosody && which('prosodyctl') ? prosody : undefined
 }
 
-function isRoot(): boolean {
+export function isRoot(): boolean {
   return process.getuid?.() === 0
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+/** Runs a command to its end; rejects with its last line of output when it fails. */
+export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
@@ -198,7 +200,8 @@ async function selfSignedCertificate(dir: string): Promise<void> {
   ])
 }
 
-function freePort(avoid: Set<number>): Promise<number> {
+/** A free loopback port, none of `avoid`. */
+export function freePort(avoid: Set<number>): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer()
     server.unref()
@@ -241,7 +244,8 @@ function fileSize(file: string): number {
   }
 }
 
-function readFrom(file: string, offset: number): string {
+/** The file's text from `offset` on; empty while it does not exist. */
+export function readFrom(file: string, offset: number): string {
   try {
     return readFileSync(file).subarray(offset).toString()
   } catch {
@@ -260,11 +264,12 @@ function processGone(pid: number): boolean {
   }
 }
 
-// Kills Prosody and removes its dir when this process goes without running its exit hook (SIGKILL, a terminated
+// Kills the server and removes its dir when this process goes without running its exit hook (SIGKILL, a terminated
 // worker thread): the pipe's write end, held only by us, closes with us and `read` sees end of file.
 const WATCHDOG = 'while read -r _; do :; done; kill -KILL "$1" 2>/dev/null; rm -rf "$2"'
 
-class Running {
+/** A spawned server, with a watchdog that kills it (and removes `dir`) should this process die without cleaning up. */
+export class Running {
   exited = false
   private readonly watchdog: ChildProcess | undefined
 
@@ -277,7 +282,7 @@ class Running {
     })
     if (child.pid === undefined) return
     // Own process group, so a Ctrl-C meant for the tests cannot stop it before it has done its job.
-    const watchdog = spawn('/bin/sh', ['-c', WATCHDOG, 'prosody-watchdog', String(child.pid), dir], {
+    const watchdog = spawn('/bin/sh', ['-c', WATCHDOG, 'natter-watchdog', String(child.pid), dir], {
       stdio: ['pipe', 'ignore', 'ignore'],
       detached: true,
     })
@@ -306,7 +311,7 @@ class Running {
     return true
   }
 
-  /** Signals Prosody; from then on its end is ours to see to, so the watchdog goes first. */
+  /** Signals the server; from then on its end is ours to see to, so the watchdog goes first. */
   signal(sig: NodeJS.Signals): void {
     if (this.watchdog && this.watchdog.exitCode === null && this.watchdog.signalCode === null) {
       this.watchdog.kill('SIGKILL')
@@ -320,8 +325,30 @@ class Running {
   }
 }
 
+/** A server this process started and must not leave behind. */
+export interface Tracked {
+  readonly port: number
+  /** For the exit hook, where nothing asynchronous runs any more. */
+  killSync(): void
+}
+
 // Every instance not yet stopped, so that none outlives this process.
-const live = new Set<Instance>()
+const live = new Set<Tracked>()
+
+/** Kills `server` when this process exits or is signalled, until untrack(); its port is avoided meanwhile. */
+export function track(server: Tracked): void {
+  installHooks()
+  live.add(server)
+}
+
+export function untrack(server: Tracked): void {
+  live.delete(server)
+}
+
+/** Ports held by running servers of this process. */
+export function portsInUse(): Set<number> {
+  return new Set([...live].map((server) => server.port))
+}
 let hooksInstalled = false
 const EXIT_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
