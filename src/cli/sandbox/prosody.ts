@@ -68,7 +68,14 @@ const STARTUP_TIMEOUT_MS = 10_000
 const STOP_GRACE_MS = 5_000
 const PORT_ATTEMPTS = 5
 
-/** The executable `name` on PATH, if any. */
+/**
+ * The executable `name` on PATH, if any.
+ *
+ * @example
+ * ```ts
+ * which('prosodyctl') // '/usr/bin/prosodyctl'
+ * ```
+ */
 export function which(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue
@@ -96,11 +103,26 @@ export function findProsody(): string | undefined {
   return prosody && which('prosodyctl') ? prosody : undefined
 }
 
+/**
+ * Whether this process runs as root, which may install packages and must tell Prosody it may run as root.
+ *
+ * @example
+ * ```ts
+ * if (isRoot()) await run('apt-get', ['update'])
+ * ```
+ */
 export function isRoot(): boolean {
   return process.getuid?.() === 0
 }
 
-/** Runs a command to its end; rejects with its last line of output when it fails. */
+/**
+ * Runs a command to its end; rejects with its last line of output when it fails.
+ *
+ * @example
+ * ```ts
+ * await run('prosodyctl', ['--config', config, 'register', 'bot', 'localhost', 'secret'])
+ * ```
+ */
 export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -200,7 +222,14 @@ async function selfSignedCertificate(dir: string): Promise<void> {
   ])
 }
 
-/** A free loopback port, none of `avoid`. */
+/**
+ * A free loopback port, none of `avoid`.
+ *
+ * @example
+ * ```ts
+ * const port = await freePort(portsInUse())
+ * ```
+ */
 export function freePort(avoid: Set<number>): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer()
@@ -244,7 +273,14 @@ function fileSize(file: string): number {
   }
 }
 
-/** The file's text from `offset` on; empty while it does not exist. */
+/**
+ * The file's text from `offset` on; empty while it does not exist.
+ *
+ * @example
+ * ```ts
+ * readFrom(logFile, 0).includes('Failed to open server port')
+ * ```
+ */
 export function readFrom(file: string, offset: number): string {
   try {
     return readFileSync(file).subarray(offset).toString()
@@ -268,7 +304,15 @@ function processGone(pid: number): boolean {
 // worker thread): the pipe's write end, held only by us, closes with us and `read` sees end of file.
 const WATCHDOG = 'while read -r _; do :; done; kill -KILL "$1" 2>/dev/null; rm -rf "$2"'
 
-/** A spawned server, with a watchdog that kills it (and removes `dir`) should this process die without cleaning up. */
+/**
+ * A spawned server, with a watchdog that kills it (and removes `dir`) should this process die without cleaning up.
+ *
+ * @example
+ * ```ts
+ * const running = new Running(spawn('prosody', ['-F']), dir)
+ * running.signal('SIGTERM')
+ * ```
+ */
 export class Running {
   exited = false
   private readonly watchdog: ChildProcess | undefined
@@ -325,7 +369,14 @@ export class Running {
   }
 }
 
-/** A server this process started and must not leave behind. */
+/**
+ * A server this process started and must not leave behind.
+ *
+ * @example
+ * ```ts
+ * track({ port, killSync: () => running.signal('SIGKILL') })
+ * ```
+ */
 export interface Tracked {
   readonly port: number
   /** For the exit hook, where nothing asynchronous runs any more. */
@@ -335,17 +386,39 @@ export interface Tracked {
 // Every instance not yet stopped, so that none outlives this process.
 const live = new Set<Tracked>()
 
-/** Kills `server` when this process exits or is signalled, until untrack(); its port is avoided meanwhile. */
+/**
+ * Kills `server` when this process exits or is signalled, until untrack(); its port is avoided meanwhile.
+ *
+ * @example
+ * ```ts
+ * track(server)
+ * ```
+ */
 export function track(server: Tracked): void {
   installHooks()
   live.add(server)
 }
 
+/**
+ * Leaves `server` to its owner again: it was stopped.
+ *
+ * @example
+ * ```ts
+ * untrack(server)
+ * ```
+ */
 export function untrack(server: Tracked): void {
   live.delete(server)
 }
 
-/** Ports held by running servers of this process. */
+/**
+ * Ports held by running servers of this process.
+ *
+ * @example
+ * ```ts
+ * portsInUse().has(prosody.port) // true until it is stopped
+ * ```
+ */
 export function portsInUse(): Set<number> {
   return new Set([...live].map((server) => server.port))
 }
