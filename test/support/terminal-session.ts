@@ -22,10 +22,7 @@ export interface TerminalRun {
  * Runs `command` (a shell line) in a terminal in `cwd`, and types `keys` once the output matches
  * `when`. SIGKILLed after `ms`, so a hang shows as a failed exit code with the output so far.
  */
-export function inTerminal(
-  command: string,
-  options: { cwd: string; env?: NodeJS.ProcessEnv; when: RegExp; keys: string; ms: number },
-): Promise<TerminalRun> {
+export function inTerminal(command: string, options: { cwd: string; env?: NodeJS.ProcessEnv; when: RegExp; keys: string; ms: number }): Promise<TerminalRun> {
   return new Promise((resolve) => {
     const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] })
     let output = ''

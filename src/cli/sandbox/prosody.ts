@@ -1,6 +1,6 @@
 // A throwaway Prosody on loopback for natter dev, the tests, the demo and benchmarks: one private server per call,
 // with its own config, data, log and port in a fresh temp dir, killed when the Node process that started it exits.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
@@ -61,8 +61,7 @@ export interface Prosody {
 
 const DOMAIN = 'localhost'
 const HOST = '127.0.0.1'
-const INSTALL_HINT =
-  'Prosody is not installed: install it with `sudo apt-get install prosody lua-unbound` (Debian/Ubuntu) and try again'
+const INSTALL_HINT = 'Prosody is not installed: install it with `sudo apt-get install prosody lua-unbound` (Debian/Ubuntu) and try again'
 const PORT_BUSY = 'Failed to open server port'
 const STARTUP_TIMEOUT_MS = 10_000
 const STOP_GRACE_MS = 5_000
@@ -216,9 +215,21 @@ function configText(paths: Paths, port: number, opts: Required<Omit<ProsodyOptio
 /** A certificate for localhost that no trust store knows, as a fresh server out of the box has. */
 async function selfSignedCertificate(dir: string): Promise<void> {
   await run('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,DNS:conference.localhost',
-    '-keyout', path.join(dir, 'localhost.key'), '-out', path.join(dir, 'localhost.crt'),
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost,DNS:conference.localhost',
+    '-keyout',
+    path.join(dir, 'localhost.key'),
+    '-out',
+    path.join(dir, 'localhost.crt'),
   ])
 }
 

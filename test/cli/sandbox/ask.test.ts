@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import { ExitCode } from 'natter'
+import { describe, expect, it } from 'vitest'
 import { Failure } from '../../../src/cli/failure.js'
 import { ask } from '../../../src/cli/sandbox/ask.js'
 

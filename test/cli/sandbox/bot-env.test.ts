@@ -18,7 +18,13 @@ describe('sandboxEnv', () => {
 
   it("leaves out the user's own account and XMPP settings, so none points the bot elsewhere", () => {
     const env = sandboxEnv(
-      { JID: 'prod@example.org/x', JPASSWORD: 'prod', XMPP_SERVICE: 'xmpps://example.org:5223', XMPP_RESOURCE: 'bot.1', XMPP_ROOMS: 'ops@conference.example.org' },
+      {
+        JID: 'prod@example.org/x',
+        JPASSWORD: 'prod',
+        XMPP_SERVICE: 'xmpps://example.org:5223',
+        XMPP_RESOURCE: 'bot.1',
+        XMPP_ROOMS: 'ops@conference.example.org',
+      },
       account,
     )
     expect(env).toEqual({ JID: 'bot@localhost', JPASSWORD: 'sandbox-pw', XMPP_SERVICE: 'xmpp://127.0.0.1:5333' })

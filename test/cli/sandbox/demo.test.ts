@@ -30,8 +30,11 @@ afterEach(async () => {
 it('npm run demo -- --say hello prints the echo and cleans up after itself', { timeout: 60_000 }, async () => {
   const command = await demoCommand()
   const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile('sh', ['-c', `${command} --say hello`], { cwd: ROOT, env: { ...process.env, TMPDIR: tmp }, timeout: 50_000 }, (_error, stdout, stderr) =>
-      resolve({ code: child.exitCode, stdout, stderr }),
+    const child = execFile(
+      'sh',
+      ['-c', `${command} --say hello`],
+      { cwd: ROOT, env: { ...process.env, TMPDIR: tmp }, timeout: 50_000 },
+      (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
     )
   })
   expect(result.stdout, result.stderr).toBe('You said: hello\n')

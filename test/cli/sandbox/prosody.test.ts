@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { portAccepts, startProsody, type Prosody } from '../../../src/cli/sandbox/prosody.js'
-import { connectPeer, xml, type Peer } from '../../../tools/peer.js'
+import { type Prosody, portAccepts, startProsody } from '../../../src/cli/sandbox/prosody.js'
+import { connectPeer, type Peer, xml } from '../../../tools/peer.js'
 
 const started: Prosody[] = []
 const peers: Peer[] = []
