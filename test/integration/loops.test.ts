@@ -72,7 +72,8 @@ describe('two bots talking to each other', () => {
     // The burst of the rate limit (500), then silence (was ~2,000 each in 12 s).
     for (const bot of [echoA, echoB]) {
       expect(bot.total).toBeLessThan(600)
-      expect(bot.late).toBeLessThanOrEqual(2)
+      // Nothing more, or a trickle far below the refill rate (10 a second) on a machine busy enough to delay the bots.
+      expect(bot.late).toBeLessThanOrEqual(30)
     }
     // One hint each way, and no more (was ~1,300 a second).
     for (const bot of [commandsA, commandsB]) {
