@@ -43,10 +43,16 @@ declare module '@xmpp/client' {
     requestAckInterval: number
   }
 
-  export interface XmppSocket {
-    destroy?(): void
-    /** The wrapped tls socket of @xmpp/tls, which has no destroy() of its own. */
-    socket?: { destroy(): void } | null
+  /** What of a net or tls socket natter uses besides writing, which xmpp.js does. */
+  export interface RawSocket {
+    destroy(): void
+    cork(): void
+    uncork(): void
+  }
+
+  export interface XmppSocket extends Partial<RawSocket> {
+    /** The wrapped tls socket of @xmpp/tls, which has none of these of its own. */
+    socket?: RawSocket | null
     once(event: 'close', listener: () => void): unknown
   }
 
@@ -74,6 +80,8 @@ declare module '@xmpp/client' {
     disconnect(): Promise<void>
     stop(): Promise<void>
     send(element: LtxElement): Promise<void>
+    /** Writes serialized XML to the socket; send() and everything else in xmpp.js write through it. */
+    write(data: string): Promise<void>
   }
 
   export function client(options: {
