@@ -1,7 +1,7 @@
 // The one module that touches @xmpp/*: a small typed adapter over @xmpp/client. Everything else in
 // natter sees XmlElement, Transport and plain events, so the quirks of xmpp.js stay in this file.
 import { EventEmitter } from 'node:events'
-import { type Client, client, type LtxElement, type RawSocket, xml as ltxXml, type XmppError, type XmppSocket } from '@xmpp/client'
+import { type Client, client, type LtxElement, xml as ltxXml, type XmppError, type XmppSocket } from '@xmpp/client'
 import { hideSensitive } from '@xmpp/debug'
 import { ConnectError } from './errors.js'
 import type { Logger } from './log.js'
@@ -83,7 +83,6 @@ export class Transport extends EventEmitter<TransportEvents> {
     this.#xmpp.streamManagement.requestAckInterval = 0
     this.#xmpp.streamManagement.timeout = 0
     this.#countInbound()
-    this.#coalesceWrites()
     this.#wire()
   }
 
@@ -217,31 +216,6 @@ export class Transport extends EventEmitter<TransportEvents> {
     })
   }
 
-  /**
-   * Whatever one turn of the event loop writes (a reply, the ack the server asked for with it) leaves in
-   * one socket write: the socket is corked at the first write and uncorked once the turn is over. Each
-   * write is a system call that also wakes the server, the largest fixed cost of an echo. Order is kept,
-   * and xmpp.js reports a stanza as sent (which stream management counts) only once it is written.
-   */
-  #coalesceWrites(): void {
-    const x = this.#xmpp
-    const write = x.write.bind(x)
-    let corked: RawSocket | undefined
-    const uncork = (): void => {
-      corked?.uncork()
-      corked = undefined
-    }
-    x.write = (data: string): Promise<void> => {
-      const socket = x.socket && raw(x.socket)
-      if (socket && !corked) {
-        socket.cork()
-        corked = socket
-        setImmediate(uncork)
-      }
-      return write(data)
-    }
-  }
-
   #wire(): void {
     const x = this.#xmpp
     const sm = x.streamManagement
@@ -355,15 +329,10 @@ function copyWithoutPasswords(element: LtxElement): LtxElement {
   return ltxXml(element.name, { ...element.attrs }, ...children)
 }
 
-/** The net or tls socket itself: the socket, or the one inside @xmpp/tls's wrapper, if any is left. */
-function raw(socket: XmppSocket): RawSocket | undefined {
-  return socket.destroy && socket.cork && socket.uncork ? (socket as RawSocket) : (socket.socket ?? undefined)
-}
-
-/** Destroys the socket; false when there is none left. */
+/** Destroys the socket, or the tls socket inside @xmpp/tls's wrapper; false when there is none left. */
 function destroy(socket: XmppSocket): boolean {
-  const inner = raw(socket)
-  inner?.destroy()
+  const inner = socket.destroy ? socket : socket.socket
+  inner?.destroy?.()
   return Boolean(inner)
 }
 

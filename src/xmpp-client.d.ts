@@ -43,16 +43,10 @@ declare module '@xmpp/client' {
     requestAckInterval: number
   }
 
-  /** What of a net or tls socket natter uses besides writing, which xmpp.js does. */
-  export interface RawSocket {
-    destroy(): void
-    cork(): void
-    uncork(): void
-  }
-
-  export interface XmppSocket extends Partial<RawSocket> {
-    /** The wrapped tls socket of @xmpp/tls, which has none of these of its own. */
-    socket?: RawSocket | null
+  export interface XmppSocket {
+    destroy?(): void
+    /** The wrapped tls socket of @xmpp/tls, which has no destroy() of its own. */
+    socket?: { destroy(): void } | null
     once(event: 'close', listener: () => void): unknown
   }
 
@@ -80,8 +74,6 @@ declare module '@xmpp/client' {
     disconnect(): Promise<void>
     stop(): Promise<void>
     send(element: LtxElement): Promise<void>
-    /** Writes serialized XML to the socket; send() and everything else in xmpp.js write through it. */
-    write(data: string): Promise<void>
   }
 
   export function client(options: {
