@@ -1,10 +1,12 @@
-// One round of one bot: start it, time how long until it answers, read its idle memory, then load it.
+// One round of one bot: start it, time how long until it answers, read its idle memory, then load it: one
+// message at a time, then at a steady pace, then as fast as it goes.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { blast, type BlastResult } from './blast.js'
 import { BotProcess, rssMb } from './bot-process.js'
 import type { BotUnderTest } from './bots.js'
 import { answerAfter, roundTrips } from './latency.js'
 import { chatMessage, type LoadClient } from './load-client.js'
+import { paced, type PacedResult } from './paced.js'
 import type { BenchSettings } from './settings.js'
 import { percentile } from './stats.js'
 
@@ -30,6 +32,8 @@ export interface BotSample {
   readonly botCpuUs: number
   /** The server's CPU during the throughput run, in cores. */
   readonly serverCpu: number
+  /** Messages sent one at a time at a steady rate: the bot's CPU per echo there, and answers lost. */
+  readonly paced: PacedResult
 }
 
 export const BOT_PASSWORD = 'bench-secret'
@@ -60,6 +64,9 @@ export async function measureBot(bot: BotUnderTest, account: string, rig: Rig, s
 
     const latency = await proc.whileRunning(roundTrips(first, jid, settings.roundTrips, `${account}-rtt`, ANSWER))
 
+    const steady = { client: first, to: jid, answerPrefix: ANSWER, count: settings.pacedMessages, rate: settings.pacedRate, stallMs: settings.stallMs }
+    const pacedRun = await proc.whileRunning(paced({ ...steady, tag: `${account}-paced`, pid: proc.pid }))
+
     const watch = [proc.pid, rig.serverPid]
     const throughput = await proc.whileRunning(blast({ ...load, ...limits, count: settings.messages, tag: `${account}-load`, watch }))
     const [botUsed = 0, serverUsed = 0] = throughput.watchedCpu
@@ -73,6 +80,7 @@ export async function measureBot(bot: BotUnderTest, account: string, rig: Rig, s
       latencyLost: latency.lost,
       botCpuUs: (botUsed * 1e6) / Math.max(1, throughput.answered),
       serverCpu: serverUsed / throughput.seconds,
+      paced: pacedRun,
     }
   } finally {
     await proc.stop()

@@ -17,7 +17,11 @@ export interface ReplayWindow {
  * delayed copy counts as a replay, so a client that reuses ids does not lose live messages.
  */
 export class ReplayFilter {
-  readonly #seen = new Map<string, number>()
+  /** The latest record of each remembered message, by sender and id. */
+  readonly #seen = new Map<string, Seen>()
+  /** Every record, oldest first, from `#head` on: what to forget next, without searching for it. */
+  #records: Seen[] = []
+  #head = 0
   readonly #size: number
   readonly #age: number
 
@@ -32,15 +36,36 @@ export class ReplayFilter {
     if (stanza.name !== 'message' || !id) return false
     // NUL cannot occur in XML, so the key is unambiguous.
     const key = `${stanza.attrs.from ?? ''}\u0000${id}`
-    const seenAt = this.#seen.get(key)
-    if (seenAt !== undefined && now - seenAt < this.#age && stanza.getChild('delay', NS_DELAY)) return true
-    this.#seen.delete(key)
-    this.#seen.set(key, now)
-    // A Map iterates in insertion order, so the first keys are the oldest.
-    for (const [oldest, at] of this.#seen) {
-      if (this.#seen.size <= this.#size && now - at < this.#age) break
-      this.#seen.delete(oldest)
-    }
+    const seen = this.#seen.get(key)
+    if (seen !== undefined && now - seen.at < this.#age && stanza.getChild('delay', NS_DELAY)) return true
+    const record = { key, at: now }
+    this.#seen.set(key, record)
+    this.#records.push(record)
+    this.#forget(now)
     return false
   }
+
+  /**
+   * Drops the oldest records beyond the size or the age. A message handled twice live (a client reusing an
+   * id) leaves a stale record behind, which counts towards the size until it goes, so memory stays bounded.
+   */
+  #forget(now: number): void {
+    const records = this.#records
+    for (let oldest = records[this.#head]; oldest; oldest = records[this.#head]) {
+      if (records.length - this.#head <= this.#size && now - oldest.at < this.#age) break
+      if (this.#seen.get(oldest.key) === oldest) this.#seen.delete(oldest.key)
+      this.#head += 1
+    }
+    // Drop the forgotten part of the array once it is most of it, so each record is copied about once.
+    if (this.#head > 64 && this.#head * 2 > records.length) {
+      this.#records = records.slice(this.#head)
+      this.#head = 0
+    }
+  }
+}
+
+interface Seen {
+  readonly key: string
+  /** When the message was handled, in ms since the epoch. */
+  readonly at: number
 }

@@ -47,6 +47,8 @@ const NS_SASL2 = 'urn:xmpp:sasl:2'
 const NS_SM = 'urn:xmpp:sm:3'
 /** Outbound stanzas between natter's own requests for an ack (XEP-0198 `<r/>`). */
 const ACK_EVERY = 100
+/** A pause in sending after which the server is asked for an ack, as xmpp.js does. */
+const ACK_PAUSE_MS = 250
 const PING_ID = 'natter-ping-'
 /** How long closing waits for the server to close its side, per step (stream, then socket). */
 const CLOSE_WAIT_MS = 1_000
@@ -66,6 +68,14 @@ export class Transport extends EventEmitter<TransportEvents> {
   #holding = false
   /** Between the `online` event natter emits and the next disconnect. */
   #announced = false
+  /** Stanzas received since `<enabled/>`: XEP-0198's inbound `h`. */
+  #received = 0
+  /** When the last stanza was queued for an ack, as `performance.now()`. */
+  #lastQueued = 0
+  #ackPause: NodeJS.Timeout | undefined
+  /** The second of the last timestamp made for the outbound queue, and its text. */
+  #stampSecond = 0
+  #stampText = ''
 
   constructor(
     options: TransportOptions,
@@ -82,14 +92,16 @@ export class Transport extends EventEmitter<TransportEvents> {
       credentials: () => this.#logIn(),
       resource: options.resource || undefined,
     })
+    // Taken before natter listens to anything itself, while the middleware's listeners are the only ones.
+    const middleware = detachMiddleware(this.#xmpp)
     this.#xmpp.reconnect.stop()
     this.#wireLogin()
     // natter's own liveness check replaces the <r/> timer of xmpp.js, which exists only with stream
-    // management; xmpp.js still asks for an ack after each burst it sends.
+    // management; natter still asks for an ack after each burst it sends (see #queueForAck).
     this.#xmpp.streamManagement.requestAckInterval = 0
     this.#xmpp.streamManagement.timeout = 0
     this.#countInbound()
-    this.#wire()
+    this.#wire(middleware)
   }
 
   /** The full JID the server bound, once online. */
@@ -276,16 +288,74 @@ export class Transport extends EventEmitter<TransportEvents> {
    */
   #countInbound(): void {
     const x = this.#xmpp
-    let count = 0
-    Object.defineProperty(x.streamManagement, 'inbound', { get: () => count, set: () => {}, configurable: true })
+    Object.defineProperty(x.streamManagement, 'inbound', { get: () => this.#received, set: () => {}, configurable: true })
     x.prependListener('element', (element: LtxElement) => {
       this.#lastActivity = performance.now()
-      if (element.is('enabled', NS_SM)) count = 0
-      else if (STANZAS.has(element.name) && !this.#holding) count += 1
+      if (element.is('enabled', NS_SM)) this.#received = 0
+      else if (STANZAS.has(element.name) && !this.#holding) this.#received += 1
     })
   }
 
-  #wire(): void {
+  /** A message or presence, to the bot; a failure, like one in xmpp.js's middleware, is an `error` event. */
+  #deliver(stanza: LtxElement): void {
+    if (stanza.name === 'message' && !this.#holding && this.#replays.isReplay(stanza as unknown as XmlElement)) {
+      this.log.info({ from: stanza.attrs.from, id: stanza.attrs.id }, 'ignored a message delivered again after a reconnect')
+      return
+    }
+    try {
+      const handled = this.onStanza(stanza as unknown as XmlElement)
+      if (handled instanceof Promise) handled.catch((error: unknown) => this.#xmpp.emit('error', error))
+    } catch (error) {
+      this.#xmpp.emit('error', error)
+    }
+  }
+
+  /**
+   * Stream management's bookkeeping of what was sent, which xmpp.js does in its outbound middleware at a
+   * price per stanza (two JIDs parsed, a timestamp formatted, two timers reset): natter keeps xmpp.js's
+   * queue itself, which xmpp.js still acks, resends on resume and fails as before. It also asks for an
+   * ack every ACK_EVERY stanzas, not only once sending pauses as xmpp.js does: under steady load the
+   * queue would otherwise grow without bound, and the ack that finally came would shift that array one
+   * item at a time (a sixth of an echo bot's CPU at a few thousand messages a second).
+   */
+  #queueForAck(element: LtxElement): void {
+    const sm = this.#xmpp.streamManagement
+    // Stanzas sent between <enable/> and <enabled/> count too.
+    if (element.is('enable', NS_SM)) sm.enableSent = true
+    if (!STANZAS.has(element.name) || !(sm.enabled || sm.enableSent)) return
+    sm.outbound_q.push({ stanza: element, stamp: this.#stamp() })
+    if (sm.enabled && sm.outbound_q.length % ACK_EVERY === 0) this.#requestAck()
+    this.#lastQueued = performance.now()
+    this.#ackPause ??= setTimeout(() => this.#ackAfterPause(), ACK_PAUSE_MS).unref()
+  }
+
+  /** Asks for an ack once nothing was queued for ACK_PAUSE_MS; one timer, re-armed, not one per stanza. */
+  #ackAfterPause(): void {
+    const quiet = performance.now() - this.#lastQueued
+    if (quiet < ACK_PAUSE_MS) {
+      this.#ackPause = setTimeout(() => this.#ackAfterPause(), ACK_PAUSE_MS - quiet).unref()
+      return
+    }
+    this.#ackPause = undefined
+    const sm = this.#xmpp.streamManagement
+    if (sm.enabled && sm.outbound_q.length > 0) this.#requestAck()
+  }
+
+  #requestAck(): void {
+    this.#xmpp.send(ltxXml('r', { xmlns: NS_SM })).catch(() => {})
+  }
+
+  /** XEP-0203's form of now, to the second, as xmpp.js stamps what it may resend; made once a second. */
+  #stamp(): string {
+    const second = Math.floor(Date.now() / 1000)
+    if (second !== this.#stampSecond) {
+      this.#stampSecond = second
+      this.#stampText = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`
+    }
+    return this.#stampText
+  }
+
+  #wire(middleware: (element: LtxElement) => void): void {
     const x = this.#xmpp
     const sm = x.streamManagement
 
@@ -314,16 +384,11 @@ export class Transport extends EventEmitter<TransportEvents> {
       sm.outbound += delivered
     })
     sm.on('fail', (stanza: LtxElement) => this.emit('undelivered', stanza))
-    // xmpp.js asks for an ack only once sending pauses for 250 ms: under steady load its queue of unacked
-    // stanzas grows without bound, and the ack that finally comes shifts that array one item at a time
-    // (a sixth of an echo bot's CPU at a few thousand messages a second). Asking every ACK_EVERY stanzas keeps it short.
-    x.on('send', (element: LtxElement) => {
-      const unacked = sm.outbound_q.length
-      if (!STANZAS.has(element.name) || !sm.enabled || unacked === 0 || unacked % ACK_EVERY !== 0) return
-      x.send(ltxXml('r', { xmlns: NS_SM })).catch(() => {})
-    })
+    x.on('send', (element: LtxElement) => this.#queueForAck(element))
     x.on('disconnect', (info?: { clean?: boolean; reason?: unknown }) => {
       this.#announced = false
+      clearTimeout(this.#ackPause)
+      this.#ackPause = undefined
       // Without a session to resume (the link died before <enabled/>, or the server allows no resumption),
       // what stream management holds will never be resent; xmpp.js would keep it, and then fail the next
       // <enable/> over a queue that should be empty. Report it instead.
@@ -343,26 +408,20 @@ export class Transport extends EventEmitter<TransportEvents> {
       else this.emit('error', error)
     })
 
-    // xmpp.js counts inbound stanzas for XEP-0198 in a middleware that runs after the IQ caller and
-    // callee, so stanzas they consume (pings, IQ results) are never counted and a resumed session
-    // gets them again. Count what the middleware missed, by watching the counter around each element.
-    let before = 0
-    x.prependListener('element', () => {
-      before = sm.inbound
-    })
+    // xmpp.js runs every element through its middleware: a context with both JIDs parsed (each checked
+    // for XEP-0106 escapes, a tenth of an echo's CPU), the chain composed anew, a promise per layer.
+    // Messages, presence and the server's ack requests need none of its layers (natter counts inbound
+    // stanzas itself and checks liveness itself), so they skip it; IQs and nonzas still go through it.
     x.on('element', (element: LtxElement) => {
-      if (STANZAS.has(element.name) && sm.inbound === before) sm.inbound += 1
+      if (element.name === 'message' || element.name === 'presence') this.#deliver(element)
+      else if (element.is('r', NS_SM)) x.send(ltxXml('a', { xmlns: NS_SM, h: this.#received })).catch(() => {})
+      else middleware(element)
     })
-
     x.middleware.use(async (ctx) => {
       const { stanza } = ctx
-      if (!STANZAS.has(stanza.name)) return undefined
-      if (stanza.name === 'iq' && stanza.attrs.id?.startsWith(PING_ID) && stanza.attrs.type !== 'get' && stanza.attrs.type !== 'set') {
+      if (stanza.name !== 'iq') return undefined
+      if (stanza.attrs.id?.startsWith(PING_ID) && stanza.attrs.type !== 'get' && stanza.attrs.type !== 'set') {
         return undefined // the answer to a liveness ping
-      }
-      if (!this.#holding && this.#replays.isReplay(stanza as unknown as XmlElement)) {
-        this.log.info({ from: stanza.attrs.from, id: stanza.attrs.id }, 'ignored a message delivered again after a reconnect')
-        return undefined
       }
       const answer = await this.onStanza(stanza as unknown as XmlElement)
       // The IQ callee of xmpp.js turns what this returns into the reply: an <error/> element becomes
@@ -378,6 +437,20 @@ export class Transport extends EventEmitter<TransportEvents> {
       x.on('status', (status: string) => this.log.debug({ status }, 'xmpp status'))
     }
   }
+}
+
+/**
+ * Takes @xmpp/middleware's listeners off the client, which right after `client()` are the only listeners
+ * of `element` and `send`. Returns the incoming one, for what natter leaves to xmpp.js.
+ */
+function detachMiddleware(x: Client): (element: LtxElement) => void {
+  const [incoming, ...others] = x.listeners('element')
+  if (!incoming || others.length > 0 || x.listenerCount('send') !== 1) {
+    throw new Error('unexpected @xmpp/client: natter expects 0.14, whose middleware alone listens to "element" and "send"')
+  }
+  x.off('element', incoming as (element: LtxElement) => void)
+  x.removeAllListeners('send')
+  return incoming as (element: LtxElement) => void
 }
 
 /** Logs a stanza at debug level; logging must never break the stream, whatever came in. */

@@ -35,6 +35,8 @@ declare module '@xmpp/client' {
 
   export interface StreamManagement extends EventEmitter {
     enabled: boolean
+    /** Set once `<enable/>` is sent; stanzas sent from then on are queued for an ack. */
+    enableSent: boolean
     id: string
     inbound: number
     outbound: number

@@ -29,6 +29,16 @@ describe('ReplayFilter', () => {
     expect(filter.isReplay(iq)).toBe(false)
   })
 
+  it('remembers the latest of a message handled twice live, and the last `size` messages of a long run', () => {
+    const filter = new ReplayFilter({ size: 100 })
+    for (let i = 0; i < 5; i++) filter.isReplay(message('same'), i)
+    expect(filter.isReplay(message('same', true), 10)).toBe(true)
+    for (let i = 0; i < 10_000; i++) filter.isReplay(message(`m${i}`), 20 + i)
+    expect(filter.isReplay(message('m9900', true), 20_000)).toBe(true)
+    expect(filter.isReplay(message('m9899', true), 20_000)).toBe(false)
+    expect(filter.isReplay(message('same', true), 20_000)).toBe(false)
+  })
+
   it('forgets beyond its size and its age', () => {
     const filter = new ReplayFilter({ size: 2, age: 1_000 })
     filter.isReplay(message('a'), 0)
