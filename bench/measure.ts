@@ -1,12 +1,12 @@
 // One round of one bot: start it, time how long until it answers, read its idle memory, then load it: one
 // message at a time, then at a steady pace, then as fast as it goes.
 import { setTimeout as sleep } from 'node:timers/promises'
-import { blast, type BlastResult } from './blast.js'
+import { type BlastResult, blast } from './blast.js'
 import { BotProcess, rssMb } from './bot-process.js'
 import type { BotUnderTest } from './bots.js'
 import { answerAfter, roundTrips } from './latency.js'
 import { chatMessage, type LoadClient } from './load-client.js'
-import { paced, type PacedResult } from './paced.js'
+import { type PacedResult, paced } from './paced.js'
 import type { BenchSettings } from './settings.js'
 import { percentile } from './stats.js'
 

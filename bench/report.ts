@@ -180,18 +180,12 @@ export function renderResults(results: Results): string {
     '### One message at a time',
     '',
     `What most bots see: ${int(s.pacedMessages)} messages per round sent one at a time, ${int(s.pacedRate)} a second, each answered before ` +
-      'the next one leaves, so nothing is batched on either side. The bot\'s CPU time over the run per echo, next to the same figure from ' +
+      "the next one leaves, so nothing is batched on either side. The bot's CPU time over the run per echo, next to the same figure from " +
       'the throughput run above.',
     '',
     ...pacedTable(rows),
   )
-  lines.push(
-    '',
-    '### Targets',
-    '',
-    '| target | measured | | |',
-    '| --- | ---: | --- | --- |',
-  )
+  lines.push('', '### Targets', '', '| target | measured | | |', '| --- | ---: | --- | --- |')
   const cpu = (a: Row, b: Row): string => `CPU per message ${fixed(a.botCpuUs / b.botCpuUs, 2)}×`
   const paced = (...pair: Row[]): string => (pair.every((r) => r.serverCpu >= 0.85) ? `; both ran at the server's pace` : '')
   if (natter && bare) {

@@ -51,7 +51,11 @@ function options(): { settings: BenchSettings; write: boolean } {
   return { settings: { ...base, rounds: rounds ?? base.rounds }, write: !values.quick && !values['no-write'] }
 }
 
-async function echoRounds(prosody: Prosody, settings: BenchSettings, bots: typeof BOTS): Promise<{ ceiling: CeilingSample[]; samples: Map<string, BotSample[]> }> {
+async function echoRounds(
+  prosody: Prosody,
+  settings: BenchSettings,
+  bots: typeof BOTS,
+): Promise<{ ceiling: CeilingSample[]; samples: Map<string, BotSample[]> }> {
   const serverPid = await pidFrom(path.join(prosody.dataDir, 'prosody.pid'))
   const loadUsers = Array.from({ length: settings.senders }, (_, i) => `load${i + 1}`)
   // A fresh account per bot and round: nothing an earlier round left on the server can reach the next one.

@@ -1,8 +1,8 @@
-import { runProcess } from './cli.js'
-import { Connection } from './connection.js'
 import type { BotEvents } from './bot-events.js'
+import { runProcess } from './cli.js'
 import { Composer } from './composer.js'
 import { loadSettings, type Settings } from './config.js'
+import { Connection } from './connection.js'
 import type { ContextLink } from './context/base.js'
 import type { MessageType } from './context/message.js'
 import type { Show } from './context/presence.js'
@@ -14,7 +14,7 @@ import { Listeners } from './listeners.js'
 import { createLogger, type Logger, type LogLevel } from './log.js'
 import { PendingRequests } from './requests.js'
 import type { IqAnswer } from './stanza-kind.js'
-import { xml, type XmlElement } from './xml.js'
+import { type XmlElement, xml } from './xml.js'
 
 /** @internal Where a bot's stanzas go: the connection in production, memory in tests. */
 export interface Wire {

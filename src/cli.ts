@@ -44,7 +44,7 @@ const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
   [ExitCode.Usage, 'bad command-line option'],
   [ExitCode.Unavailable, 'server unreachable for longer than the reconnect policy allows'],
   [ExitCode.Software, 'internal error, or a forced exit (second signal, overdue shutdown)'],
-  [ExitCode.Conflict, 'another connection took over the bot\'s resource'],
+  [ExitCode.Conflict, "another connection took over the bot's resource"],
   [ExitCode.Tls, 'no TLS, or the server certificate not trusted'],
   [ExitCode.Auth, 'login refused, or impossible (server not proven, no mechanism in common)'],
   [ExitCode.Config, 'bad configuration'],

@@ -153,7 +153,12 @@ export class Commands {
    * `nick, `) or with the prefix, elsewhere with the prefix.
    */
   asked(ctx: MessageContext & { body: string }, prefix: string | undefined): boolean {
-    const text = ctx.type === 'groupchat' ? addressedText(ctx.body, ctx.ownNick, prefix) : prefix !== undefined && ctx.body.startsWith(prefix) ? ctx.body.slice(prefix.length) : undefined
+    const text =
+      ctx.type === 'groupchat'
+        ? addressedText(ctx.body, ctx.ownNick, prefix)
+        : prefix !== undefined && ctx.body.startsWith(prefix)
+          ? ctx.body.slice(prefix.length)
+          : undefined
     const name = text?.trim().split(/\s/, 1)[0]?.toLowerCase()
     return name !== undefined && (this.#byName.has(name) || name === 'help')
   }
@@ -164,7 +169,11 @@ export class Commands {
    * the message must address the bot (`nick: `, `nick, `) or start with `prefix`; anything else is
    * passed on with `next()`.
    */
-  async run(ctx: MessageContext & { body: string }, next: Next, options: { prefix: string | undefined; nick: string | undefined; admin: boolean }): Promise<unknown> {
+  async run(
+    ctx: MessageContext & { body: string },
+    next: Next,
+    options: { prefix: string | undefined; nick: string | undefined; admin: boolean },
+  ): Promise<unknown> {
     const { prefix, nick, admin } = options
     let text: string | undefined = ctx.body
     if (ctx.type === 'groupchat') {
@@ -191,9 +200,7 @@ export class Commands {
 
   /** The help text: every command the asker may run, with its usage and description, and how to address the bot where it is asked. */
   help(isAdmin: boolean, address?: string): string {
-    const lines = [...this.#byName.values()]
-      .filter((c) => isAdmin || !c.admin)
-      .map((c) => [c.usage, `${c.description}${c.admin ? ' (admin)' : ''}`] as const)
+    const lines = [...this.#byName.values()].filter((c) => isAdmin || !c.admin).map((c) => [c.usage, `${c.description}${c.admin ? ' (admin)' : ''}`] as const)
     if (!this.#byName.has('help')) lines.push(['help', 'Lists the commands'])
     lines.sort(([a], [b]) => a.localeCompare(b))
     const width = Math.max(...lines.map(([usage]) => usage.length))

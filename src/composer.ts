@@ -73,7 +73,7 @@ export class Composer {
       messageKind,
       (ctx) => {
         const msg = ctx as MessageContext
-        return msg.body !== undefined && this.#commands !== undefined && this.#commands.asked(msg as MessageContext & { body: string }, this.#composerOptions.commandPrefix)
+        return msg.body !== undefined && this.#commands?.asked(msg as MessageContext & { body: string }, this.#composerOptions.commandPrefix) === true
       },
       (ctx, next) => {
         this.#asked.add(ctx)

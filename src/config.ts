@@ -3,7 +3,6 @@ import { ConfigError } from './errors.js'
 import { type Jid, parseJid } from './jid.js'
 import { LOG_LEVELS, type LogLevel } from './log.js'
 
-
 /**
  * The settings a bot can be given in code. Each one overrides its environment variable.
  *
@@ -76,14 +75,14 @@ const BOOT_ID = randomBytes(3).toString('base64url').slice(0, 4).toLowerCase()
  */
 export function loadSettings(env: Env, options: SettingOptions = {}): Settings {
   const jidText = settingText(options.jid, env.JID)
-  if (jidText === undefined) throw new ConfigError('JID', 'missing; set it to the bot\'s address, e.g. bot@example.org')
+  if (jidText === undefined) throw new ConfigError('JID', "missing; set it to the bot's address, e.g. bot@example.org")
   const jid = parseJid(jidText)
-  if (!jid || !jid.local) {
+  if (!jid?.local) {
     throw new ConfigError('JID', `malformed "${jidText}"; expected user@domain or user@domain/resource`)
   }
 
   const password = options.password ?? env.JPASSWORD
-  if (password === undefined || password === '') throw new ConfigError('JPASSWORD', 'missing; set it to the bot\'s password')
+  if (password === undefined || password === '') throw new ConfigError('JPASSWORD', "missing; set it to the bot's password")
 
   const serviceText = settingText(options.service, env.XMPP_SERVICE)
   const service = serviceText === undefined ? jid.domain : parseService(serviceText)

@@ -1,4 +1,4 @@
-import { xml, type XmlElement } from './xml.js'
+import { type XmlElement, xml } from './xml.js'
 
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 

@@ -93,9 +93,7 @@ type NarrowOne<C, G> = G extends (ctx: C) => boolean
           ? NonNullable<C[K]>
           : NarrowField<C[K], G[K]>
     } & Implied<C, G> &
-      (HasRegExp<G> extends true
-        ? { readonly match: RegExpMatchArray }
-        : unknown)
+      (HasRegExp<G> extends true ? { readonly match: RegExpMatchArray } : unknown)
 
 /**
  * The context a handler sees once its guards matched: required fields become present, literal values

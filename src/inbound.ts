@@ -53,7 +53,8 @@ export class Inbound {
     if (nestsDeeperThan(stanza, MAX_STANZA_DEPTH)) {
       this.#cut(stanza)
       // A reply still settles the bot's own request; anything else is refused, an IQ request with an error.
-      if (!isReply) return isIq ? { error: new StanzaError('policy-violation', 'modify', `nested deeper than ${MAX_STANZA_DEPTH} levels`).toElement() } : undefined
+      if (!isReply)
+        return isIq ? { error: new StanzaError('policy-violation', 'modify', `nested deeper than ${MAX_STANZA_DEPTH} levels`).toElement() } : undefined
     }
     if (isReply) {
       this.hooks.reply(stanza)
@@ -87,7 +88,10 @@ export class Inbound {
     cutBelow(stanza, MAX_STANZA_DEPTH)
     const from = stanza.attrs.from ?? ''
     if (this.#deepLogged.take(from)) {
-      this.link.log.warn({ from, stanza: stanza.name, id: stanza.attrs.id }, `cut a stanza nested deeper than ${MAX_STANZA_DEPTH} levels (not logged again for this sender for a minute)`)
+      this.link.log.warn(
+        { from, stanza: stanza.name, id: stanza.attrs.id },
+        `cut a stanza nested deeper than ${MAX_STANZA_DEPTH} levels (not logged again for this sender for a minute)`,
+      )
     }
   }
 

@@ -1,4 +1,4 @@
-import { pino, type Logger as PinoLogger } from 'pino'
+import { type Logger as PinoLogger, pino } from 'pino'
 import { formatLogLine } from './log-format.js'
 
 /** Log levels, as pino names them. */

@@ -4,7 +4,7 @@
 import { ConnectError } from './errors.js'
 import { type ChannelBinding, ScramClient, ScramError, type ScramHash } from './scram.js'
 import { type LinkProtection, linkProtection } from './tls-policy.js'
-import { xml, type XmlElement } from './xml.js'
+import { type XmlElement, xml } from './xml.js'
 
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl'
 /** XEP-0440: the channel binding types a server supports. */
@@ -79,7 +79,10 @@ export function beginLogin(link: LoginLink, credentials: { username: string; pas
     )
   }
   const offered = offeredMechanisms(link.features)
-  const advertised = link.features.getChild('sasl-channel-binding', NS_SASL_CB)?.getChildren('channel-binding').map((c) => c.attrs.type)
+  const advertised = link.features
+    .getChild('sasl-channel-binding', NS_SASL_CB)
+    ?.getChildren('channel-binding')
+    .map((c) => c.attrs.type)
   // Without XEP-0440 the server's binding types are unknown: guessing wrong would fail the login.
   const binding = link.bindings.find((b) => advertised?.includes(b.type))
   // 'y' tells a server that natter could have bound the channel, so that a server whose -PLUS offer was stripped on the way refuses.
@@ -107,7 +110,10 @@ export function beginLogin(link: LoginLink, credentials: { username: string; pas
         'enable TLS or SCRAM on the server, or set XMPP_ALLOW_INSECURE=1 to accept that risk',
     )
   }
-  throw new ConnectError('unsupported', `${link.service} offers no login mechanism natter accepts (offered: ${list}; natter logs in with ${SASL_MECHANISMS.join(', ')})`)
+  throw new ConnectError(
+    'unsupported',
+    `${link.service} offers no login mechanism natter accepts (offered: ${list}; natter logs in with ${SASL_MECHANISMS.join(', ')})`,
+  )
 }
 
 /** The mechanism names a `<stream:features/>` offers. */
@@ -264,7 +270,10 @@ class ScramExchange implements SaslExchange {
   success(data: string): void {
     if (this.scram.verified) return
     if (data === '') {
-      throw new ConnectError('server-auth', `${this.#service} could not prove that it knows the password (no SCRAM server signature): it may be an impostor; natter did not log in`)
+      throw new ConnectError(
+        'server-auth',
+        `${this.#service} could not prove that it knows the password (no SCRAM server signature): it may be an impostor; natter did not log in`,
+      )
     }
     try {
       this.scram.verify(data)

@@ -102,7 +102,7 @@ export class ScramClient {
     if (server.has('e')) throw new ScramError('refused', `the server refused: ${server.get('e')}`)
     if (server.has('m')) throw new ScramError('protocol', 'the server requires a SCRAM extension natter does not know')
     const nonce = server.get('r') ?? ''
-    if (!nonce.startsWith(this.#nonce) || nonce === this.#nonce) throw new ScramError('protocol', 'the server nonce does not extend natter\'s')
+    if (!nonce.startsWith(this.#nonce) || nonce === this.#nonce) throw new ScramError('protocol', "the server nonce does not extend natter's")
     const salt = Buffer.from(server.get('s') ?? '', 'base64')
     if (salt.length === 0) throw new ScramError('protocol', 'the server sent no salt')
     const iterations = Number(server.get('i'))

@@ -180,7 +180,9 @@ export class Session extends EventEmitter<SessionEvents> {
       return new FatalError('auth', `login refused for ${this.account}: ${error.message}; check JID and JPASSWORD`, { cause: error })
     }
     if (error instanceof ConnectError && error.reason === 'tls') {
-      return new FatalError('tls', `${this.account}: ${error.message}; if the server uses a private CA, point NODE_EXTRA_CA_CERTS at its certificate`, { cause: error })
+      return new FatalError('tls', `${this.account}: ${error.message}; if the server uses a private CA, point NODE_EXTRA_CA_CERTS at its certificate`, {
+        cause: error,
+      })
     }
     if (error instanceof ConnectError && error.reason === 'insecure') {
       return new FatalError('tls', `${this.account}: ${error.message}`, { cause: error })

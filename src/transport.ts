@@ -8,9 +8,9 @@ import { channelBindings } from './channel-binding.js'
 import { ConnectError } from './errors.js'
 import type { Logger } from './log.js'
 import { redactedXml } from './redact.js'
-import type { XmlElement } from './xml.js'
 import { ReplayFilter } from './replays.js'
 import { beginLogin, converse, SaslInbox } from './sasl.js'
+import type { XmlElement } from './xml.js'
 
 /** Where and as whom to connect. */
 export interface TransportOptions {

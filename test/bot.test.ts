@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
-import { describe, expect, it, vi } from 'vitest'
 import { type BotCore, ConfigError, createBot, type StanzaContext, StanzaError, xml } from 'natter'
+import { describe, expect, it, vi } from 'vitest'
 import { ALICE, BOT, errorCondition, message, NS_STANZAS, settle, testBot } from './support/unit.js'
 
 /** A log destination that keeps the JSON lines pino writes. */
@@ -145,8 +145,8 @@ describe('errors', () => {
     bot.message({ body: true }, (msg) => msg.reply('still here'))
     expect(await chat.say(ALICE, 'boom')).toEqual([])
     expect(caught).toHaveLength(1)
-    expect((caught[0]?.[0] as Error).message).toBe('handler bug')
-    expect(caught[0]?.[1].kind).toBe('message')
+    expect((caught[0]?.[0] as Error | undefined)?.message).toBe('handler bug')
+    expect(caught[0]?.[1]?.kind).toBe('message')
     expect(caught[0]?.[1].from).toBe(ALICE)
     expect(await chat.say(ALICE, 'hello')).toEqual(['still here'])
   })

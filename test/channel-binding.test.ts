@@ -55,7 +55,9 @@ describe('channelBindings', () => {
     const bindings = channelBindings(tls)
     expect(bindings.map((b) => b.type)).toEqual(['tls-server-end-point'])
     expect(tls.exports).toEqual([])
-    expect(bindings[0]?.data.toString('hex')).toBe(new X509Certificate(readFileSync(new URL('fixtures/certs/rsa-sha256.pem', import.meta.url))).fingerprint256.replace(/:/g, '').toLowerCase())
+    expect(bindings[0]?.data.toString('hex')).toBe(
+      new X509Certificate(readFileSync(new URL('fixtures/certs/rsa-sha256.pem', import.meta.url))).fingerprint256.replace(/:/g, '').toLowerCase(),
+    )
   })
 
   it('gives none it cannot compute', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { describe, expect, it } from 'vitest'
 import { parseFlags, UsageError, usage, VERSION } from 'natter'
+import { describe, expect, it } from 'vitest'
 import { scriptName } from '../src/cli.js'
 
 describe('parseFlags', () => {
@@ -54,7 +54,25 @@ describe('usage', () => {
   })
 
   it('lists every flag and every environment variable', () => {
-    for (const word of ['--debug', '-D', '--help', '--version', 'JID', 'JPASSWORD', 'XMPP_SERVICE', 'XMPP_RESOURCE', 'LOG_LEVEL', 'XMPP_ROOMS', 'XMPP_ALLOW_INSECURE', 'XMPP_SENDER_RATE', 'XMPP_SENDER_BURST', 'XMPP_LIMITS', 'XMPP_TRUSTED_ROOM_SERVICES', 'XMPP_FORMATION', 'XMPP_TAKEOVER']) {
+    for (const word of [
+      '--debug',
+      '-D',
+      '--help',
+      '--version',
+      'JID',
+      'JPASSWORD',
+      'XMPP_SERVICE',
+      'XMPP_RESOURCE',
+      'LOG_LEVEL',
+      'XMPP_ROOMS',
+      'XMPP_ALLOW_INSECURE',
+      'XMPP_SENDER_RATE',
+      'XMPP_SENDER_BURST',
+      'XMPP_LIMITS',
+      'XMPP_TRUSTED_ROOM_SERVICES',
+      'XMPP_FORMATION',
+      'XMPP_TAKEOVER',
+    ]) {
       expect(text).toContain(word)
     }
   })

@@ -1,6 +1,6 @@
-import { describe, expect, it, vi } from 'vitest'
 import { type Bot, createBot, xml } from 'natter'
 import { type TestChat, testKit } from 'natter/testing'
+import { describe, expect, it, vi } from 'vitest'
 import { Commands, HINT_INTERVAL_MS, parseSpec } from '../src/commands.js'
 import { ALICE, BOT, message, roomPresence, testBot } from './support/unit.js'
 
@@ -158,7 +158,12 @@ describe('bot.command', () => {
     bot.command('time', 'Tells the time', () => {})
     bot.command('echo <text...>', 'Repeats the text', () => {})
     const [help] = await chat.say(ALICE, 'help')
-    expect(help?.split('\n')).toEqual(['Commands:', '  echo <text...>  Repeats the text', '  help            Lists the commands', '  time            Tells the time'])
+    expect(help?.split('\n')).toEqual([
+      'Commands:',
+      '  echo <text...>  Repeats the text',
+      '  help            Lists the commands',
+      '  time            Tells the time',
+    ])
   })
 
   it('lets the bot define its own help', async () => {
@@ -303,14 +308,14 @@ describe('commands in a room', () => {
     expect(await sayInRoom(chat, 'carol', 'natter: echo hi')).toEqual(['hi'])
   })
 
-  it('ignore history replayed on join and the bot\'s own messages', async () => {
+  it("ignore history replayed on join and the bot's own messages", async () => {
     const { chat } = await roomBot()
     const delay = xml('delay', { xmlns: 'urn:xmpp:delay', stamp: '2024-05-01T10:00:00Z' })
     expect(await chat.receive(message({ from: `${ROOM}/carol`, type: 'groupchat' }, 'natter: echo old', delay))).toEqual([])
     expect(await chat.receive(message({ from: `${ROOM}/natter`, type: 'groupchat' }, 'natter: echo loop'))).toEqual([])
   })
 
-  it('with admin rights go by the occupant\'s real JID', async () => {
+  it("with admin rights go by the occupant's real JID", async () => {
     const { chat } = await roomBot({ admins: ['boss@example.org'] })
     await chat.receive(roomPresence(`${ROOM}/boss`, { jid: BOSS }))
     await chat.receive(roomPresence(`${ROOM}/mallory`, { jid: 'mallory@example.net/x' }))

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import { ConfigError, loadSettings } from 'natter'
+import { describe, expect, it } from 'vitest'
 
 const PASSWORD = 'pw-0f9e8d7c-secret'
 const base = { JID: 'bot@example.org', JPASSWORD: PASSWORD }
@@ -53,7 +53,7 @@ describe('JPASSWORD', () => {
 })
 
 describe('XMPP_SERVICE', () => {
-  it('defaults to the JID\'s domain, for the client to resolve', () => {
+  it("defaults to the JID's domain, for the client to resolve", () => {
     expect(loadSettings(base).service).toBe('example.org')
   })
 
@@ -73,14 +73,20 @@ describe('XMPP_SERVICE', () => {
     expect(loadSettings({ ...base, XMPP_SERVICE: ' ' }).service).toBe('example.org')
   })
 
-  it.each(['http://example.org:5222', 'example.org:5222', 'xmpp://', 'xmpp://host:0', 'xmpp://host:65536', 'xmpp://host:port', 'xmpp://host:5222/path', 'xmpp://ho st'])(
-    'refuses the malformed %j',
-    (value) => {
-      const error = configError({ ...base, XMPP_SERVICE: value })
-      expect(error.variable).toBe('XMPP_SERVICE')
-      expect(error.message).toMatch(/^XMPP_SERVICE: malformed/)
-    },
-  )
+  it.each([
+    'http://example.org:5222',
+    'example.org:5222',
+    'xmpp://',
+    'xmpp://host:0',
+    'xmpp://host:65536',
+    'xmpp://host:port',
+    'xmpp://host:5222/path',
+    'xmpp://ho st',
+  ])('refuses the malformed %j', (value) => {
+    const error = configError({ ...base, XMPP_SERVICE: value })
+    expect(error.variable).toBe('XMPP_SERVICE')
+    expect(error.message).toMatch(/^XMPP_SERVICE: malformed/)
+  })
 })
 
 describe('XMPP_RESOURCE', () => {

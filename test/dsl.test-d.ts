@@ -1,9 +1,9 @@
 // Type tests of the DSL: what handlers see once their guards matched. Checked by tsc, never run.
-import { describe, expectTypeOf, it } from 'vitest'
+
 import {
-  createBot,
   type ChatState,
   type CommandArgs,
+  createBot,
   type Exact,
   type IqContext,
   type MessageContext,
@@ -16,6 +16,7 @@ import {
   type SubscriptionContext,
   xml,
 } from 'natter'
+import { describe, expectTypeOf, it } from 'vitest'
 
 const bot = createBot()
 
@@ -133,7 +134,7 @@ describe('message guards', () => {
     )
   })
 
-  it('keep the context\'s actions', () => {
+  it("keep the context's actions", () => {
     bot.message({ type: 'chat', body: true }, (ctx, next) => {
       expectTypeOf(ctx.reply).parameter(0).toEqualTypeOf<string>()
       expectTypeOf(ctx.typing).returns.toEqualTypeOf<Promise<void>>()

@@ -1,6 +1,7 @@
 // The examples, imported as a test imports a bot: built, never run, wired to the test kit.
-import { afterEach, describe, expect, it, vi } from 'vitest'
+
 import { testKit } from 'natter/testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { buildCommands } from '../examples/commands.js'
 import { buildEcho } from '../examples/echo.js'
 

@@ -1,9 +1,10 @@
 // Thousands of generated hostile stanzas through the test kit: the bot must answer every IQ request,
 // never answer an error or a room with a chat message, never throw, and keep its memory bounded.
 // FUZZ_SEED=<n> replays a run; a failure names its seed and the stanza.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { type Bot, type BotOptions, xml, type XmlElement } from 'natter'
+
+import { type Bot, type BotOptions, type XmlElement, xml } from 'natter'
 import type { TestChat } from 'natter/testing'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { redact } from '../src/transport.js'
 import { HostileStanzas, seeded } from './support/hostile.js'
 import { BOT, roomPresence, testBot } from './support/unit.js'

@@ -1,5 +1,5 @@
-import { describe, expect, it, vi } from 'vitest'
 import { xml } from 'natter'
+import { describe, expect, it, vi } from 'vitest'
 import { compileGuards } from '../src/guards.js'
 import { ALICE, message, testBot } from './support/unit.js'
 

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
+import { type XmlElement, xml } from 'natter'
 import { describe, expect, it, vi } from 'vitest'
-import { xml, type XmlElement } from 'natter'
 import { cutBelow, MAX_STANZA_DEPTH, nestsDeeperThan } from '../src/stanza-depth.js'
 import { ALICE, errorCondition, message, testBot } from './support/unit.js'
 
@@ -70,7 +70,7 @@ describe('a stanza nested too deep', () => {
     expect(seen).toHaveBeenCalledTimes(1)
   })
 
-  it('as the reply to a request of the bot\'s, still settles it, cut', async () => {
+  it("as the reply to a request of the bot's, still settles it, cut", async () => {
     const { bot, chat } = testBot()
     const asked = bot.request({ to: 'svc.example.org', type: 'get', payload: xml('query', { xmlns: 'urn:example:q' }) })
     const id = chat.sent.at(-1)?.attrs.id

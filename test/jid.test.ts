@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import { bareJid, parseJid } from 'natter'
+import { describe, expect, it } from 'vitest'
 
 describe('parseJid', () => {
   it('splits a full JID into its parts', () => {

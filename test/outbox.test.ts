@@ -1,5 +1,5 @@
+import { UndeliveredError, type UndeliveredReason, type XmlElement, xml } from 'natter'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { UndeliveredError, type UndeliveredReason, xml, type XmlElement } from 'natter'
 import { Outbox } from '../src/outbox.js'
 
 /** A link that can be switched on and off, and fails writes while off. */

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import { xml } from 'natter'
+import { describe, expect, it } from 'vitest'
 import { ReplayFilter } from '../src/replays.js'
 
 const message = (id: string | undefined, delayed = false, from = 'alice@example.org/phone') =>

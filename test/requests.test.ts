@@ -1,5 +1,5 @@
+import { createBot, StanzaError, type XmlElement, xml } from 'natter'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createBot, StanzaError, xml, type XmlElement } from 'natter'
 import { PendingRequests } from '../src/requests.js'
 import { BOT, NS_STANZAS, testBot } from './support/unit.js'
 
@@ -10,7 +10,11 @@ function result(id: string, from: string | undefined): XmlElement {
 }
 
 function error(id: string, from: string, condition: string, type = 'cancel', text?: string): XmlElement {
-  return xml('iq', { type: 'error', id, from }, xml('error', { type }, xml(condition, { xmlns: NS_STANZAS }), text !== undefined && xml('text', { xmlns: NS_STANZAS }, text)))
+  return xml(
+    'iq',
+    { type: 'error', id, from },
+    xml('error', { type }, xml(condition, { xmlns: NS_STANZAS }), text !== undefined && xml('text', { xmlns: NS_STANZAS }, text)),
+  )
 }
 
 afterEach(() => {
@@ -85,7 +89,7 @@ describe('PendingRequests', () => {
     await expect(reply).resolves.toBeDefined()
   })
 
-  describe('a request to the bot\'s own server or account (no `to`)', () => {
+  describe("a request to the bot's own server or account (no `to`)", () => {
     it.each([undefined, 'example.org', 'bot@example.org', BOT])('takes a reply from %j', async (from) => {
       const requests = new PendingRequests(own)
       const reply = requests.expect('r1', undefined, 1000)
@@ -101,7 +105,7 @@ describe('PendingRequests', () => {
     })
   })
 
-  it('takes the server\'s reply, with or without from, to a request to the bot\'s own bare JID', async () => {
+  it("takes the server's reply, with or without from, to a request to the bot's own bare JID", async () => {
     const requests = new PendingRequests(own)
     const first = requests.expect('r1', 'bot@example.org', 1000)
     const second = requests.expect('r2', 'bot@example.org', 1000)
@@ -160,14 +164,20 @@ describe('StanzaError.fromStanza', () => {
     const reply = xml(
       'iq',
       { type: 'error' },
-      xml('error', { type: 'wait' }, xml('text', { xmlns: NS_STANZAS }, 'later'), xml('app-specific', { xmlns: 'urn:example' }), xml('resource-constraint', { xmlns: NS_STANZAS })),
+      xml(
+        'error',
+        { type: 'wait' },
+        xml('text', { xmlns: NS_STANZAS }, 'later'),
+        xml('app-specific', { xmlns: 'urn:example' }),
+        xml('resource-constraint', { xmlns: NS_STANZAS }),
+      ),
     )
     expect(StanzaError.fromStanza(reply)).toMatchObject({ condition: 'resource-constraint', type: 'wait', text: 'later' })
   })
 })
 
 describe('bot.request', () => {
-  it('sends the IQ and resolves with the addressee\'s reply, ignoring a forged one', async () => {
+  it("sends the IQ and resolves with the addressee's reply, ignoring a forged one", async () => {
     const { bot, chat } = testBot()
     const pending = bot.request({ to: ALICE, type: 'get', payload: xml('query', { xmlns: 'urn:example:q' }) })
     const sent = chat.sent.at(-1)
@@ -211,7 +221,7 @@ describe('bot.request', () => {
     expect(rtt).toBeGreaterThanOrEqual(0)
   })
 
-  it('ping() without a JID pings the bot\'s server', async () => {
+  it("ping() without a JID pings the bot's server", async () => {
     const { bot, chat } = testBot()
     const pending = bot.ping()
     const sent = chat.sent.at(-1)

@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest'
 import type { StanzaContext } from 'natter'
-import { compileGuards, type Matcher } from '../src/guards.js'
+import { describe, expect, it } from 'vitest'
 import { iqKind } from '../src/context/iq.js'
 import { messageKind } from '../src/context/message.js'
 import { presenceKind } from '../src/context/presence.js'
+import { compileGuards, type Matcher } from '../src/guards.js'
 import { Router } from '../src/router.js'
 import type { StanzaKind } from '../src/stanza-kind.js'
 
@@ -32,10 +32,15 @@ function recorder(): { router: Router; calls: string[]; add(kind: string, name: 
     calls,
     add(kind, name, guards) {
       const matcher = guards === undefined ? () => true : compileGuards<StanzaContext>(kindOf(kind), guards)
-      router.add(kindOf(kind), matcher, (_c, next) => {
-        calls.push(name)
-        return next()
-      }, guards)
+      router.add(
+        kindOf(kind),
+        matcher,
+        (_c, next) => {
+          calls.push(name)
+          return next()
+        },
+        guards,
+      )
     },
   }
 }
@@ -60,8 +65,7 @@ describe('Router index', () => {
   it('lets the first matching handler keep the stanza, wherever it is filed', async () => {
     const router = new Router()
     const calls: string[] = []
-    const add = (name: string, guards: unknown): void =>
-      router.add(kindOf('message'), compileGuards(kindOf('message'), guards), () => calls.push(name), guards)
+    const add = (name: string, guards: unknown): void => router.add(kindOf('message'), compileGuards(kindOf('message'), guards), () => calls.push(name), guards)
     add('groupchat', { type: 'groupchat' })
     add('regexp', { body: /^h/ })
     add('exact body', { body: 'hi' })

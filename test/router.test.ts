@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import type { StanzaContext } from 'natter'
+import { describe, expect, it } from 'vitest'
 import type { Matcher } from '../src/guards.js'
 import { Router } from '../src/router.js'
 

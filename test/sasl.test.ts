@@ -1,6 +1,6 @@
 import { createHmac, pbkdf2Sync } from 'node:crypto'
+import { ConnectError, type XmlElement, xml } from 'natter'
 import { describe, expect, it } from 'vitest'
-import { ConnectError, xml, type XmlElement } from 'natter'
 import { beginLogin, converse, type LoginLink, SaslInbox, type SaslWire } from '../src/sasl.js'
 
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl'

@@ -1,6 +1,6 @@
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { ScramClient, ScramError, SCRAM_ITERATIONS } from '../src/scram.js'
+import { SCRAM_ITERATIONS, ScramClient, ScramError } from '../src/scram.js'
 
 // The example exchange of RFC 5802, section 5 (SCRAM-SHA-1).
 const SHA1 = {

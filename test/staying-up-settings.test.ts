@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import { ConfigError, ExitCode, loadSettings, usage } from 'natter'
+import { describe, expect, it } from 'vitest'
 
 const base = { JID: 'bot@example.org', JPASSWORD: 'pw-settings-1' }
 

@@ -48,8 +48,14 @@ describe('redact', () => {
   })
 
   it('hides a room password in a join', () => {
-    const join = xml('presence', { to: 'room@conference.example.org/bot' }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' }, xml('password', {}, 'letmein')))
-    expect(redact(join)).toBe('<presence to="room@conference.example.org/bot"><x xmlns="http://jabber.org/protocol/muc"><password>hidden</password></x></presence>')
+    const join = xml(
+      'presence',
+      { to: 'room@conference.example.org/bot' },
+      xml('x', { xmlns: 'http://jabber.org/protocol/muc' }, xml('password', {}, 'letmein')),
+    )
+    expect(redact(join)).toBe(
+      '<presence to="room@conference.example.org/bot"><x xmlns="http://jabber.org/protocol/muc"><password>hidden</password></x></presence>',
+    )
   })
 
   it('logs a stanza of any depth, eliding what nests too deep', () => {
@@ -69,7 +75,12 @@ describe('redact', () => {
   })
 
   it('writes what it shows as ltx does, escapes included', () => {
-    const stanza = xml('message', { to: 'a@example.org', title: 'say "hi" & \'bye\' <now>' }, xml('body', {}, '1 < 2 && 3 > 2 "quoted"'), xml('active', { xmlns: 'urn:x' }))
+    const stanza = xml(
+      'message',
+      { to: 'a@example.org', title: 'say "hi" & \'bye\' <now>' },
+      xml('body', {}, '1 < 2 && 3 > 2 "quoted"'),
+      xml('active', { xmlns: 'urn:x' }),
+    )
     expect(redact(stanza)).toBe(stanza.toString())
   })
 

@@ -1,13 +1,13 @@
 // A throwaway ejabberd on loopback for tests: one private server per call, with its own config, Mnesia spool, log
 // and ports in a fresh temp dir, killed when the Node process that started it exits. It stores passwords as SCRAM
 // (SHA-256 by default), so it offers SCRAM-SHA-256 and PLAIN, never SCRAM-SHA-1: the case xmpp.js alone cannot log in to.
-import { spawn, spawnSync } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { freePort, isRoot, portAccepts, portsInUse, readFrom, run, Running, track, untrack, which } from '../src/cli/sandbox/prosody.js'
+import { freePort, isRoot, portAccepts, portsInUse, Running, readFrom, run, track, untrack, which } from '../src/cli/sandbox/prosody.js'
 
 export interface EjabberdOptions {
   /**
@@ -185,7 +185,7 @@ class Instance implements Ejabberd {
   /** Spawns ejabberd and waits for its listeners. 'busy' means another process holds one of its ports. */
   async launch(installation: Installation): Promise<'ok' | 'busy'> {
     const out = openSync(path.join(this.dataDir, 'ejabberd.out'), 'a')
-    let child
+    let child: ChildProcess
     try {
       child = spawn(installation.erl, ['-noinput', '-mnesia', 'dir', JSON.stringify(path.join(this.dataDir, 'spool')), '-s', 'ejabberd'], {
         stdio: ['ignore', out, out],
@@ -309,8 +309,21 @@ async function selfSignedCertificate(dir: string): Promise<string> {
   const certificate = path.join(dir, 'localhost.crt')
   const key = path.join(dir, 'localhost.key')
   await run('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost', '-keyout', key, '-out', certificate,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost',
+    '-keyout',
+    key,
+    '-out',
+    certificate,
   ])
   await writeFile(path.join(dir, 'localhost.pem'), readFileSync(certificate, 'utf8') + readFileSync(key, 'utf8'))
   return certificate

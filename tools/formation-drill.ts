@@ -184,7 +184,13 @@ async function withCrew<T>(setup: DrillSetup, drill: (crew: Crew) => Promise<T>)
       return started
     },
     async chats() {
-      const counter = await startCounter({ service: setup.service, senders: setup.senders, password: setup.password, reply: echoChat.reply, message: echoChat.message(setup.botJid) })
+      const counter = await startCounter({
+        service: setup.service,
+        senders: setup.senders,
+        password: setup.password,
+        reply: echoChat.reply,
+        message: echoChat.message(setup.botJid),
+      })
       counters.push(counter)
       return counter
     },
@@ -336,7 +342,9 @@ export const drills = {
       })
       await counter.settled(count, 20_000)
       const killedJid = await killed.jid()
-      const takeover = await survivor.process.waitForLog((l) => l.msg === 'formation: a member stopped answering; taking over its share' && l.member === killedJid)
+      const takeover = await survivor.process.waitForLog(
+        (l) => l.msg === 'formation: a member stopped answering; taking over its share' && l.member === killedJid,
+      )
       return { ...counter.tally(count), takeoverMs: Number(takeover.time) - killedAt }
     }),
 

@@ -1,15 +1,7 @@
 // The "other side" in integration tests: a plain @xmpp/client session with an inbox, not part of the library.
-import {
-  client,
-  startSettled,
-  within,
-  xml,
-  type XmlChild,
-  type XmlElement,
-  type XmppClient,
-} from './xmpp-client.js'
+import { client, startSettled, within, type XmlChild, type XmlElement, type XmppClient, xml } from './xmpp-client.js'
 
-export { xml, type XmlElement }
+export { type XmlElement, xml }
 
 export interface PeerOptions {
   service: string
@@ -132,10 +124,7 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
     async iq(to, type, child, ms = DEFAULT_WAIT_MS) {
       const id = `peer-iq-${++iqCounter}`
       // Registered before sending, so a fast reply cannot slip past.
-      const reply = waitFor(
-        (s) => s.is('iq') && s.attrs.id === id && (s.attrs.type === 'result' || s.attrs.type === 'error'),
-        ms,
-      )
+      const reply = waitFor((s) => s.is('iq') && s.attrs.id === id && (s.attrs.type === 'result' || s.attrs.type === 'error'), ms)
       try {
         await xmpp.send(xml('iq', { to, type, id }, child))
       } catch (err) {

@@ -5,7 +5,7 @@ import net from 'node:net'
 /** Which way data stops flowing: `up` is client to server, `down` server to client. */
 export type Direction = 'both' | 'up' | 'down'
 
-export interface Proxy {
+export interface TcpProxy {
   /** The loopback port clients connect to. */
   readonly port: number
   /** `xmpp://127.0.0.1:<port>`, to give a bot as its service. */
@@ -42,7 +42,7 @@ interface Link {
 }
 
 /** Starts a proxy on a free loopback port that forwards to `target`. */
-export async function startProxy(target: { host: string; port: number }): Promise<Proxy> {
+export async function startProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const links = new Set<Link>()
   let blackholed = false
   let refusing = false
@@ -94,8 +94,14 @@ export async function startProxy(target: { host: string; port: number }): Promis
       if (!dead()) other.destroy()
       if (client.destroyed && upstream.destroyed) links.delete(link)
     }
-    client.on('close', end(upstream, () => link.deadUp))
-    upstream.on('close', end(client, () => link.deadDown))
+    client.on(
+      'close',
+      end(upstream, () => link.deadUp),
+    )
+    upstream.on(
+      'close',
+      end(client, () => link.deadDown),
+    )
   })
   server.on('error', () => {})
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

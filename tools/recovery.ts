@@ -5,9 +5,9 @@ import os from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { type Bot, type BotEvents, createBot } from 'natter'
-import { type DrillResult, drills, prepareDrills } from './formation-drill.js'
 import { ensureProsody, type Prosody, startProsody } from '../src/cli/sandbox/prosody.js'
-import { type Proxy, startProxy } from './proxy.js'
+import { type DrillResult, drills, prepareDrills } from './formation-drill.js'
+import { startProxy, type TcpProxy } from './proxy.js'
 
 const PASSWORD = 'recovery-pw-1'
 // The values the acceptance check uses; the defaults (60 s / 10 s) bound detection at 70 s.
@@ -75,7 +75,7 @@ async function serverRestart(prosody: Prosody, bot: Bot, runs: number, downtime:
 }
 
 /** The link reset under the bot: reset to the session resumed. */
-async function linkReset(proxy: Proxy, bot: Bot, runs: number): Promise<number[]> {
+async function linkReset(proxy: TcpProxy, bot: Bot, runs: number): Promise<number[]> {
   const times: number[] = []
   for (let run = 0; run < runs; run++) {
     await bot.ping()
@@ -89,7 +89,7 @@ async function linkReset(proxy: Proxy, bot: Bot, runs: number): Promise<number[]
 }
 
 /** The link blackholed right after traffic, the worst case: blackhole to link declared dead, then to resumed. */
-async function deadLink(proxy: Proxy, bot: Bot, runs: number): Promise<{ notice: number[]; back: number[] }> {
+async function deadLink(proxy: TcpProxy, bot: Bot, runs: number): Promise<{ notice: number[]; back: number[] }> {
   const notice: number[] = []
   const back: number[] = []
   for (let run = 0; run < runs; run++) {
@@ -140,7 +140,10 @@ async function formationTable(runs: number): Promise<string> {
       // Last: a killed process leaves a session the server keeps, which the drills after it would meet.
       ['bot=2, SIGKILL to one, 50 msg/s', 400, () => drills.sigkill(setup)],
     ]
-    const lines = ['| scenario | messages | runs | lost (all runs) | doubled (worst run) | takeover after SIGKILL (median, max) |', '| --- | --- | --- | --- | --- | --- |']
+    const lines = [
+      '| scenario | messages | runs | lost (all runs) | doubled (worst run) | takeover after SIGKILL (median, max) |',
+      '| --- | --- | --- | --- | --- | --- |',
+    ]
     for (const [name, count, drill] of scenarios) {
       const results: DrillResult[] = []
       for (let run = 0; run < runs; run++) results.push(await drill())

@@ -1,4 +1,4 @@
-import { type Bot, xml, type XmlElement } from '../index.js'
+import { type Bot, type XmlElement, xml } from '../index.js'
 
 const NS_INFO = 'http://jabber.org/protocol/disco#info'
 const NS_ITEMS = 'http://jabber.org/protocol/disco#items'

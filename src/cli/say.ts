@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { type Bot, ExitCode, type Jid, StanzaError, xml, type XmlElement } from '../index.js'
+import { type Bot, ExitCode, type Jid, StanzaError, type XmlElement, xml } from '../index.js'
+import { readRoomSettings } from '../plugins/muc-settings.js'
 import { discoInfo } from './discover.js'
 import { answered, Failure } from './failure.js'
 import type { Io } from './io.js'
 import type { OneOff } from './one-off.js'
-import { readRoomSettings } from '../plugins/muc-settings.js'
 
 const NS_MUC = 'http://jabber.org/protocol/muc'
 

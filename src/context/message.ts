@@ -1,6 +1,6 @@
 import { bareJid, parseJid } from '../jid.js'
 import { defineKind } from '../stanza-kind.js'
-import { xml, type XmlElement } from '../xml.js'
+import { type XmlElement, xml } from '../xml.js'
 import { type ContextLink, StanzaContext } from './base.js'
 
 /** The message types of RFC 6121; a message without a type is `normal`. */

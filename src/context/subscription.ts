@@ -1,6 +1,6 @@
 import { bareJid } from '../jid.js'
 import { defineKind } from '../stanza-kind.js'
-import { xml, type XmlElement } from '../xml.js'
+import { type XmlElement, xml } from '../xml.js'
 import { type ContextLink, StanzaContext } from './base.js'
 
 /** The presence types that manage subscriptions (RFC 6121, section 3). */

@@ -106,7 +106,11 @@ class InboundLimits {
     if (this.#logged.take(sender)) {
       const quiet = Math.round(this.#settings.noticeInterval / 1000)
       if (reason === 'rate') ctx.log.warn({ sender, kind: ctx.kind }, `dropping stanzas from ${sender}: over its rate limit (not logged again for ${quiet} s)`)
-      else ctx.log.warn({ sender, kind: ctx.kind, running: this.#slots.running, waiting: this.#slots.waiting }, `dropping stanzas from ${sender}: too many handlers running (not logged again for ${quiet} s)`)
+      else
+        ctx.log.warn(
+          { sender, kind: ctx.kind, running: this.#slots.running, waiting: this.#slots.waiting },
+          `dropping stanzas from ${sender}: too many handlers running (not logged again for ${quiet} s)`,
+        )
     }
     // An IQ request is always answered; an error reply is never answered back, so it cannot loop.
     if (ctx.stanza.name === 'iq') {

@@ -1,6 +1,6 @@
+import { settingText } from '../config.js'
 import { ConfigError } from '../errors.js'
 import { parseJid } from '../jid.js'
-import { settingText } from '../config.js'
 
 /** A room to join at start, from `XMPP_ROOMS` or the `rooms` option. */
 export interface RoomSetting {
@@ -21,7 +21,7 @@ export function readRoomSettings(option: readonly string[] | undefined, env: Rea
     .filter((text) => text !== '')
     .map((text) => {
       const room = parseJid(text)
-      if (!room || !room.local) throw new ConfigError('XMPP_ROOMS', `malformed room "${text}"; expected room@service or room@service/nick`)
+      if (!room?.local) throw new ConfigError('XMPP_ROOMS', `malformed room "${text}"; expected room@service or room@service/nick`)
       return { jid: room.bare, nick: room.resource || defaultNick }
     })
 }
@@ -38,7 +38,8 @@ export function readTrustedServices(option: readonly string[] | undefined, env: 
     .filter((text) => text !== '')
     .map((text) => {
       const service = parseJid(text)
-      if (!service || service.local || service.resource) throw new ConfigError('XMPP_TRUSTED_ROOM_SERVICES', `malformed "${text}"; expected a domain such as conference.example.org`)
+      if (!service || service.local || service.resource)
+        throw new ConfigError('XMPP_TRUSTED_ROOM_SERVICES', `malformed "${text}"; expected a domain such as conference.example.org`)
       return service.domain
     })
 }

@@ -121,7 +121,7 @@ export class Rooms {
    */
   async join(room: string, options: RoomOptions = {}): Promise<void> {
     const jid = parseJid(room)
-    if (!jid || !jid.local || jid.resource) throw new TypeError(`"${room}" is not a room JID (room@service)`)
+    if (!jid?.local || jid.resource) throw new TypeError(`"${room}" is not a room JID (room@service)`)
     const existing = this.#rooms.get(jid.bare)
     const entry: Room = existing ?? { jid: jid.bare, nick: '', password: undefined, subject: undefined, joined: false, occupants: new Map() }
     entry.nick = options.nick ?? (entry.nick || this.#defaultNick())
@@ -281,7 +281,8 @@ export class Rooms {
     if (codes.has('307') || codes.has('333')) {
       this.bot.log.warn({ room: room.jid, codes: [...codes] }, 'removed from room; rejoining in 10 s')
       setTimeout(() => {
-        if (this.#rooms.get(room.jid) === room) this.#enter(room, 15_000).catch((e: unknown) => this.bot.log.warn({ room: room.jid, err: e }, 'cannot rejoin room'))
+        if (this.#rooms.get(room.jid) === room)
+          this.#enter(room, 15_000).catch((e: unknown) => this.bot.log.warn({ room: room.jid, err: e }, 'cannot rejoin room'))
       }, 10_000).unref()
     } else {
       this.#rooms.delete(room.jid)

@@ -5,7 +5,7 @@ import type { Exact, Guards, Narrow } from '../guards.js'
 import { parseJid } from '../jid.js'
 import type { Handler } from '../router.js'
 import { defineKind } from '../stanza-kind.js'
-import { xml, type XmlElement } from '../xml.js'
+import { type XmlElement, xml } from '../xml.js'
 
 const NS_ROSTER = 'jabber:iq:roster'
 
@@ -109,7 +109,11 @@ export class Roster {
       payload: xml(
         'query',
         { xmlns: NS_ROSTER },
-        xml('item', { jid: bare, name: options.name }, (options.groups ?? []).map((g) => xml('group', {}, g))),
+        xml(
+          'item',
+          { jid: bare, name: options.name },
+          (options.groups ?? []).map((g) => xml('group', {}, g)),
+        ),
       ),
     })
   }

@@ -119,7 +119,11 @@ export function scheduling(): (bot: BotCore) => ScheduleFeature {
     bot.onShutdown(async () => {
       const dropped = [...pending]
       await Promise.all(
-        dropped.map((job) => Promise.resolve().then(job.dropped).catch((e: unknown) => bot.log.error({ err: e, job: job.what }, 'dropped-job callback failed'))),
+        dropped.map((job) =>
+          Promise.resolve()
+            .then(job.dropped)
+            .catch((e: unknown) => bot.log.error({ err: e, job: job.what }, 'dropped-job callback failed')),
+        ),
       )
       phase = 'stopped'
     })

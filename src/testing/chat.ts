@@ -3,7 +3,7 @@ import type { MessageType } from '../context/message.js'
 import { StanzaError, UndeliveredError } from '../errors.js'
 import { bareJid } from '../jid.js'
 import type { IqAnswer } from '../stanza-kind.js'
-import { xml, type XmlElement } from '../xml.js'
+import { type XmlElement, xml } from '../xml.js'
 import { Exchange } from './exchange.js'
 import { type Replies, repliesOf } from './replies.js'
 
@@ -103,7 +103,7 @@ export class TestChat {
   async iq(from: string, type: 'get' | 'set', payload: XmlElement): Promise<XmlElement> {
     const out = await this.receive(xml('iq', { from, type, id: nextId() }, payload))
     const reply = out.at(-1)
-    if (!reply || reply.name !== 'iq') throw new Error('the bot sent no IQ reply')
+    if (reply?.name !== 'iq') throw new Error('the bot sent no IQ reply')
     return reply
   }
 

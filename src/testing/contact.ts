@@ -2,7 +2,7 @@ import type { MessageType } from '../context/message.js'
 import type { Show } from '../context/presence.js'
 import type { SubscriptionType } from '../context/subscription.js'
 import { bareJid } from '../jid.js'
-import { xml, type XmlElement } from '../xml.js'
+import { type XmlElement, xml } from '../xml.js'
 import { nextId } from './chat.js'
 import type { KitLink } from './link.js'
 import { type Replies, repliesOf } from './replies.js'
@@ -76,7 +76,7 @@ export class TestContact {
   async iq(type: 'get' | 'set', payload: XmlElement): Promise<XmlElement> {
     const out = await this.#link.deliver(xml('iq', { from: this.jid, type, id: nextId() }, payload))
     const reply = out.at(-1)
-    if (!reply || reply.name !== 'iq') throw new Error('the bot sent no IQ reply')
+    if (reply?.name !== 'iq') throw new Error('the bot sent no IQ reply')
     return reply
   }
 
@@ -91,7 +91,13 @@ export class TestContact {
   available(options: { show?: Show; status?: string; priority?: number } = {}): Promise<Replies> {
     const { show, status, priority } = options
     return this.send(
-      xml('presence', {}, show && xml('show', {}, show), status !== undefined && xml('status', {}, status), priority !== undefined && xml('priority', {}, String(priority))),
+      xml(
+        'presence',
+        {},
+        show && xml('show', {}, show),
+        status !== undefined && xml('status', {}, status),
+        priority !== undefined && xml('priority', {}, String(priority)),
+      ),
     )
   }
 

@@ -13,7 +13,7 @@
  */
 export { TestChat } from './chat.js'
 export { TestContact } from './contact.js'
-export { type TestKitOptions, TestKit, testKit } from './kit.js'
+export { TestKit, type TestKitOptions, testKit } from './kit.js'
 export type { Replies } from './replies.js'
 export { type MucAffiliation, type MucRole, type OccupantSetup, type RoomOccupant, type RoomSetup, TestRoom } from './room.js'
 export { type RosterEntry, TestRoster } from './roster.js'

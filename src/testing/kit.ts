@@ -6,8 +6,8 @@ import { TestChat } from './chat.js'
 import { TestContact } from './contact.js'
 import { Exchange } from './exchange.js'
 import type { KitLink } from './link.js'
-import { type RosterEntry, TestRoster } from './roster.js'
 import { type RoomSetup, TestRoom } from './room.js'
+import { type RosterEntry, TestRoster } from './roster.js'
 import { iqError, iqResult } from './stanzas.js'
 
 const NS_MUC = 'http://jabber.org/protocol/muc'
@@ -59,15 +59,14 @@ export class TestKit extends TestChat {
   constructor(bot: BotCore, options: TestKitOptions = {}) {
     super(bot, { jid: options.jid })
     this.#bot = bot
-    const kit = this
     this.#link = {
       botJid: this.jid,
       sent: this.sent,
       deliver: async (...stanzas) => {
-        await kit.settle()
-        return kit.#deliverNow(stanzas)
+        await this.settle()
+        return this.#deliverNow(stanzas)
       },
-      answer: (...stanzas) => kit.#answer(stanzas),
+      answer: (...stanzas) => this.#answer(stanzas),
     }
     this.roster = new TestRoster(this.#link, options.roster)
     for (const [jid, setup] of Object.entries(options.rooms ?? {})) this.#rooms.set(bareJid(jid), new TestRoom(this.#link, jid, setup))
@@ -167,7 +166,8 @@ export class TestKit extends TestChat {
     const target = to === undefined ? undefined : parseJid(to)
     const room = target && this.#rooms.get(target.bare)
     if (stanza.name === 'iq') {
-      if (stanza.attrs.type === 'get' || stanza.attrs.type === 'set') this.#answer(this.#answerIq(stanza, target?.bare === room?.jid && !target?.resource ? room : undefined))
+      if (stanza.attrs.type === 'get' || stanza.attrs.type === 'set')
+        this.#answer(this.#answerIq(stanza, target?.bare === room?.jid && !target?.resource ? room : undefined))
     } else if (stanza.name === 'presence') {
       if (target && !room && target.resource && stanza.getChild('x', NS_MUC)) {
         // A join of a room nobody set up creates it, as a MUC service does.

@@ -1,6 +1,6 @@
 import { StanzaError } from '../errors.js'
 import { bareJid, parseJid } from '../jid.js'
-import { xml, type XmlElement } from '../xml.js'
+import { type XmlElement, xml } from '../xml.js'
 import { nextId } from './chat.js'
 import type { KitLink } from './link.js'
 import { type Replies, repliesOf } from './replies.js'
@@ -308,7 +308,7 @@ export class TestRoom {
     const query = request.getChildElements()[0]
     if (request.attrs.type === 'set' && query?.is('query', NS_MUC_OWNER)) return [iqResult(request, botJid)]
     const item = request.attrs.type === 'set' && query?.is('query', NS_MUC_ADMIN) ? query.getChild('item') : undefined
-    if (!item || item.attrs.role !== 'none' || item.attrs.nick === undefined) return [iqError(request, botJid, 'feature-not-implemented', 'cancel')]
+    if (item?.attrs.role !== 'none' || item.attrs.nick === undefined) return [iqError(request, botJid, 'feature-not-implemented', 'cancel')]
     if (this.#bot?.role !== 'moderator') return [iqError(request, botJid, 'forbidden', 'auth')]
     const occupant = this.#occupants.get(item.attrs.nick)
     if (!occupant) return [iqError(request, botJid, 'item-not-found', 'cancel')]
@@ -354,7 +354,12 @@ export class TestRoom {
         xml('delay', { xmlns: NS_DELAY, stamp: said.at.toISOString(), from: this.jid }),
       ),
     )
-    return [...this.occupants.map((o) => this.#presenceOf(o)), this.#selfPresence(bot, { codes }), ...history, ...(this.#subject ? [this.#subjectMessage()] : [])]
+    return [
+      ...this.occupants.map((o) => this.#presenceOf(o)),
+      this.#selfPresence(bot, { codes }),
+      ...history,
+      ...(this.#subject ? [this.#subjectMessage()] : []),
+    ]
   }
 
   #present(nick: string): RoomOccupant {
@@ -396,7 +401,12 @@ export class TestRoom {
   }
 
   #refusal(nick: string, condition: string, type: 'auth' | 'cancel'): XmlElement {
-    return xml('presence', { from: `${this.jid}/${nick}`, to: this.#link.botJid, type: 'error' }, xml('x', { xmlns: NS_MUC }), new StanzaError(condition, type).toElement())
+    return xml(
+      'presence',
+      { from: `${this.jid}/${nick}`, to: this.#link.botJid, type: 'error' },
+      xml('x', { xmlns: NS_MUC }),
+      new StanzaError(condition, type).toElement(),
+    )
   }
 
   #subjectMessage(): XmlElement {

@@ -1,7 +1,7 @@
 import type { SubscriptionType } from '../context/subscription.js'
 import { bareJid, parseJid } from '../jid.js'
 import type { RosterItem } from '../plugins/roster.js'
-import { xml, type XmlElement } from '../xml.js'
+import { type XmlElement, xml } from '../xml.js'
 import type { KitLink } from './link.js'
 import { iqError, iqResult } from './stanzas.js'
 
@@ -152,7 +152,11 @@ export class TestRoster {
 
   #push(item: RosterItem): XmlElement {
     const botJid = this.#link.botJid
-    return xml('iq', { type: 'set', id: `roster-push-${++this.#pushes}`, from: bareJid(botJid), to: botJid }, xml('query', { xmlns: NS_ROSTER }, itemElement(item)))
+    return xml(
+      'iq',
+      { type: 'set', id: `roster-push-${++this.#pushes}`, from: bareJid(botJid), to: botJid },
+      xml('query', { xmlns: NS_ROSTER }, itemElement(item)),
+    )
   }
 }
 

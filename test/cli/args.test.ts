@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import { UsageError } from 'natter'
+import { describe, expect, it } from 'vitest'
 import { parseCommand } from '../../src/cli/args.js'
 
 const DEFAULT_SESSION = { debug: false, timeout: 15_000 }

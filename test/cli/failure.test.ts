@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import { ConfigError, ExitCode, FatalError, StanzaError, UndeliveredError, UsageError } from 'natter'
+import { describe, expect, it } from 'vitest'
 import { answered, CANT_CREATE, exitCodeFor, Failure } from '../../src/cli/failure.js'
 
 describe('exitCodeFor', () => {

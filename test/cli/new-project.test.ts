@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { VERSION } from 'natter'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Failure } from '../../src/cli/failure.js'
 import type { Io } from '../../src/cli/io.js'
 import { newProject } from '../../src/cli/new-project.js'
@@ -23,9 +23,16 @@ afterEach(async () => {
 describe('natter new', () => {
   it('writes the whole project into a new directory', async () => {
     await newProject(path.join(root, 'mybot'), io)
-    expect((await readdir(path.join(root, 'mybot'))).sort()).toEqual(
-      ['.env.example', '.gitignore', 'Procfile', 'README.md', 'bot.test.ts', 'bot.ts', 'package.json', 'tsconfig.json'],
-    )
+    expect((await readdir(path.join(root, 'mybot'))).sort()).toEqual([
+      '.env.example',
+      '.gitignore',
+      'Procfile',
+      'README.md',
+      'bot.test.ts',
+      'bot.ts',
+      'package.json',
+      'tsconfig.json',
+    ])
   })
 
   it('writes a package.json that runs bot.ts on Node 22.18+ and depends on this natter', async () => {
@@ -51,7 +58,7 @@ describe('natter new', () => {
     expect(bot).toContain("import { createBot } from 'natter'")
     expect(bot).toContain('export const bot = createBot()')
     expect(bot).toContain("bot.subscription({ type: 'subscribe' }, (request) => request.approve())")
-    expect(bot).toContain('message.reply(`You said: ${message.body}`)')
+    expect(bot).toContain(['message.reply(`You said: $', '{message.body}`)'].join(''))
     expect(bot).toContain('if (import.meta.main) bot.run()')
     const test = await readFile(path.join(root, 'mybot', 'bot.test.ts'), 'utf8')
     expect(test).toContain("import { testKit } from 'natter/testing'")

@@ -10,7 +10,7 @@ describe('oneOffResource', () => {
     expect(oneOffResource(env)).toMatch(/^oneoff-[0-9a-f]{8}$/)
   })
 
-  it('never takes the bot\'s resource', () => {
+  it("never takes the bot's resource", () => {
     expect(oneOffResource({ XMPP_RESOURCE: 'bot', JID: 'bot@example.org/bot' })).toMatch(/^oneoff-/)
   })
 

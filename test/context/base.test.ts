@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import { type StanzaContext, xml } from 'natter'
+import { describe, expect, it } from 'vitest'
 import { ALICE, BOT, testBot } from '../support/unit.js'
 
 async function contextOf(stanza: ReturnType<typeof xml>): Promise<StanzaContext | undefined> {
@@ -19,7 +19,7 @@ describe('StanzaContext', () => {
     expect(ctx?.stanza.attrs.id).toBe('p1')
   })
 
-  it('takes a missing from as the bot\'s server, which sent it', async () => {
+  it("takes a missing from as the bot's server, which sent it", async () => {
     expect((await contextOf(xml('presence', {})))?.from).toBe('example.org')
   })
 

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import { type IqContext, xml } from 'natter'
+import { describe, expect, it } from 'vitest'
 import { ALICE, errorCondition, testBot } from '../support/unit.js'
 
 describe('IqContext', () => {

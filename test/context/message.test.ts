@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import { type MessageContext, xml } from 'natter'
+import { describe, expect, it } from 'vitest'
 import { ALICE, BOT, bodies, message, testBot } from '../support/unit.js'
 
 const NS_CHATSTATES = 'http://jabber.org/protocol/chatstates'
@@ -70,18 +70,18 @@ describe('fields', () => {
     expect(msg).toMatchObject({ room: ROOM, nick: 'carol' })
   })
 
-  it('default the sender to the bot\'s server when the stanza has no from', async () => {
+  it("default the sender to the bot's server when the stanza has no from", async () => {
     const msg = await contextOf(message({ from: undefined, type: 'headline' }, 'maintenance tonight'))
     expect(msg?.from).toBe('example.org')
   })
 })
 
 describe('which messages reach handlers', () => {
-  it('not the bot\'s own', async () => {
+  it("not the bot's own", async () => {
     expect(await contextOf(message({ from: BOT }, 'echo'))).toBeUndefined()
   })
 
-  it('the bot\'s own when asked for', async () => {
+  it("the bot's own when asked for", async () => {
     expect(await contextOf(message({ from: BOT }, 'echo'), { receive: { ownMessages: true } })).toBeDefined()
   })
 
@@ -102,7 +102,7 @@ describe('which messages reach handlers', () => {
 })
 
 describe('reply', () => {
-  it('answers a chat message in chat, to the sender\'s full JID', async () => {
+  it("answers a chat message in chat, to the sender's full JID", async () => {
     const { bot, chat } = testBot()
     bot.message({ body: true }, (msg) => msg.reply('pong'))
     const [out] = await chat.receive(message({}, 'ping'))

@@ -1,5 +1,5 @@
+import { type PresenceContext, type XmlElement, xml } from 'natter'
 import { describe, expect, it } from 'vitest'
-import { type PresenceContext, xml, type XmlElement } from 'natter'
 import { ALICE, testBot } from '../support/unit.js'
 
 async function contextOf(stanza: XmlElement): Promise<PresenceContext | undefined> {

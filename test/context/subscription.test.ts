@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import { type SubscriptionContext, xml } from 'natter'
+import { describe, expect, it } from 'vitest'
 import { ALICE, testBot } from '../support/unit.js'
 
 describe('SubscriptionContext', () => {
@@ -7,7 +7,7 @@ describe('SubscriptionContext', () => {
     ['approve', 'subscribed'],
     ['deny', 'unsubscribed'],
     ['subscribeBack', 'subscribe'],
-  ] as const)('%s() sends %s presence to the sender\'s bare JID', async (action, type) => {
+  ] as const)("%s() sends %s presence to the sender's bare JID", async (action, type) => {
     const { bot, chat } = testBot()
     bot.subscription({ type: 'subscribe' }, (req) => req[action]())
     const out = await chat.receive(xml('presence', { from: ALICE, type: 'subscribe' }))

@@ -4,9 +4,9 @@
 import net from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
-import { type LiveBot, startLiveBot } from '../support/live-bot.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
 import { connectPeer, type Peer, xml } from '../../tools/peer.js'
+import { type LiveBot, startLiveBot } from '../support/live-bot.js'
 
 const BOT_PASSWORD = 'pw-acks-Ack-198'
 /** Longer than the pause after which the bot asks for an ack (250 ms), with room for a busy machine. */

@@ -1,8 +1,8 @@
 // The command example as a worker process: 1:1 chat and rooms joined through XMPP_ROOMS, over the wire.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
-import { connectPeer, type Peer, xml, type XmlElement } from '../../tools/peer.js'
+import { connectPeer, type Peer, type XmlElement, xml } from '../../tools/peer.js'
 
 const NS_MUC = 'http://jabber.org/protocol/muc'
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user'
@@ -24,12 +24,16 @@ beforeAll(async () => {
   await joinRoom(alice, LOBBY, 'alice')
   await alice.send(xml('message', { to: LOBBY, type: 'groupchat' }, xml('body', {}, 'cmdbot: echo from history')))
   await alice.waitFor((s) => s.name === 'message' && s.getChildText('body') === 'cmdbot: echo from history')
-  bot = startBotProcess('dist/examples/commands.js', {
-    JID: botJid,
-    JPASSWORD: 'cmd-pw',
-    XMPP_SERVICE: prosody.service,
-    XMPP_ROOMS: `${LOBBY}, ${FRESH}/helper`,
-  }, ['-D'])
+  bot = startBotProcess(
+    'dist/examples/commands.js',
+    {
+      JID: botJid,
+      JPASSWORD: 'cmd-pw',
+      XMPP_SERVICE: prosody.service,
+      XMPP_ROOMS: `${LOBBY}, ${FRESH}/helper`,
+    },
+    ['-D'],
+  )
   await bot.waitForLog((l) => l.msg === 'joined room' && l.room === LOBBY)
   await bot.waitForLog((l) => l.msg === 'joined room' && l.room === FRESH)
 })
@@ -92,7 +96,10 @@ describe('commands in a room joined through XMPP_ROOMS', () => {
 
   it('created the room it was first in as an instant room, open to others', async () => {
     const self = await joinRoom(alice, FRESH, 'alice')
-    const codes = self.getChild('x', NS_MUC_USER)?.getChildren('status').map((s) => s.attrs.code)
+    const codes = self
+      .getChild('x', NS_MUC_USER)
+      ?.getChildren('status')
+      .map((s) => s.attrs.code)
     expect(codes).not.toContain('201')
     expect(await askRoom('helper: echo fresh', FRESH, 'helper')).toBe('fresh')
   })
@@ -134,9 +141,18 @@ function fromBotInRoom(s: XmlElement, room: string, nick = 'cmdbot'): boolean {
 async function joinRoom(peer: Peer, room: string, nick: string): Promise<XmlElement> {
   await peer.send(xml('presence', { to: `${room}/${nick}` }, xml('x', { xmlns: NS_MUC })))
   const self = await peer.waitFor(
-    (s) => s.name === 'presence' && s.attrs.from === `${room}/${nick}` && s.getChild('x', NS_MUC_USER)?.getChildren('status').some((c) => c.attrs.code === '110') === true,
+    (s) =>
+      s.name === 'presence' &&
+      s.attrs.from === `${room}/${nick}` &&
+      s
+        .getChild('x', NS_MUC_USER)
+        ?.getChildren('status')
+        .some((c) => c.attrs.code === '110') === true,
   )
-  const created = self.getChild('x', NS_MUC_USER)?.getChildren('status').some((c) => c.attrs.code === '201')
+  const created = self
+    .getChild('x', NS_MUC_USER)
+    ?.getChildren('status')
+    .some((c) => c.attrs.code === '201')
   if (created) {
     await peer.iq(room, 'set', xml('query', { xmlns: 'http://jabber.org/protocol/muc#owner' }, xml('x', { xmlns: 'jabber:x:data', type: 'submit' })))
   }

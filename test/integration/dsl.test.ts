@@ -1,7 +1,8 @@
 // The DSL over the wire: an in-process bot against a real Prosody, driven by separate XMPP clients.
+
+import { type Bot, createBot, xml as natterXml, type PresenceContext, StanzaError, type SubscriptionContext } from 'natter'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Bot, createBot, type PresenceContext, StanzaError, type SubscriptionContext, xml as natterXml } from 'natter'
-import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
 import { connectPeer, type Peer, xml } from '../../tools/peer.js'
 
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
@@ -26,7 +27,9 @@ beforeAll(async () => {
   bot.iq({ type: 'get', xmlns: 'urn:example:secret' }, () => {
     throw new StanzaError('forbidden', 'auth', 'not for you')
   })
-  bot.iq({ type: 'get', xmlns: 'urn:example:answer', element: 'query' }, () => natterXml('query', { xmlns: 'urn:example:answer' }, natterXml('value', {}, '42')))
+  bot.iq({ type: 'get', xmlns: 'urn:example:answer', element: 'query' }, () =>
+    natterXml('query', { xmlns: 'urn:example:answer' }, natterXml('value', {}, '42')),
+  )
   bot.message({ type: 'chat', body: /^roll (\d+)$/ }, (msg) => msg.reply(`rolled ${msg.match[1]}`))
   bot.message({ type: 'chat', body: 'slow' }, async (msg) => {
     await msg.typing()
@@ -114,7 +117,7 @@ describe('IQ handling', () => {
 })
 
 describe('presence and subscriptions', () => {
-  it('approves, subscribes back, sees the contact\'s show and status, and shares its own', async () => {
+  it("approves, subscribes back, sees the contact's show and status, and shares its own", async () => {
     await alice.iq('alice@localhost', 'get', xml('query', { xmlns: 'jabber:iq:roster' }))
     await alice.sendPresence()
     await alice.send(xml('presence', { to: 'dslbot@localhost', type: 'subscribe' }))
@@ -144,7 +147,7 @@ describe('requests from the bot', () => {
     expect(ms).toBeGreaterThan(0)
   })
 
-  it('ignores a forged result from a stranger and takes the addressee\'s reply', async () => {
+  it("ignores a forged result from a stranger and takes the addressee's reply", async () => {
     let release: () => void = () => {}
     const held = new Promise<void>((resolve) => (release = resolve))
     alice.client.iqCallee.get('urn:example:held', 'query', async () => {

@@ -1,10 +1,11 @@
 // An ejabberd that keeps passwords only as SCRAM-SHA-256 credentials offers SCRAM-SHA-256 and PLAIN, never
 // SCRAM-SHA-1: natter must log in with SCRAM-SHA-256, without TLS on loopback and over STARTTLS, and never fall
 // back to PLAIN.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
 import type { Bot } from 'natter'
-import { type Ejabberd, startEjabberd } from '../../tools/ejabberd.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
+import { type Ejabberd, startEjabberd } from '../../tools/ejabberd.js'
 import { type LiveBot, startLiveBot } from '../support/live-bot.js'
 
 const ECHO = 'dist/examples/echo.js'
@@ -84,7 +85,10 @@ describe('an ejabberd with SCRAM-SHA-256 credentials', () => {
     const bot = start({ XMPP_SERVICE: ejabberd.service, JPASSWORD: 'Not-The-Password-77' })
     const { code } = await bot.exited
     expect(code).toBe(77)
-    const fatal = bot.output().split('\n').filter((l) => l.includes('"level":60'))
+    const fatal = bot
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"level":60'))
     expect(fatal).toHaveLength(1)
     expect(fatal[0]).toContain('not-authorized')
     expect(bot.output()).not.toContain('Not-The-Password-77')

@@ -2,10 +2,10 @@
 // 20,000 deep (Prosody relays it), secrets in data forms, and a slice of the fuzz test's stanzas.
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
+import { connectPeer, type Peer, type XmlElement, xml } from '../../tools/peer.js'
 import { HostileStanzas, seeded } from '../support/hostile.js'
-import { connectPeer, type Peer, xml, type XmlElement } from '../../tools/peer.js'
 
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 const SEED = Number(process.env.FUZZ_SEED ?? 20_240_601)
@@ -48,7 +48,10 @@ function prewritten(name: string, attrs: Record<string, string>, raw: string): X
 }
 
 function condition(reply: XmlElement): string | undefined {
-  return reply.getChild('error')?.getChildElements().find((c) => c.attrs.xmlns === NS_STANZAS && c.name !== 'text')?.name
+  return reply
+    .getChild('error')
+    ?.getChildElements()
+    .find((c) => c.attrs.xmlns === NS_STANZAS && c.name !== 'text')?.name
 }
 
 describe('a stanza nested 20,000 deep', () => {
@@ -92,7 +95,7 @@ describe('-D logs', () => {
   })
 })
 
-describe('the fuzz test\'s stanzas over the wire', () => {
+describe("the fuzz test's stanzas over the wire", () => {
   it(`leave the bot up, answering every IQ request, within bounded memory (${WIRE_STANZAS} stanzas)`, { timeout: 60_000 }, async () => {
     const rss = (): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${bot.child.pid}/status`, 'utf8'))?.[1]) / 1024
     const before = rss()
@@ -112,7 +115,10 @@ describe('the fuzz test\'s stanzas over the wire', () => {
     }
     const answers = await Promise.allSettled(requests.map((id) => alice.waitFor((s) => s.name === 'iq' && s.attrs.id === id, 10_000)))
     const unanswered = requests.filter((_id, i) => answers[i]?.status === 'rejected')
-    expect(unanswered.map((id) => sent.get(id)), `seed ${SEED}: IQ requests with no answer`).toEqual([])
+    expect(
+      unanswered.map((id) => sent.get(id)),
+      `seed ${SEED}: IQ requests with no answer`,
+    ).toEqual([])
     expect(requests.length).toBeGreaterThan(10)
     // Still up and answering, and alice's stream survived what she sent.
     const echoed = await bob.iq(botFull, 'get', xml('ping', { xmlns: 'urn:xmpp:ping' }))

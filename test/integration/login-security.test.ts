@@ -1,15 +1,15 @@
 // Logging in against servers that lie, or that offer no protection: natter must stop with one clear line and a
 // non-zero exit, never bind to a server that did not prove it knows the password, never send a password (or a
 // proof of it) where it must not, and bind its SCRAM to the TLS channel when the server says how.
-import { readFile, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ConnectError, createBot } from 'natter'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { run } from '../../src/cli/sandbox/prosody.js'
 import { createLogger } from '../../src/log.js'
 import { Transport } from '../../src/transport.js'
-import { run } from '../../src/cli/sandbox/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
 import { type ScriptedServer, type ScriptedServerOptions, startScriptedServer } from '../support/scripted-server.js'
 
@@ -30,8 +30,23 @@ beforeAll(async () => {
   const key = path.join(certDir, 'localhost.key')
   const file = path.join(certDir, 'localhost.crt')
   await run('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-keyout', key, '-out', file,
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost',
+    '-keyout',
+    key,
+    '-out',
+    file,
   ])
   tls = { key: await readFile(key, 'utf8'), cert: await readFile(file, 'utf8'), file }
 })
@@ -61,7 +76,11 @@ function start(service: string, env: Record<string, string> = {}): BotProcess {
 }
 
 /** The fatal log lines, as written. */
-const fatal = (bot: BotProcess): string[] => bot.output().split('\n').filter((l) => l.includes('"level":60'))
+const fatal = (bot: BotProcess): string[] =>
+  bot
+    .output()
+    .split('\n')
+    .filter((l) => l.includes('"level":60'))
 
 /** Exits with `code` within 15 s, after one attempt, with one fatal line; never shows the password. Returns that line. */
 async function stopsFor(bot: BotProcess, code: number, server: ScriptedServer): Promise<string> {
@@ -170,7 +189,9 @@ describe('mechanism and channel binding', () => {
     const login = await bot.waitForLog((l) => l.msg === 'logging in')
     expect(login).toMatchObject({ mechanism: 'SCRAM-SHA-256-PLUS', channelBinding: type, protection: 'tls' })
     await bot.waitForLog((l) => l.msg === 'online')
-    expect(honest.on(1)).toEqual(expect.arrayContaining(['starttls', 'auth SCRAM-SHA-256-PLUS', `gs2 p=${type},,`, `channel-binding ${type} ok`, 'proof ok', 'bind']))
+    expect(honest.on(1)).toEqual(
+      expect.arrayContaining(['starttls', 'auth SCRAM-SHA-256-PLUS', `gs2 p=${type},,`, `channel-binding ${type} ok`, 'proof ok', 'bind']),
+    )
   })
 
   it('logs in with SASL, where it checks the server, even when SASL2 is offered too', async () => {

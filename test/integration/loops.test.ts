@@ -1,9 +1,10 @@
 // Two bots talking to each other over a real Prosody, as two worker processes: two echo bots, and two command
 // bots that would hint each other about unknown commands. Without damping they answered each other forever
 // (about 3,300 messages each in 20 s, and 1,300 hints a second); now each pair must settle by itself.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
 import { setTimeout as sleep } from 'node:timers/promises'
-import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
 
 const LOOP_BOT = 'dist/test/fixtures/loop-bot.js'
@@ -57,14 +58,9 @@ describe('two bots talking to each other', () => {
       const times = sentMessages(bot)
       return { name, total: times.length, late: times.filter((t) => t >= settledFrom).length }
     }
-    const counts = [
-      report('echo-a', echoes[0]),
-      report('echo-b', echoes[1]),
-      report('commands-a', commands[0]),
-      report('commands-b', commands[1]),
-    ]
+    const counts = [report('echo-a', echoes[0]), report('echo-b', echoes[1]), report('commands-a', commands[0]), report('commands-b', commands[1])]
     console.log(`messages sent in ${WATCH_MS / 1000} s (late: in its second half):`, JSON.stringify(counts))
-    const [echoA, echoB, commandsA, commandsB] = counts as [typeof counts[0], typeof counts[0], typeof counts[0], typeof counts[0]]
+    const [echoA, echoB, commandsA, commandsB] = counts as [(typeof counts)[0], (typeof counts)[0], (typeof counts)[0], (typeof counts)[0]]
     // The conversations did start: each echo bot answered the other at least once.
     expect(echoA.total).toBeGreaterThan(1)
     expect(echoB.total).toBeGreaterThan(1)

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
+import { connectPeer, type Peer, type XmlElement, xml } from '../../tools/peer.js'
 import { type NatterRun, runNatter } from '../support/natter-cli.js'
-import { connectPeer, type Peer, xml, type XmlElement } from '../../tools/peer.js'
 
 const PASSWORD = 'pw-Alongside-6620'
 const ROOM = 'team@conference.localhost'
@@ -47,7 +47,12 @@ beforeAll(async () => {
   await alice.waitFor((s) => s.name === 'presence' && s.attrs.from === `${ROOM}/alice`)
   // The one-offs run as an operator would: from elsewhere, with the bot's settings in a .env there.
   oneOffDir = await mkdtemp(join(tmpdir(), 'natter-oneoff-'))
-  await writeFile(join(oneOffDir, '.env'), Object.entries(settings).map(([k, v]) => `${k}=${v}\n`).join(''))
+  await writeFile(
+    join(oneOffDir, '.env'),
+    Object.entries(settings)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+  )
 
   let streaming = true
   const stream = (async () => {
@@ -84,7 +89,7 @@ describe('one-off commands next to the running bot', () => {
     expect(alice.inbox.some((s) => s.getChildText('body') === 'a word from a one-off')).toBe(true)
   })
 
-  it('speak in the bot\'s room under its nick and leave the bot there', () => {
+  it("speak in the bot's room under its nick and leave the bot there", () => {
     const said = alice.inbox.filter((s) => s.name === 'message' && s.getChildText('body') === 'a word in the room')
     expect(said.map((s) => s.attrs.from)).toEqual([`${ROOM}/helper`])
     const left = alice.inbox.filter((s) => s.name === 'presence' && s.attrs.from === `${ROOM}/helper` && s.attrs.type === 'unavailable')
@@ -105,7 +110,7 @@ describe('one-off commands next to the running bot', () => {
   // An available presence of priority 0 would make a one-off a delivery target for the bot's bare
   // JID: Prosody would hand it a copy of each chat and, when it leaves, bounce the copies it had not
   // acknowledged to the sender.
-  it('announce no available presence, so the server never hands them the bot\'s messages', () => {
+  it("announce no available presence, so the server never hands them the bot's messages", () => {
     const oneOffPresence = watcher.inbox.filter(
       (s: XmlElement) =>
         s.name === 'presence' &&

@@ -4,10 +4,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
+import { connectPeer, type Peer, type XmlElement, xml } from '../../tools/peer.js'
 import { closedPort } from '../support/closed-port.js'
 import { runNatter } from '../support/natter-cli.js'
-import { connectPeer, type Peer, xml, type XmlElement } from '../../tools/peer.js'
 
 const PASSWORD = 'pw-OneOff-7305'
 const LOBBY = 'lobby@conference.localhost'
@@ -37,7 +37,12 @@ describe('natter check', () => {
   it('prints the server, its features, the roster size and a ping, and exits 0', async () => {
     const run = await runNatter(['check'], env)
     expect(run.code, run.stderr).toBe(0)
-    const lines = Object.fromEntries(run.stdout.trim().split('\n').map((l) => [l.slice(0, 19).trim(), l.slice(19)]))
+    const lines = Object.fromEntries(
+      run.stdout
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, 19).trim(), l.slice(19)]),
+    )
     expect(lines).toEqual({
       server: expect.stringMatching(/^localhost, Prosody \d/),
       'connected via': prosody.service,
@@ -53,7 +58,7 @@ describe('natter check', () => {
     expect(run.stdout + run.stderr).not.toContain(PASSWORD)
   })
 
-  it('binds the one-off dyno\'s name on Heroku, never the bot\'s resource', async () => {
+  it("binds the one-off dyno's name on Heroku, never the bot's resource", async () => {
     const run = await runNatter(['check'], { ...env, JID: `${env.JID}/bot`, XMPP_RESOURCE: 'bot', DYNO: 'run.4711' })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/^signed in as\s+oneoffbot@localhost\/run\.4711$/m)
@@ -114,7 +119,7 @@ describe('natter say', () => {
     expect(run.stderr).toBe('natter: nobody@localhost: not delivered (service-unavailable)\n')
   })
 
-  it('joins a room (its disco says it is one), says it there under the bot\'s nick, and leaves', async () => {
+  it("joins a room (its disco says it is one), says it there under the bot's nick, and leaves", async () => {
     const run = await runNatter(['say', LOBBY, 'release 1.2 is out'], env)
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toBe(`said in ${LOBBY} as oneoffbot\n`)
@@ -201,9 +206,20 @@ describe('a server whose certificate is not trusted', () => {
 async function joinRoom(peer: Peer, room: string, nick: string): Promise<XmlElement> {
   await peer.send(xml('presence', { to: `${room}/${nick}` }, xml('x', { xmlns: NS_MUC })))
   const self = await peer.waitFor(
-    (s) => s.name === 'presence' && s.attrs.from === `${room}/${nick}` && s.getChild('x', NS_MUC_USER)?.getChildren('status').some((c) => c.attrs.code === '110') === true,
+    (s) =>
+      s.name === 'presence' &&
+      s.attrs.from === `${room}/${nick}` &&
+      s
+        .getChild('x', NS_MUC_USER)
+        ?.getChildren('status')
+        .some((c) => c.attrs.code === '110') === true,
   )
-  if (self.getChild('x', NS_MUC_USER)?.getChildren('status').some((c) => c.attrs.code === '201')) {
+  if (
+    self
+      .getChild('x', NS_MUC_USER)
+      ?.getChildren('status')
+      .some((c) => c.attrs.code === '201')
+  ) {
     await peer.iq(room, 'set', xml('query', { xmlns: 'http://jabber.org/protocol/muc#owner' }, xml('x', { xmlns: 'jabber:x:data', type: 'submit' })))
   }
   return self

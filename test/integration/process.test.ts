@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
 import { ROOT, startBotProcess } from '../../tools/bot-process.js'
 import { closedPort } from '../support/closed-port.js'
 
@@ -71,7 +71,10 @@ describe('login refused', () => {
     const { code, ms } = await bot.exited
     expect(code).toBe(77)
     expect(ms).toBeLessThan(10_000)
-    const fatal = bot.output().split('\n').filter((l) => l.includes('"level":60'))
+    const fatal = bot
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"level":60'))
     expect(fatal).toHaveLength(1)
     expect(fatal[0]).toContain(botJid)
     expect(bot.output()).not.toContain(wrong)

@@ -1,12 +1,13 @@
 // Conditions that retrying cannot fix must end the bot, once, with a clear line and exit code, never loop: a wrong
 // password, a second process on the same resource, a server gone for longer than the policy allows.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
 import { createBot, FatalError } from 'natter'
-import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
-import { startLiveBot } from '../support/live-bot.js'
 import { connectPeer, type Peer, xml } from '../../tools/peer.js'
 import { closedPort } from '../support/closed-port.js'
+import { startLiveBot } from '../support/live-bot.js'
 
 const ECHO = 'dist/examples/echo.js'
 const SLOW_BOT = 'dist/test/fixtures/slow-bot.js'
@@ -106,7 +107,12 @@ describe('giving up', () => {
     const other = await startProsody({ muc: false })
     try {
       const jid = await other.register('bot', BOT_PASSWORD)
-      const live = await startLiveBot({ jid, password: BOT_PASSWORD, service: other.service, reconnect: { initialDelay: 100, maxDelay: 300, giveUpAfter: 1_500 } })
+      const live = await startLiveBot({
+        jid,
+        password: BOT_PASSWORD,
+        service: other.service,
+        reconnect: { initialDelay: 100, maxDelay: 300, giveUpAfter: 1_500 },
+      })
       const from = live.events.length
       await other.kill()
       const failed = await live.waitEvent('error', from)

@@ -3,10 +3,10 @@
 // the wire by a separate client.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
+import { connectPeer, type Peer, type XmlElement, xml } from '../../tools/peer.js'
 import { startLiveBot } from '../support/live-bot.js'
-import { connectPeer, type Peer, xml, type XmlElement } from '../../tools/peer.js'
 
 const SLOW_BOT = 'dist/test/fixtures/slow-bot.js'
 const BOT_PASSWORD = 'pw-Shutdown-9001'

@@ -3,16 +3,16 @@
 // as delayed not answered a second time, while those sent during the outage are answered once.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
-import { startProxy, type Proxy } from '../../tools/proxy.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
+import { connectPeer, type Peer, type XmlElement, xml } from '../../tools/peer.js'
+import { startProxy, type TcpProxy } from '../../tools/proxy.js'
 import { type LiveBot, startLiveBot } from '../support/live-bot.js'
-import { connectPeer, type Peer, xml, type XmlElement } from '../../tools/peer.js'
 
 const BOT_PASSWORD = 'pw-Unresumed-31'
 const HIBERNATION_PASSED_MS = 2_500
 
 let prosody: Prosody
-let proxy: Proxy
+let proxy: TcpProxy
 let live: LiveBot
 let alice: Peer
 let botJid: string
@@ -94,7 +94,11 @@ describe('a session that cannot be resumed', () => {
     expect(back.info.resumed).toBe(false)
     const presence = await alice.waitFor((s) => s.is('presence') && s.attrs.from === back.info.jid && s.attrs.type === undefined)
     expect(presence).toBeDefined()
-    await until(() => seen.filter((s) => s.getChildText('body')?.startsWith('You said: during the outage') === true).length === 5, 10_000, 'the outage messages to be answered')
+    await until(
+      () => seen.filter((s) => s.getChildText('body')?.startsWith('You said: during the outage') === true).length === 5,
+      10_000,
+      'the outage messages to be answered',
+    )
     await say('after')
     await alice.waitFor(echoOf('after'))
     await sleep(300)

@@ -3,10 +3,10 @@
 // straight to the server, checks over the wire that the bot answers again, and answers each message once.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
-import { startProxy, type Proxy } from '../../tools/proxy.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
+import { connectPeer, type Peer, type XmlElement, xml } from '../../tools/peer.js'
+import { startProxy, type TcpProxy } from '../../tools/proxy.js'
 import { type LiveBot, startLiveBot } from '../support/live-bot.js'
-import { connectPeer, type Peer, xml, type XmlElement } from '../../tools/peer.js'
 
 const BOT_PASSWORD = 'pw-staying-Up-271'
 const PING_INTERVAL_S = 2
@@ -15,7 +15,7 @@ const PING_TIMEOUT_S = 1
 const SCHEDULING_SLACK_MS = 2_000
 
 let prosody: Prosody
-let proxy: Proxy
+let proxy: TcpProxy
 let live: LiveBot
 let alice: Peer
 let botJid: string
@@ -121,12 +121,15 @@ describe('a reset link', () => {
     expect([...counts.values()].filter((n) => n !== 1)).toEqual([])
     expect(counts.size).toBe(total)
     expect(live.count('disconnected', from)).toBeGreaterThanOrEqual(1)
-    expect(live.events.slice(from).filter((e) => e.event === 'ready').map((e) => e.info)).toContainEqual(
-      expect.objectContaining({ resumed: true }),
-    )
+    expect(
+      live.events
+        .slice(from)
+        .filter((e) => e.event === 'ready')
+        .map((e) => e.info),
+    ).toContainEqual(expect.objectContaining({ resumed: true }))
   })
 
-  it('keeps the stream-management count right across IQs and the bot\'s own requests', async () => {
+  it("keeps the stream-management count right across IQs and the bot's own requests", async () => {
     const echoes = collectEchoes()
     const botFull = live.bot.jid
     // IQs that xmpp.js answers by itself (pings), IQs natter answers, and replies to the bot's own
@@ -210,7 +213,11 @@ describe('a blackholed link', () => {
       expect(dropped.info.error?.message).toMatch(/no answer .* ping/)
       // An attempt into the blackhole hears nothing either: it is given up for that silence, long before
       // its connect timeout.
-      const failedAttempt = () => live.logs().slice(logsFrom).find((l) => l.msg === 'cannot connect')
+      const failedAttempt = () =>
+        live
+          .logs()
+          .slice(logsFrom)
+          .find((l) => l.msg === 'cannot connect')
       await until(() => failedAttempt() !== undefined, 15_000, 'an attempt into the blackhole to fail')
       expect(failedAttempt()?.err).toMatch(/no answer from the server/)
     } finally {

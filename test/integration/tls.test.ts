@@ -2,7 +2,7 @@
 // with one clear line instead of retrying forever, and connects once told to trust it.
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
 import { startBotProcess } from '../../tools/bot-process.js'
 
 const ECHO = 'dist/examples/echo.js'
@@ -27,7 +27,10 @@ describe('a server whose certificate is not trusted', () => {
     const bot = startBotProcess(ECHO, { JID: botJid, JPASSWORD: PASSWORD, XMPP_SERVICE: prosody.service })
     const { code } = await bot.exited
     expect(code).toBe(76)
-    const fatal = bot.output().split('\n').filter((l) => l.includes('"level":60'))
+    const fatal = bot
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"level":60'))
     expect(fatal).toHaveLength(1)
     expect(fatal[0]).toContain(botJid)
     expect(fatal[0]).toContain('NODE_EXTRA_CA_CERTS')

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProsody, type Prosody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
 import { ROOT } from '../../tools/bot-process.js'
-import { type ModernNode, modernNode } from '../support/modern-node.js'
 import { connectPeer, xml } from '../../tools/peer.js'
 import { processesMentioning } from '../support/leftovers.js'
+import { type ModernNode, modernNode } from '../support/modern-node.js'
 import { hasScript, inTerminal } from '../support/terminal-session.js'
 
 const exec = promisify(execFile)
@@ -80,20 +80,24 @@ describe('a new user, from the packed tarball', () => {
     expect((await readdir(marker)).filter((name) => name !== 'node-compile-cache')).toEqual([])
   })
 
-  it.skipIf(!hasScript())('chats with it in a terminal through npx natter dev; /quit stops the bot with one SIGTERM [needs Node 22.18+]', { timeout: 60_000 }, async (ctx) => {
-    if ('missing' in node) return ctx.skip(node.missing)
-    const result = await inTerminal('npx natter dev', {
-      cwd: project,
-      env: modernEnv(),
-      when: /bot@localhost\/\S+ is online/,
-      keys: '/quit\r',
-      ms: 50_000,
-    })
-    expect(result.code, result.output).toBe(0)
-    expect(result.output).toContain('run here as `node bot.ts -D`')
-    expect(result.output).toMatch(/bot \| .*stopped/)
-    expect(result.output).not.toContain('second signal')
-  })
+  it.skipIf(!hasScript())(
+    'chats with it in a terminal through npx natter dev; /quit stops the bot with one SIGTERM [needs Node 22.18+]',
+    { timeout: 60_000 },
+    async (ctx) => {
+      if ('missing' in node) return ctx.skip(node.missing)
+      const result = await inTerminal('npx natter dev', {
+        cwd: project,
+        env: modernEnv(),
+        when: /bot@localhost\/\S+ is online/,
+        keys: '/quit\r',
+        ms: 50_000,
+      })
+      expect(result.code, result.output).toBe(0)
+      expect(result.output).toContain('run here as `node bot.ts -D`')
+      expect(result.output).toMatch(/bot \| .*stopped/)
+      expect(result.output).not.toContain('second signal')
+    },
+  )
 
   it('runs its Procfile bot: line with .env from .env.example, and the bot answers [needs Node 22.18+]', { timeout: 60_000 }, async (ctx) => {
     if ('missing' in node) return ctx.skip(node.missing)
@@ -156,7 +160,12 @@ describe('a new user, from the packed tarball', () => {
     const commit = /`(git init [^`]+)`/.exec(readme)?.[1]
     expect(commit).toBe('git init -b main && git add . && git commit -m "Echo bot"')
     // A machine without a git identity of its own: the commit's author comes from the environment.
-    const identity = { GIT_AUTHOR_NAME: 'New User', GIT_AUTHOR_EMAIL: 'user@example.org', GIT_COMMITTER_NAME: 'New User', GIT_COMMITTER_EMAIL: 'user@example.org' }
+    const identity = {
+      GIT_AUTHOR_NAME: 'New User',
+      GIT_AUTHOR_EMAIL: 'user@example.org',
+      GIT_COMMITTER_NAME: 'New User',
+      GIT_COMMITTER_EMAIL: 'user@example.org',
+    }
     await exec('sh', ['-c', commit ?? ''], { cwd: project, env: { ...process.env, ...identity } })
     const { stdout: branch } = await exec('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: project })
     expect(branch.trim()).toBe('main')

@@ -1,16 +1,21 @@
-import { describe, expect, it } from 'vitest'
 import { xml } from 'natter'
+import { describe, expect, it } from 'vitest'
 import { ALICE, errorCondition, testBot } from '../support/unit.js'
 
 const NS_INFO = 'http://jabber.org/protocol/disco#info'
 const NS_ITEMS = 'http://jabber.org/protocol/disco#items'
 
 function features(reply: ReturnType<typeof xml>): string[] {
-  return reply.getChild('query', NS_INFO)?.getChildren('feature').map((f) => f.attrs.var ?? '') ?? []
+  return (
+    reply
+      .getChild('query', NS_INFO)
+      ?.getChildren('feature')
+      .map((f) => f.attrs.var ?? '') ?? []
+  )
 }
 
 describe('disco#info', () => {
-  it('answers with the bot identity and natter\'s features', async () => {
+  it("answers with the bot identity and natter's features", async () => {
     const { chat } = testBot()
     const reply = await chat.iq(ALICE, 'get', xml('query', { xmlns: NS_INFO }))
     expect(reply.attrs.type).toBe('result')

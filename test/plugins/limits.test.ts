@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream'
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { type Bot, ConfigError, createBot, xml, type XmlElement } from 'natter'
-import { attachWire } from '../../src/bot.js'
+import { type Bot, ConfigError, createBot, type XmlElement, xml } from 'natter'
 import type { TestChat } from 'natter/testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { attachWire } from '../../src/bot.js'
 import { DEFAULT_NOTICE } from '../../src/plugins/limits-settings.js'
 import { ALICE, BOT, bodies, errorCondition, message, roomPresence, settle, testBot } from '../support/unit.js'
 
@@ -61,7 +61,7 @@ function gate(): { wait: () => Promise<void>; release: () => void; open: () => v
 }
 
 describe('the rate per sender', () => {
-  it('lets a burst through, then drops the sender\'s messages with one notice', async () => {
+  it("lets a burst through, then drops the sender's messages with one notice", async () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     const { chat } = echoBot({ burst: 3, rate: 1 })
     const answers: string[] = []
@@ -140,7 +140,7 @@ describe('the rate per sender', () => {
     expect(out).toEqual([])
   })
 
-  it('sends a normal message\'s notice as a normal message', async () => {
+  it("sends a normal message's notice as a normal message", async () => {
     const { chat } = echoBot({ burst: 1, rate: 0.01 })
     await chat.say(ALICE, 'in', 'normal')
     const [notice] = await chat.receive(message({ type: 'normal' }, 'over'))
@@ -156,7 +156,7 @@ describe('the rate per sender', () => {
     expect(await silent.chat.say(ALICE, 'over')).toEqual([])
   })
 
-  it('never limits the bot\'s own server or account', async () => {
+  it("never limits the bot's own server or account", async () => {
     const { bot, chat } = testBot({ limits: { burst: 1, rate: 0.01 } })
     const seen: string[] = []
     bot.message((msg) => {
@@ -169,7 +169,7 @@ describe('the rate per sender', () => {
     expect(seen).toHaveLength(10)
   })
 
-  it('runs before the bot\'s own middleware', async () => {
+  it("runs before the bot's own middleware", async () => {
     const { bot, chat } = echoBot({ burst: 2, rate: 0.01 })
     let passed = 0
     bot.use((_ctx, next) => {
@@ -209,7 +209,7 @@ describe('the rate in rooms', () => {
     expect(await chat.say(`${ROOM}/carol`, 'four')).toEqual([DEFAULT_NOTICE])
   })
 
-  it('never counts the bot\'s own messages reflected by the room', async () => {
+  it("never counts the bot's own messages reflected by the room", async () => {
     const { bot, chat } = testBot({ limits: { burst: 1, rate: 0.01 }, receive: { ownMessages: true } })
     const seen = vi.fn()
     bot.message({ type: 'groupchat' }, seen)
@@ -241,7 +241,11 @@ describe('handlers running at once', () => {
     expect(slow.started()).toBe(3)
     slow.release()
     await Promise.all([...pending, bob])
-    expect(bodies(chat.sent).filter((b) => b.startsWith('done')).sort()).toEqual(['done slow 1', 'done slow 2', 'done slow 3'])
+    expect(
+      bodies(chat.sent)
+        .filter((b) => b.startsWith('done'))
+        .sort(),
+    ).toEqual(['done slow 1', 'done slow 2', 'done slow 3'])
   })
 
   it('are bounded overall, and an IQ that finds no slot is answered resource-constraint', async () => {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import { ConfigError } from 'natter'
+import { describe, expect, it } from 'vitest'
 import { readRoomSettings } from '../../src/plugins/muc-settings.js'
 
 describe('XMPP_ROOMS', () => {

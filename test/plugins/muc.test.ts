@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Bot, StanzaError, xml } from 'natter'
-import { type TestChat } from 'natter/testing'
+import type { TestChat } from 'natter/testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { BOT, message, roomPresence, testBot } from '../support/unit.js'
 
 const ROOM = 'lobby@conference.example.org'
@@ -45,7 +45,7 @@ describe('joining', () => {
     expect(chat.sent.filter((s) => s.name === 'presence' && s.attrs.to === `${ROOM}/natter`)).toHaveLength(1)
   })
 
-  it('takes the local part of the bot\'s JID as the default nick', async () => {
+  it("takes the local part of the bot's JID as the default nick", async () => {
     const { bot, chat } = testBot()
     const joined = bot.rooms.join(ROOM)
     expect(chat.sent.at(-1)?.attrs.to).toBe(`${ROOM}/bot`)
@@ -65,11 +65,15 @@ describe('joining', () => {
     await expect(bot.rooms.join(room)).rejects.toThrow(TypeError)
   })
 
-  it('rejects with the room\'s error, e.g. a wrong password', async () => {
+  it("rejects with the room's error, e.g. a wrong password", async () => {
     const { bot, chat } = testBot()
     const joined = bot.rooms.join(ROOM, { nick: 'natter' })
     await chat.receive(
-      xml('presence', { from: `${ROOM}/natter`, type: 'error' }, xml('error', { type: 'auth' }, xml('not-authorized', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' }))),
+      xml(
+        'presence',
+        { from: `${ROOM}/natter`, type: 'error' },
+        xml('error', { type: 'auth' }, xml('not-authorized', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' })),
+      ),
     )
     const error = await joined.catch((e: unknown) => e)
     expect(error).toBeInstanceOf(StanzaError)
@@ -80,7 +84,12 @@ describe('joining', () => {
   it('knocks again when the room is still locked by its creator, and gives up after a few tries', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     const { bot, chat } = testBot()
-    const locked = (room: string) => xml('presence', { from: `${room}/natter`, type: 'error' }, xml('error', { type: 'cancel' }, xml('item-not-found', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' })))
+    const locked = (room: string) =>
+      xml(
+        'presence',
+        { from: `${room}/natter`, type: 'error' },
+        xml('error', { type: 'cancel' }, xml('item-not-found', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' })),
+      )
     const joins = () => chat.sent.filter((s) => s.name === 'presence' && s.attrs.to === `${ROOM}/natter`).length
     const joined = bot.rooms.join(ROOM, { nick: 'natter' })
     await chat.receive(locked(ROOM))
@@ -129,7 +138,7 @@ describe('joining', () => {
 })
 
 describe('occupants', () => {
-  it('are tracked from the room\'s presence, and removed when they leave', async () => {
+  it("are tracked from the room's presence, and removed when they leave", async () => {
     const { bot, chat } = testBot()
     await join(bot, chat)
     const carol = roomPresence(`${ROOM}/carol`, { jid: 'carol@example.org/x', role: 'moderator', affiliation: 'admin' })
@@ -175,7 +184,7 @@ describe('room messages', () => {
     expect(seen).not.toHaveBeenCalled()
   })
 
-  it('mark mentions of the bot\'s nick as a word of its own', async () => {
+  it("mark mentions of the bot's nick as a word of its own", async () => {
     const { bot, chat } = testBot()
     const mentioned: boolean[] = []
     bot.message({ type: 'groupchat' }, (msg) => {
@@ -267,7 +276,7 @@ describe('being removed', () => {
     expect(bot.rooms.list()).toEqual([ROOM])
   })
 
-  it('by a ban or the room\'s end makes the bot forget the room', async () => {
+  it("by a ban or the room's end makes the bot forget the room", async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     const { bot, chat } = testBot()
     await join(bot, chat)

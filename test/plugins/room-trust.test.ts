@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream'
-import { describe, expect, it } from 'vitest'
 import { type Bot, type BotOptions, ConfigError, xml } from 'natter'
 import type { TestChat } from 'natter/testing'
+import { describe, expect, it } from 'vitest'
 import { RoomTrust } from '../../src/plugins/room-trust.js'
 import { BOT, message, roomPresence, settle, testBot } from '../support/unit.js'
 
@@ -30,7 +30,7 @@ async function realJidInRoom(room: string, options: BotOptions = {}): Promise<st
 }
 
 describe('real JIDs in rooms', () => {
-  it('are believed from the bot\'s own server and its subdomains', async () => {
+  it("are believed from the bot's own server and its subdomains", async () => {
     expect(await realJidInRoom(OWN_ROOM)).toBe('boss@example.org/desk')
     expect(await realJidInRoom('lobby@example.org')).toBe('boss@example.org/desk')
   })
@@ -42,7 +42,7 @@ describe('real JIDs in rooms', () => {
     expect(bot.rooms.occupants(FOREIGN_ROOM).map((o) => o.jid)).toEqual([undefined, undefined])
   })
 
-  it('never make a foreign room\'s nick an admin', async () => {
+  it("never make a foreign room's nick an admin", async () => {
     const { bot, chat } = testBot({ admins: ['boss@example.org'], commandPrefix: '!' })
     bot.command('restart', { description: 'Restarts', admin: true }, (cmd) => cmd.reply('restarting'))
     await joinWithCarol(bot, chat, FOREIGN_ROOM)
@@ -103,7 +103,7 @@ describe('real JIDs in rooms', () => {
 })
 
 describe('RoomTrust', () => {
-  it('trusts the services the bot\'s server lists', async () => {
+  it("trusts the services the bot's server lists", async () => {
     const { bot, chat } = testBot()
     const trust = new RoomTrust(() => BOT)
     expect(trust.trusts('room@chat.example.net')).toBe(false)
@@ -123,7 +123,7 @@ describe('RoomTrust', () => {
     expect(trust.trusts('room@other.example.net')).toBe(false)
   })
 
-  it('does not take a subdomain lookalike for the bot\'s own server', () => {
+  it("does not take a subdomain lookalike for the bot's own server", () => {
     const trust = new RoomTrust(() => BOT)
     expect(trust.trusts('room@evilexample.org')).toBe(false)
     expect(trust.trusts('room@example.org.attacker.example')).toBe(false)

@@ -1,5 +1,5 @@
+import { type RosterPushContext, type XmlElement, xml } from 'natter'
 import { describe, expect, it } from 'vitest'
-import { type RosterPushContext, xml, type XmlElement } from 'natter'
 import { BOT, errorCondition, testBot } from '../support/unit.js'
 
 const NS_ROSTER = 'jabber:iq:roster'
@@ -9,7 +9,11 @@ function push(from: string | undefined, ...items: XmlElement[]): XmlElement {
 }
 
 function item(jid: string, attrs: Record<string, string> = {}, ...groups: string[]): XmlElement {
-  return xml('item', { jid, ...attrs }, groups.map((g) => xml('group', {}, g)))
+  return xml(
+    'item',
+    { jid, ...attrs },
+    groups.map((g) => xml('group', {}, g)),
+  )
 }
 
 describe('roster pushes', () => {
@@ -28,7 +32,7 @@ describe('roster pushes', () => {
     })
   })
 
-  it('are accepted without a from, which means the bot\'s own account', async () => {
+  it("are accepted without a from, which means the bot's own account", async () => {
     const { bot, chat } = testBot()
     const [ack] = await chat.receive(push(undefined, item('alice@example.org', { subscription: 'none', ask: 'subscribe' })))
     expect(ack?.attrs.type).toBe('result')
@@ -139,7 +143,7 @@ describe('roster pushes', () => {
 })
 
 describe('roster requests', () => {
-  it('load() fetches the roster from the bot\'s own account and replaces what was known', async () => {
+  it("load() fetches the roster from the bot's own account and replaces what was known", async () => {
     const { bot, chat } = testBot()
     await chat.receive(push('bot@example.org', item('stale@example.org')))
     const loading = bot.roster.load()
@@ -148,7 +152,17 @@ describe('roster requests', () => {
     expect(request?.attrs.to).toBeUndefined()
     expect(request?.getChild('query', NS_ROSTER)).toBeDefined()
     await chat.receive(
-      xml('iq', { type: 'result', id: request?.attrs.id }, xml('query', { xmlns: NS_ROSTER }, item('alice@example.org', { subscription: 'both' }), item('bob@example.org', { subscription: 'from' }), item('bad jid'))),
+      xml(
+        'iq',
+        { type: 'result', id: request?.attrs.id },
+        xml(
+          'query',
+          { xmlns: NS_ROSTER },
+          item('alice@example.org', { subscription: 'both' }),
+          item('bob@example.org', { subscription: 'from' }),
+          item('bad jid'),
+        ),
+      ),
     )
     const items = await loading
     expect(items.map((i) => [i.jid, i.subscription])).toEqual([
@@ -183,7 +197,9 @@ describe('roster requests', () => {
     const { bot, chat } = testBot()
     const adding = bot.roster.add('alice@example.org')
     const id = chat.sent.at(-1)?.attrs.id
-    await chat.receive(xml('iq', { type: 'error', id }, xml('error', { type: 'modify' }, xml('not-acceptable', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' }))))
+    await chat.receive(
+      xml('iq', { type: 'error', id }, xml('error', { type: 'modify' }, xml('not-acceptable', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' }))),
+    )
     await expect(adding).rejects.toMatchObject({ condition: 'not-acceptable', type: 'modify' })
   })
 

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream'
-import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createBot } from 'natter'
 import { testKit } from 'natter/testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 
 afterEach(() => {
   vi.useRealTimers()

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest'
 import { createBot, VERSION, xml } from 'natter'
 import { TestChat } from 'natter/testing'
+import { describe, expect, it } from 'vitest'
 import { ALICE, testBot } from '../support/unit.js'
 
 const NS_VERSION = 'jabber:iq:version'

@@ -1,6 +1,6 @@
 // Hostile stanzas for the fuzz tests: random attributes, sizes, nesting, types and namespaces, drawn from a
 // seeded generator so that a failure can be replayed with the seed it prints.
-import { xml, type XmlElement } from 'natter'
+import { type XmlElement, xml } from 'natter'
 
 /** A generator of numbers in [0, 1) from a 32-bit seed (mulberry32): the same seed, the same sequence. */
 export function seeded(seed: number): () => number {
@@ -46,8 +46,41 @@ const NAMESPACES = [
   '',
   'x',
 ]
-const TYPES = ['chat', 'groupchat', 'normal', 'headline', 'error', 'get', 'set', 'result', 'available', 'unavailable', 'subscribe', 'subscribed', 'unsubscribe', 'unsubscribed', 'probe', '', 'CHAT', 'bogus']
-const BODIES = ['help', 'echo hi', 'echo', 'time', '!help', 'natter: help', 'natter, echo x', 'I don\'t know "x". Send "help" for the list of commands.', 'restart', 'hi natter', '', ' ', 'wait 0']
+const TYPES = [
+  'chat',
+  'groupchat',
+  'normal',
+  'headline',
+  'error',
+  'get',
+  'set',
+  'result',
+  'available',
+  'unavailable',
+  'subscribe',
+  'subscribed',
+  'unsubscribe',
+  'unsubscribed',
+  'probe',
+  '',
+  'CHAT',
+  'bogus',
+]
+const BODIES = [
+  'help',
+  'echo hi',
+  'echo',
+  'time',
+  '!help',
+  'natter: help',
+  'natter, echo x',
+  'I don\'t know "x". Send "help" for the list of commands.',
+  'restart',
+  'hi natter',
+  '',
+  ' ',
+  'wait 0',
+]
 const SPECIAL_ATTRS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'xml:lang', 'xmlns', 'id', 'type', 'from', 'to']
 const WIRE_CHARS = 'abcxyzABC 019 <>&"\'\t\n;:/@.-_éü汉字😀'
 const ANY_CHARS = `${WIRE_CHARS}\u0000\u0001\u001f\ufffe\ud800`
@@ -104,7 +137,8 @@ export class HostileStanzas {
 
   #child(parent: string, depth: number): XmlElement {
     const roll = this.random()
-    if (roll < 0.25) return xml('body', {}, this.#chance(0.6) ? this.#pick(BODIES) : this.#text(this.#chance(0.02) ? (this.options.wire ? 20_000 : 50_000) : 60))
+    if (roll < 0.25)
+      return xml('body', {}, this.#chance(0.6) ? this.#pick(BODIES) : this.#text(this.#chance(0.02) ? (this.options.wire ? 20_000 : 50_000) : 60))
     if (roll < 0.3) return xml(this.#pick(['subject', 'thread', 'status', 'show', 'priority']), {}, this.#text(10))
     if (roll < 0.35) return xml(this.#pick(['composing', 'active', 'paused', 'gone', 'bogus']), { xmlns: 'http://jabber.org/protocol/chatstates' })
     if (roll < 0.4) return xml('delay', { xmlns: 'urn:xmpp:delay', stamp: this.#pick(['2024-05-01T10:00:00Z', 'yesterday', '', '9999-99-99']) })
@@ -120,12 +154,22 @@ export class HostileStanzas {
       return xml(
         'x',
         { xmlns: 'jabber:x:data', type: this.#pick(['form', 'submit', 'result']) },
-        xml('field', { var: this.#pick(['muc#roomconfig_roomsecret', 'password', 'FORM_TYPE', this.#name()]), type: this.#pick(['text-private', 'hidden', 'boolean']) }, xml('value', {}, this.#text(12))),
+        xml(
+          'field',
+          { var: this.#pick(['muc#roomconfig_roomsecret', 'password', 'FORM_TYPE', this.#name()]), type: this.#pick(['text-private', 'hidden', 'boolean']) },
+          xml('value', {}, this.#text(12)),
+        ),
       )
     }
     if (roll < 0.58) return xml('password', {}, this.#text(12))
-    if (roll < 0.64) return xml('error', { type: this.#pick(['cancel', 'wait', 'modify', 'auth', '']) }, xml(this.#name(), { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' }))
-    if (roll < 0.8 || parent === 'iq') return xml(this.#pick(['query', 'ping', 'time', this.#name()]), { xmlns: this.#pick(NAMESPACES) }, ...(depth < 6 ? this.#children('query', depth + 1) : []))
+    if (roll < 0.64)
+      return xml('error', { type: this.#pick(['cancel', 'wait', 'modify', 'auth', '']) }, xml(this.#name(), { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' }))
+    if (roll < 0.8 || parent === 'iq')
+      return xml(
+        this.#pick(['query', 'ping', 'time', this.#name()]),
+        { xmlns: this.#pick(NAMESPACES) },
+        ...(depth < 6 ? this.#children('query', depth + 1) : []),
+      )
     return xml(this.#name(), this.#chance(0.5) ? { xmlns: this.#pick(NAMESPACES) } : {}, this.#text(20), ...(depth < 6 ? this.#children('x', depth + 1) : []))
   }
 
@@ -150,7 +194,15 @@ export class HostileStanzas {
   }
 
   #jid(): string {
-    const odd = ['@b', 'a@b/c/d', 'x'.repeat(5_000), 'Ünïcødé@example.org/😀', 'a b@c', 'room@conference.example.org/', `${this.#name()}@${this.#name()}.example/${this.#text(8)}`]
+    const odd = [
+      '@b',
+      'a@b/c/d',
+      'x'.repeat(5_000),
+      'Ünïcødé@example.org/😀',
+      'a b@c',
+      'room@conference.example.org/',
+      `${this.#name()}@${this.#name()}.example/${this.#text(8)}`,
+    ]
     // xmpp.js cannot address a JID without a domain, and dies on the server's bounce from one.
     return this.#pick(this.options.wire ? odd : ['', '@', 'a@', '/x', ...odd])
   }

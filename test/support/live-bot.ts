@@ -35,7 +35,12 @@ export async function startLiveBot(options: BotOptions, setup: (bot: Bot) => voi
   const waiters = new Set<() => void>()
   const logDestination = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString().split('\n').filter((l) => l.startsWith('{')))
+      lines.push(
+        ...chunk
+          .toString()
+          .split('\n')
+          .filter((l) => l.startsWith('{')),
+      )
       done()
     },
   })

@@ -130,7 +130,9 @@ class Connection {
     } else if (!this.#authenticated) {
       const mechanisms = this.options.mechanisms.map((m) => `<mechanism>${m}</mechanism>`).join('')
       const types = this.options.channelBindingTypes
-      const bindings = types ? `<sasl-channel-binding xmlns='urn:xmpp:sasl-cb:0'>${types.map((t) => `<channel-binding type='${t}'/>`).join('')}</sasl-channel-binding>` : ''
+      const bindings = types
+        ? `<sasl-channel-binding xmlns='urn:xmpp:sasl-cb:0'>${types.map((t) => `<channel-binding type='${t}'/>`).join('')}</sasl-channel-binding>`
+        : ''
       const sasl2 = this.options.sasl2 ? `<authentication xmlns='urn:xmpp:sasl:2'>${mechanisms}</authentication>` : ''
       features = `<mechanisms xmlns='${NS_SASL}'>${mechanisms}</mechanisms>${sasl2}${bindings}`
     } else {

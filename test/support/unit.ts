@@ -1,5 +1,5 @@
 // Builders for unit tests: a bot on an in-memory TestChat, and the stanzas a server would hand it.
-import { type Bot, type BotOptions, createBot, xml, type XmlChild, type XmlElement } from 'natter'
+import { type Bot, type BotOptions, createBot, type XmlChild, type XmlElement, xml } from 'natter'
 import { TestChat } from 'natter/testing'
 
 export const BOT = 'bot@example.org/natter'
@@ -26,7 +26,10 @@ export function bodies(stanzas: readonly XmlElement[]): string[] {
 /** The defined condition of an IQ error reply, or undefined for a result. */
 export function errorCondition(reply: XmlElement): string | undefined {
   if (reply.attrs.type !== 'error') return undefined
-  return reply.getChild('error')?.getChildElements().find((c) => c.getNS() === NS_STANZAS && c.name !== 'text')?.name
+  return reply
+    .getChild('error')
+    ?.getChildElements()
+    .find((c) => c.getNS() === NS_STANZAS && c.name !== 'text')?.name
 }
 
 /** A room's presence for an occupant, as XEP-0045 sends it; `self` adds status 110. */

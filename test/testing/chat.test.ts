@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest'
 import { createBot, xml } from 'natter'
 import { TestChat } from 'natter/testing'
+import { describe, expect, it } from 'vitest'
 import { ALICE, bodies, errorCondition, message, testBot } from '../support/unit.js'
 
 describe('TestChat', () => {
@@ -72,7 +72,7 @@ describe('TestChat', () => {
     expect(errorCondition(await chat.iq(ALICE, 'get', xml('query', { xmlns: 'urn:example:none' })))).toBe('service-unavailable')
   })
 
-  it('addresses stanzas to the bot\'s JID, which can be chosen', async () => {
+  it("addresses stanzas to the bot's JID, which can be chosen", async () => {
     const bot = createBot({ env: {} })
     const chat = new TestChat(bot, { jid: 'helper@example.net/test' })
     let to: string | undefined

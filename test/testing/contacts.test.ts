@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest'
 import { createBot, xml } from 'natter'
 import { testKit } from 'natter/testing'
+import { describe, expect, it } from 'vitest'
 
 function echoBot() {
   const bot = createBot()
@@ -13,7 +13,7 @@ function echoBot() {
 }
 
 describe('a contact', () => {
-  it('gets the replies to what they say, and nobody else\'s', async () => {
+  it("gets the replies to what they say, and nobody else's", async () => {
     const kit = await testKit(echoBot())
     const alice = kit.contact('alice@example.org')
     const bob = kit.contact('bob@example.org/laptop')
@@ -38,7 +38,7 @@ describe('a contact', () => {
     expect(replies.stanzas[0]?.getChildText('thread')).toBe('t-1')
   })
 
-  it('asks to subscribe; the bot\'s approval and request back land on its roster, as the server pushes them', async () => {
+  it("asks to subscribe; the bot's approval and request back land on its roster, as the server pushes them", async () => {
     const bot = echoBot()
     const kit = await testKit(bot)
     const alice = kit.contact('alice@example.org')
@@ -50,7 +50,7 @@ describe('a contact', () => {
     expect(kit.roster.get('alice@example.org')?.subscription).toBe('both')
   })
 
-  it('can refuse the bot\'s request, and unsubscribe', async () => {
+  it("can refuse the bot's request, and unsubscribe", async () => {
     const bot = echoBot()
     const kit = await testKit(bot)
     const alice = kit.contact('alice@example.org')
@@ -74,7 +74,7 @@ describe('a contact', () => {
     expect(seen).toEqual(['alice@example.org/phone available dnd meeting', 'alice@example.org/phone unavailable - -'])
   })
 
-  it('sends IQs that are answered by the wire\'s rules', async () => {
+  it("sends IQs that are answered by the wire's rules", async () => {
     const bot = createBot()
     bot.iq({ type: 'get', xmlns: 'urn:example:q' }, () => xml('query', { xmlns: 'urn:example:q' }, 'answer'))
     const kit = await testKit(bot)
@@ -87,14 +87,14 @@ describe('a contact', () => {
     for (const reply of [twoChildren, noType, noChild]) expect(reply.stanzas.at(-1)?.getChild('error')?.getChild('bad-request')).toBeDefined()
   })
 
-  it('answers the bot\'s pings', async () => {
+  it("answers the bot's pings", async () => {
     const bot = createBot()
     const kit = await testKit(bot)
     await expect(bot.ping(kit.contact('alice@example.org').jid)).resolves.toBeGreaterThanOrEqual(0)
     await expect(bot.ping()).resolves.toBeGreaterThanOrEqual(0)
   })
 
-  it('is refused a JID that is not a user\'s', async () => {
+  it("is refused a JID that is not a user's", async () => {
     const kit = await testKit(createBot())
     expect(() => kit.contact('example.org')).toThrow(TypeError)
   })

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createBot, type MessageContext, xml } from 'natter'
 import { testKit } from 'natter/testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 
 const TEAM = 'team@conference.example.org'
 const CAROL = { nick: 'carol', jid: 'carol@example.org/laptop', role: 'moderator', affiliation: 'admin' } as const
@@ -23,7 +23,7 @@ describe('a room on the kit', () => {
     ])
   })
 
-  it('is created by the bot\'s join when nobody set it up, as a MUC service does, and configured by natter', async () => {
+  it("is created by the bot's join when nobody set it up, as a MUC service does, and configured by natter", async () => {
     const bot = createBot({ rooms: [TEAM] })
     const kit = await testKit(bot)
     expect(bot.rooms.list()).toEqual([TEAM])
@@ -67,7 +67,12 @@ describe('a room on the kit', () => {
     expect(await room.say('caroline', 'count')).toEqual(['caroline: 2'])
     await room.rename('mallory', 'carol')
     expect(await room.say('carol', 'count')).toEqual(['carol: 1'])
-    expect(bot.rooms.occupants(TEAM).map((o) => o.nick).sort()).toEqual(['bot', 'carol', 'caroline'])
+    expect(
+      bot.rooms
+        .occupants(TEAM)
+        .map((o) => o.nick)
+        .sort(),
+    ).toEqual(['bot', 'carol', 'caroline'])
   })
 
   it('hides real JIDs in a semi-anonymous room from a bot that is no moderator', async () => {
@@ -97,14 +102,19 @@ describe('a room on the kit', () => {
     expect(await seen(true)).toEqual([['earlier', true]])
   })
 
-  it('follows the bot\'s own nick change', async () => {
+  it("follows the bot's own nick change", async () => {
     const bot = createBot()
     const kit = await testKit(bot)
     const room = await kit.room(TEAM, { occupants: ['carol'] })
     await bot.rooms.join(TEAM, { nick: 'helper' })
     expect(room.botNick).toBe('helper')
     expect(bot.rooms.nick(TEAM)).toBe('helper')
-    expect(bot.rooms.occupants(TEAM).map((o) => o.nick).sort()).toEqual(['carol', 'helper'])
+    expect(
+      bot.rooms
+        .occupants(TEAM)
+        .map((o) => o.nick)
+        .sort(),
+    ).toEqual(['carol', 'helper'])
   })
 
   it('refuses a nick that is taken, and a wrong password', async () => {
@@ -162,7 +172,12 @@ describe('a room on the kit', () => {
     const kit = await testKit(bot)
     const room = await kit.room(TEAM, { occupants: [CAROL] })
     expect(room.occupants.map((o) => o.nick)).toEqual(['carol'])
-    expect(bot.rooms.occupants(TEAM).map((o) => o.nick).sort()).toEqual(['bot', 'carol'])
+    expect(
+      bot.rooms
+        .occupants(TEAM)
+        .map((o) => o.nick)
+        .sort(),
+    ).toEqual(['bot', 'carol'])
     await expect(kit.room(TEAM, { subject: 'late' })).rejects.toThrow(/exists already/)
   })
 

@@ -1,18 +1,23 @@
-import { describe, expect, it } from 'vitest'
 import { createBot, type RosterPushContext } from 'natter'
 import { testKit } from 'natter/testing'
+import { describe, expect, it } from 'vitest'
 
-describe('the kit\'s roster', () => {
+describe("the kit's roster", () => {
   it('is seeded, and fetched by the bot as it comes online', async () => {
     const bot = createBot()
-    await testKit(bot, { roster: [{ jid: 'alice@example.org', name: 'Alice', groups: ['Team'] }, { jid: 'bob@example.org', subscription: 'to' }] })
+    await testKit(bot, {
+      roster: [
+        { jid: 'alice@example.org', name: 'Alice', groups: ['Team'] },
+        { jid: 'bob@example.org', subscription: 'to' },
+      ],
+    })
     expect(bot.roster.items()).toEqual([
       { jid: 'alice@example.org', name: 'Alice', subscription: 'both', ask: undefined, groups: ['Team'] },
       { jid: 'bob@example.org', name: undefined, subscription: 'to', ask: undefined, groups: [] },
     ])
   })
 
-  it('pushes changes to the bot\'s rosterPush handlers', async () => {
+  it("pushes changes to the bot's rosterPush handlers", async () => {
     const bot = createBot()
     const pushes: string[] = []
     bot.rosterPush((push: RosterPushContext) => {
@@ -26,7 +31,7 @@ describe('the kit\'s roster', () => {
     expect(bot.roster.items()).toEqual([])
   })
 
-  it('answers the bot\'s changes as a server does: pushed back, then confirmed', async () => {
+  it("answers the bot's changes as a server does: pushed back, then confirmed", async () => {
     const bot = createBot()
     const kit = await testKit(bot)
     await bot.roster.add('dave@example.org/desk', { name: 'Dave', groups: ['Ops'] })

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs'
 import net from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
-import { type Ejabberd, startEjabberd } from '../../tools/ejabberd.js'
 import { portAccepts } from '../../src/cli/sandbox/prosody.js'
+import { type Ejabberd, startEjabberd } from '../../tools/ejabberd.js'
 
 let ejabberd: Ejabberd | undefined
 

@@ -1,14 +1,14 @@
 import type { BotCore } from '../../bot.js'
-import type { Env } from '../../core-options.js'
+import { settingText } from '../../config.js'
 import type { StanzaContext } from '../../context/base.js'
 import type { MessageContext } from '../../context/message.js'
 import type { PresenceContext } from '../../context/presence.js'
+import type { Env } from '../../core-options.js'
 import { ConfigError } from '../../errors.js'
-import { settingText } from '../../config.js'
 import { bareJid, parseJid } from '../../jid.js'
 import { Listeners } from '../../listeners.js'
 import type { Next } from '../../router.js'
-import { xml, type XmlElement } from '../../xml.js'
+import { type XmlElement, xml } from '../../xml.js'
 import type { RoomsFeature } from '../muc.js'
 import { Backlog, type Fate, type Held } from './backlog.js'
 import { Members } from './members.js'
@@ -286,7 +286,10 @@ export class Formation {
     const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ANNOUNCE_WAIT_MS)))
     const handedOver = await Promise.race([announced.then(() => true), late])
     clearTimeout(timer)
-    this.#bot.log.info({ members: this.#members.active() }, handedOver ? 'formation: handed over to the other members' : 'formation: could not announce leaving')
+    this.#bot.log.info(
+      { members: this.#members.active() },
+      handedOver ? 'formation: handed over to the other members' : 'formation: could not announce leaving',
+    )
     return handedOver
   }
 }

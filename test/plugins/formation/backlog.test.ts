@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import { xml } from 'natter'
+import { describe, expect, it } from 'vitest'
 import { Backlog } from '../../../src/plugins/formation/backlog.js'
 
 const add = (backlog: Backlog, n: number, owner: string, at: number) => backlog.add(xml('message', { id: `m${n}` }), `k${n % 2}`, owner, at)
@@ -15,7 +15,7 @@ describe('Backlog', () => {
     expect(backlog.size).toBe(2)
   })
 
-  it('passes what goes to an heir on to it, from the takeover on, so the heir\'s death loses nothing', () => {
+  it("passes what goes to an heir on to it, from the takeover on, so the heir's death loses nothing", () => {
     const backlog = new Backlog(10_000)
     for (let n = 0; n < 4; n++) add(backlog, n, 'one', n)
     expect(backlog.takeOver('one', (item) => (item.key === 'k0' ? 'two' : 'mine'), 50).length).toBe(2)

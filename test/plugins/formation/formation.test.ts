@@ -1,5 +1,5 @@
+import { type XmlElement, xml } from 'natter'
 import { describe, expect, it } from 'vitest'
-import { xml, type XmlElement } from 'natter'
 import { NS_FORMATION } from '../../../src/plugins/formation/formation.js'
 import { BOT, bodies, message, testBot } from '../../support/unit.js'
 
@@ -32,7 +32,7 @@ describe('the formation feature', () => {
     expect(bot.formation.members()).toEqual([BOT])
   })
 
-  it('with a sibling, answers only its share, and keeps the sibling\'s presence from handlers', async () => {
+  it("with a sibling, answers only its share, and keeps the sibling's presence from handlers", async () => {
     const { chat, answered, seen, bot } = await echoes()
     await chat.receive(siblingPresence())
     expect(bot.formation.members()).toEqual([SIBLING, BOT].sort())
@@ -83,7 +83,11 @@ describe('the formation feature', () => {
     const carbon = xml(
       'message',
       { from: 'bot@example.org', to: BOT, type: 'chat' },
-      xml('sent', { xmlns: 'urn:xmpp:carbons:2' }, xml('forwarded', { xmlns: 'urn:xmpp:forward:0' }, xml('message', { from: SIBLING, to: 'alice@example.org/phone', type: 'chat' }, xml('body', {}, 'x')))),
+      xml(
+        'sent',
+        { xmlns: 'urn:xmpp:carbons:2' },
+        xml('forwarded', { xmlns: 'urn:xmpp:forward:0' }, xml('message', { from: SIBLING, to: 'alice@example.org/phone', type: 'chat' }, xml('body', {}, 'x'))),
+      ),
     )
     await chat.receive(carbon)
     expect(seen).toEqual([])
