@@ -15,18 +15,29 @@ export interface ReplayWindow {
  * after a failed resume, Prosody hands the messages the bot had not yet acknowledged to the next
  * session as delayed (XEP-0203) messages, although the bot may have handled them already. Only a
  * delayed copy counts as a replay, so a client that reuses ids does not lose live messages.
+ *
+ * Every message is recorded, but only delayed ones are looked up, so recording must cost next to
+ * nothing: each message is kept as two 32-bit hashes of its sender and id and a time, in a ring of
+ * typed arrays, with no object, string or map entry per message (a Map keyed by strings took about
+ * a tenth of an echo's CPU at a few messages a second). A delayed message is then looked for by a
+ * scan of the ring. Both hashes must match: a false match among 2000 messages comes about once in
+ * 10^16 delayed messages. The hashes are not built to resist a sender that crafts ids; the most such
+ * a sender could do is have one delayed message of another ignored.
  */
 export class ReplayFilter {
-  /** The latest record of each remembered message, by sender and id. */
-  readonly #seen = new Map<string, Seen>()
-  /** Every record, oldest first, from `#head` on: what to forget next, without searching for it. */
-  #records: Seen[] = []
-  #head = 0
-  readonly #size: number
+  readonly #first: Int32Array
+  readonly #second: Int32Array
+  /** When each message was handled, in ms since the epoch; NaN, which matches no age, for a slot not used yet. */
+  readonly #at: Float64Array
+  /** The slot the next message goes to, overwriting the oldest. */
+  #next = 0
   readonly #age: number
 
   constructor(window: ReplayWindow = {}) {
-    this.#size = window.size ?? 2000
+    const size = Math.max(1, window.size ?? 2000)
+    this.#first = new Int32Array(size)
+    this.#second = new Int32Array(size)
+    this.#at = new Float64Array(size).fill(Number.NaN)
     this.#age = window.age ?? 30 * 60_000
   }
 
@@ -34,38 +45,34 @@ export class ReplayFilter {
   isReplay(stanza: XmlElement, now = Date.now()): boolean {
     const id = stanza.attrs.id
     if (stanza.name !== 'message' || !id) return false
-    // NUL cannot occur in XML, so the key is unambiguous.
-    const key = `${stanza.attrs.from ?? ''}\u0000${id}`
-    const seen = this.#seen.get(key)
-    if (seen !== undefined && now - seen.at < this.#age && stanza.getChild('delay', NS_DELAY)) return true
-    const record = { key, at: now }
-    this.#seen.set(key, record)
-    this.#records.push(record)
-    this.#forget(now)
+    const from = stanza.attrs.from ?? ''
+    const first = hash(from, id, 0x811c9dc5, 0x01000193)
+    const second = hash(from, id, 0x2545f491, 0x5bd1e995)
+    if (stanza.getChild('delay', NS_DELAY) && this.#seen(first, second, now)) return true
+    const slot = this.#next
+    this.#first[slot] = first
+    this.#second[slot] = second
+    this.#at[slot] = now
+    this.#next = (slot + 1) % this.#at.length
     return false
   }
 
-  /**
-   * Drops the oldest records beyond the size or the age. A message handled twice live (a client reusing an
-   * id) leaves a stale record behind, which counts towards the size until it goes, so memory stays bounded.
-   */
-  #forget(now: number): void {
-    const records = this.#records
-    for (let oldest = records[this.#head]; oldest; oldest = records[this.#head]) {
-      if (records.length - this.#head <= this.#size && now - oldest.at < this.#age) break
-      if (this.#seen.get(oldest.key) === oldest) this.#seen.delete(oldest.key)
-      this.#head += 1
+  #seen(first: number, second: number, now: number): boolean {
+    for (let slot = 0; slot < this.#at.length; slot++) {
+      if (this.#first[slot] === first && this.#second[slot] === second && now - (this.#at[slot] as number) < this.#age) return true
     }
-    // Drop the forgotten part of the array once it is most of it, so each record is copied about once.
-    if (this.#head > 64 && this.#head * 2 > records.length) {
-      this.#records = records.slice(this.#head)
-      this.#head = 0
-    }
+    return false
   }
 }
 
-interface Seen {
-  readonly key: string
-  /** When the message was handled, in ms since the epoch. */
-  readonly at: number
+/**
+ * FNV-1a over the sender, a NUL (which XML cannot contain, so the pair is unambiguous) and the id, with
+ * the given offset basis and multiplier.
+ */
+function hash(from: string, id: string, basis: number, prime: number): number {
+  let h = basis
+  for (let i = 0; i < from.length; i++) h = Math.imul(h ^ from.charCodeAt(i), prime)
+  h = Math.imul(h, prime)
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), prime)
+  return h
 }

@@ -100,7 +100,6 @@ export class Transport extends EventEmitter<TransportEvents> {
     // management; natter still asks for an ack after each burst it sends (see #queueForAck).
     this.#xmpp.streamManagement.requestAckInterval = 0
     this.#xmpp.streamManagement.timeout = 0
-    this.#countInbound()
     this.#wire(middleware)
   }
 
@@ -280,20 +279,43 @@ export class Transport extends EventEmitter<TransportEvents> {
   }
 
   /**
-   * XEP-0198's `h` counts the stanzas received since `<enabled/>`. xmpp.js counts in a middleware that
-   * runs after its IQ caller and callee, so stanzas they consume are missed, and resets the count a few
-   * microtasks after `<enabled/>`, so stanzas parsed from the same chunk are lost: either way a resumed
-   * session gets stanzas again that the bot already handled. natter keeps the count here instead,
-   * where every element arrives in order, and xmpp.js reads it.
+   * Every element from the server, in order. XEP-0198's `h` counts the stanzas received since
+   * `<enabled/>`. xmpp.js counts in a middleware that runs after its IQ caller and callee, so stanzas
+   * they consume are missed, and resets the count a few microtasks after `<enabled/>`, so stanzas parsed
+   * from the same chunk are lost: either way a resumed session gets stanzas again that the bot already
+   * handled. natter counts here instead, before anything handles the element, and xmpp.js reads it.
+   *
+   * xmpp.js runs every element through its middleware: a context with both JIDs parsed (each checked
+   * for XEP-0106 escapes, a tenth of an echo's CPU), the chain composed anew, a promise per layer.
+   * Messages, presence and the server's ack requests need none of its layers (natter counts inbound
+   * stanzas and checks liveness itself), so they skip it; IQs and other elements still go through it.
    */
-  #countInbound(): void {
-    const x = this.#xmpp
-    Object.defineProperty(x.streamManagement, 'inbound', { get: () => this.#received, set: () => {}, configurable: true })
-    x.prependListener('element', (element: LtxElement) => {
-      this.#lastActivity = performance.now()
-      if (element.is('enabled', NS_SM)) this.#received = 0
-      else if (STANZAS.has(element.name) && !this.#holding) this.#received += 1
-    })
+  #receive(element: LtxElement, middleware: (element: LtxElement) => void): void {
+    this.#lastActivity = performance.now()
+    const { name } = element
+    if (STANZAS.has(name) && !this.#holding) this.#received += 1
+    if (name === 'message' || name === 'presence') return this.#deliver(element)
+    if (element.is('r', NS_SM)) {
+      this.#xmpp.send(ltxXml('a', { xmlns: NS_SM, h: this.#received })).catch(() => {})
+      return
+    }
+    if (element.is('enabled', NS_SM)) this.#received = 0
+    else if (element.is('failed', NS_SM)) this.#resumeFailed(element)
+    middleware(element)
+  }
+
+  /**
+   * When a resume fails, the server may say in `<failed h/>` how many of the bot's stanzas it got;
+   * xmpp.js ignores that and reports them all as failed. Take the delivered ones off its queue first,
+   * so that they are not sent twice.
+   */
+  #resumeFailed(failed: LtxElement): void {
+    const sm = this.#xmpp.streamManagement
+    const handled = Number(failed.attrs.h ?? Number.NaN)
+    if (!sm.id || !Number.isInteger(handled)) return
+    const delivered = Math.min(Math.max(handled - sm.outbound, 0), sm.outbound_q.length)
+    sm.outbound_q.splice(0, delivered)
+    sm.outbound += delivered
   }
 
   /** A message or presence, to the bot; a failure, like one in xmpp.js's middleware, is an `error` event. */
@@ -373,16 +395,8 @@ export class Transport extends EventEmitter<TransportEvents> {
       announce(false)
     })
     sm.on('resumed', () => announce(true))
-    // When a resume fails, the server may say in <failed h/> how many of the bot's stanzas it got;
-    // xmpp.js ignores that and reports them all as failed. Take the delivered ones off its queue first,
-    // so that they are not sent twice.
-    x.prependListener('element', (element: LtxElement) => {
-      const handled = Number(element.attrs.h ?? Number.NaN)
-      if (!element.is('failed', NS_SM) || !sm.id || !Number.isInteger(handled)) return
-      const delivered = Math.min(Math.max(handled - sm.outbound, 0), sm.outbound_q.length)
-      sm.outbound_q.splice(0, delivered)
-      sm.outbound += delivered
-    })
+    Object.defineProperty(sm, 'inbound', { get: () => this.#received, set: () => {}, configurable: true })
+    x.on('element', (element: LtxElement) => this.#receive(element, middleware))
     sm.on('fail', (stanza: LtxElement) => this.emit('undelivered', stanza))
     x.on('send', (element: LtxElement) => this.#queueForAck(element))
     x.on('disconnect', (info?: { clean?: boolean; reason?: unknown }) => {
@@ -408,15 +422,6 @@ export class Transport extends EventEmitter<TransportEvents> {
       else this.emit('error', error)
     })
 
-    // xmpp.js runs every element through its middleware: a context with both JIDs parsed (each checked
-    // for XEP-0106 escapes, a tenth of an echo's CPU), the chain composed anew, a promise per layer.
-    // Messages, presence and the server's ack requests need none of its layers (natter counts inbound
-    // stanzas itself and checks liveness itself), so they skip it; IQs and nonzas still go through it.
-    x.on('element', (element: LtxElement) => {
-      if (element.name === 'message' || element.name === 'presence') this.#deliver(element)
-      else if (element.is('r', NS_SM)) x.send(ltxXml('a', { xmlns: NS_SM, h: this.#received })).catch(() => {})
-      else middleware(element)
-    })
     x.middleware.use(async (ctx) => {
       const { stanza } = ctx
       if (stanza.name !== 'iq') return undefined

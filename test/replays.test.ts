@@ -12,6 +12,12 @@ describe('ReplayFilter', () => {
     expect(filter.isReplay(message('m1', true))).toBe(true)
   })
 
+  it('lets a delayed message through the first time, such as one kept offline, and spots it the second', () => {
+    const filter = new ReplayFilter()
+    expect(filter.isReplay(message('offline', true))).toBe(false)
+    expect(filter.isReplay(message('offline', true))).toBe(true)
+  })
+
   it('lets a live message through even when its id was seen: some clients reuse ids', () => {
     const filter = new ReplayFilter()
     filter.isReplay(message('same'))
