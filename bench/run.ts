@@ -14,13 +14,18 @@ import { describeMachine, loadAverage } from './machine.js'
 import { BOT_PASSWORD, type BotSample, measureBot, type Rig } from './measure.js'
 import { renderResults, withResults } from './report.js'
 import { type BenchSettings, FULL, QUICK } from './settings.js'
+import { type SideBySideBot, sideBySide } from './side-by-side.js'
 import { ensureSlixmpp } from './slixmpp.js'
+import { median } from './stats.js'
 
 const USAGE = `Usage: npm run bench [-- options]
 
   --quick        one short round, to check that everything works; BENCHMARKS.md is left alone
   --rounds N     rounds of the full run (default ${FULL.rounds})
   --no-write     print the results only, leave BENCHMARKS.md alone
+  --side-by-side only the one-at-a-time run, with natter and the bare client running at the same time, so that
+                 a busy machine weighs on both alike; prints only
+  --compare DIR  with --side-by-side: also the echo example of another built checkout (DIR/dist/examples/echo.js)
   -h, --help     this text`
 
 const LOAD_PASSWORD = 'bench-load'
@@ -32,12 +37,21 @@ const say = (line: string): void => {
   process.stderr.write(`${line}\n`)
 }
 
-function options(): { settings: BenchSettings; write: boolean } {
+interface Options {
+  settings: BenchSettings
+  write: boolean
+  sideBySide: boolean
+  compare: string | undefined
+}
+
+function options(): Options {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
       rounds: { type: 'string' },
       'no-write': { type: 'boolean', default: false },
+      'side-by-side': { type: 'boolean', default: false },
+      compare: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -47,8 +61,15 @@ function options(): { settings: BenchSettings; write: boolean } {
   }
   const rounds = values.rounds === undefined ? undefined : Number(values.rounds)
   if (rounds !== undefined && !(Number.isInteger(rounds) && rounds >= 1 && rounds <= 20)) throw new Error('--rounds takes a whole number from 1 to 20')
+  if (values.compare !== undefined && !values['side-by-side']) throw new Error('--compare goes with --side-by-side')
   const base = values.quick ? QUICK : FULL
-  return { settings: { ...base, rounds: rounds ?? base.rounds }, write: !values.quick && !values['no-write'] }
+  const sideBySide = values['side-by-side']
+  return {
+    settings: { ...base, rounds: rounds ?? base.rounds },
+    write: !values.quick && !values['no-write'] && !sideBySide,
+    sideBySide,
+    compare: values.compare,
+  }
 }
 
 async function echoRounds(
@@ -97,8 +118,40 @@ async function echoRounds(
   return { ceiling, samples }
 }
 
+/** `--side-by-side`: natter, the bare client and maybe another natter, one at a time, all at once. */
+async function runSideBySide(settings: BenchSettings, compare: string | undefined): Promise<void> {
+  const bots: SideBySideBot[] = BOTS.filter((bot) => bot.id !== 'slixmpp')
+  if (compare !== undefined) {
+    const echo = path.resolve(compare, 'dist/examples/echo.js')
+    bots.push({ id: 'compared', label: `natter echo example in ${compare}`, command: process.execPath, args: [echo] })
+  }
+  await ensureProsody({ install: true })
+  const prosody = await startProsody({ muc: false, smacksHibernation: 0 })
+  let samples: Awaited<ReturnType<typeof sideBySide>>
+  try {
+    samples = await sideBySide(prosody, bots, settings, say)
+  } finally {
+    killAllBots()
+    await prosody.stop()
+  }
+  const bare = median(samples.get('bare') ?? [])
+  const lines = [
+    `Side by side, ${settings.rounds} round(s): ${settings.pacedMessages.toLocaleString('en-US')} messages one at a time, ${settings.pacedRate} a second, to every bot at once; ` +
+      `the bot's CPU per echo, median over the rounds.`,
+    '',
+    '| | bot CPU µs/msg | ÷ bare |',
+    '| --- | ---: | ---: |',
+    ...bots.map((bot) => {
+      const cpu = median(samples.get(bot.id) ?? [])
+      return `| ${bot.label} | ${Math.round(cpu)} | ${(cpu / bare).toFixed(2)}× |`
+    }),
+  ]
+  process.stdout.write(`\n${lines.join('\n')}\n`)
+}
+
 async function main(): Promise<void> {
-  const { settings, write } = options()
+  const { settings, write, sideBySide: sideBySideOnly, compare } = options()
+  if (sideBySideOnly) return runSideBySide(settings, compare)
   const started = performance.now()
   const date = new Date()
   const before = loadAverage()

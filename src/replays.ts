@@ -18,7 +18,7 @@ export interface ReplayWindow {
  *
  * Every message is recorded, but only delayed ones are looked up, so recording must cost next to
  * nothing: each message is kept as two 32-bit hashes of its sender and id and a time, in a ring of
- * typed arrays, with no object, string or map entry per message (a Map keyed by strings took about
+ * typed arrays, with no object, string or map entry per message (a Map keyed by strings took up to
  * a tenth of an echo's CPU at a few messages a second). A delayed message is then looked for by a
  * scan of the ring. Both hashes must match: a false match among 2000 messages comes about once in
  * 10^16 delayed messages. The hashes are not built to resist a sender that crafts ids; the most such

@@ -286,7 +286,8 @@ export class Transport extends EventEmitter<TransportEvents> {
    * handled. natter counts here instead, before anything handles the element, and xmpp.js reads it.
    *
    * xmpp.js runs every element through its middleware: a context with both JIDs parsed (each checked
-   * for XEP-0106 escapes, a tenth of an echo's CPU), the chain composed anew, a promise per layer.
+   * for XEP-0106 escapes: a tenth of a bare xmpp.js bot's JavaScript time per echo), the chain composed
+   * anew, a promise per layer.
    * Messages, presence and the server's ack requests need none of its layers (natter counts inbound
    * stanzas and checks liveness itself), so they skip it; IQs and other elements still go through it.
    */
