@@ -60,7 +60,7 @@ export async function sideBySide(
         )
       await run(WARMUP.count, WARMUP.rate, 'warmup')
       const results = await run(settings.pacedMessages, settings.pacedRate, 'paced')
-      results.forEach((result, i) => samples.get(started[i]?.bot.id ?? '')?.push(result.botCpuUs))
+      for (const [i, result] of results.entries()) samples.get(started[i]?.bot.id ?? '')?.push(result.botCpuUs)
       const lost = (n: number): string => (n > 0 ? ` (${n} lost)` : '')
       say(`round ${round}/${settings.rounds}  ${results.map((r, i) => `${started[i]?.bot.id}: ${Math.round(r.botCpuUs)} µs/msg${lost(r.lost)}`).join(', ')}`)
     } finally {
