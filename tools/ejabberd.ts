@@ -253,13 +253,7 @@ class Instance implements Ejabberd {
 
   /** SIGTERM (the Erlang VM then stops cleanly), then SIGKILL if it has not exited after the grace period. */
   private async terminate(): Promise<void> {
-    const running = this.running
-    if (!running) return
-    running.signal('SIGTERM')
-    if (!(await running.waitGone(STOP_GRACE_MS))) {
-      running.signal('SIGKILL')
-      await running.waitGone(STOP_GRACE_MS)
-    }
+    await this.running?.terminate(STOP_GRACE_MS)
     this.running = undefined
   }
 

@@ -366,6 +366,15 @@ export class Running {
     return true
   }
 
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  async terminate(graceMs: number): Promise<void> {
+    this.signal('SIGTERM')
+    if (!(await this.waitGone(graceMs))) {
+      this.signal('SIGKILL')
+      await this.waitGone(graceMs)
+    }
+  }
+
   /** Signals the server; from then on its end is ours to see to, so the watchdog goes first. */
   signal(sig: NodeJS.Signals): void {
     if (this.watchdog && this.watchdog.exitCode === null && this.watchdog.signalCode === null) {
@@ -557,13 +566,7 @@ class Instance implements Prosody {
 
   /** SIGTERM, then SIGKILL if it has not exited after the grace period. */
   private async terminate(): Promise<void> {
-    const running = this.running
-    if (!running) return
-    running.signal('SIGTERM')
-    if (!(await running.waitGone(STOP_GRACE_MS))) {
-      running.signal('SIGKILL')
-      await running.waitGone(STOP_GRACE_MS)
-    }
+    await this.running?.terminate(STOP_GRACE_MS)
     this.running = undefined
   }
 
