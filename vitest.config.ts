@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config'
 
 /** The in-memory unit tests; everything else under test/ runs against real servers and processes. */
 const UNIT = ['test/*.test.ts', 'test/context/**/*.test.ts', 'test/plugins/**/*.test.ts', 'test/testing/**/*.test.ts']
+/** Integration tests that load the machine on purpose, run on their own. */
+const LOAD = ['test/integration/flood-out.test.ts']
 
 export default defineConfig({
   resolve: {
@@ -38,9 +40,20 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: UNIT,
+          exclude: [...UNIT, ...LOAD],
           typecheck: { enabled: false },
           globalSetup: ['test/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'load',
+          include: LOAD,
+          typecheck: { enabled: false },
+          globalSetup: ['test/global-setup.ts'],
+          // After everything else: they keep both cores busy, and timing-sensitive tests beside them would suffer.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { ConfigError } from './errors.js'
 import { type Jid, parseJid } from './jid.js'
 import { LOG_LEVELS, type LogLevel } from './log.js'
+import type { Rate } from './token-buckets.js'
 
 /**
  * The settings a bot can be given in code. Each one overrides its environment variable.
@@ -38,6 +39,20 @@ export interface SettingOptions {
    * Default false: natter then logs in only over TLS, or to a loopback address.
    */
   allowInsecure?: boolean
+  /**
+   * The largest stanza the bot writes, in bytes (`XMPP_MAX_STANZA_SIZE`); a bigger one is refused
+   * with `UndeliveredError('too-big')` and nothing of it is written. A server that advertises a
+   * smaller limit (XEP-0478) is believed. Default 262144, what Prosody and ejabberd take by default.
+   */
+  maxStanzaSize?: number
+  /**
+   * At most this many stanzas a second from the bot (`XMPP_SEND_RATE`), for a server or a room that
+   * wants bots to go slowly; what is sent faster waits its turn, in order. Default: no limit beyond
+   * what the server reads and acknowledges.
+   */
+  sendRate?: number
+  /** How many stanzas may go at once after a pause, under `sendRate` (`XMPP_SEND_BURST`). Default: one second's worth. */
+  sendBurst?: number
 }
 
 /** Validated settings, with every default applied. */
@@ -57,6 +72,10 @@ export interface Settings {
   readonly shutdownTimeout: number
   /** Whether logging in without TLS to another machine is allowed. */
   readonly allowInsecure: boolean
+  /** The largest stanza written, in bytes. */
+  readonly maxStanzaSize: number
+  /** How fast stanzas may go out; undefined for no limit. */
+  readonly sendRate: Rate | undefined
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -105,7 +124,24 @@ export function loadSettings(env: Env, options: SettingOptions = {}): Settings {
 
   const allowInsecure = parseFlag('XMPP_ALLOW_INSECURE', options.allowInsecure, env.XMPP_ALLOW_INSECURE)
 
-  return { jid, password, service, resource, logLevel: levelText ?? 'info', pingInterval, pingTimeout, shutdownTimeout, allowInsecure }
+  const maxStanzaSize = positiveSetting('XMPP_MAX_STANZA_SIZE', options.maxStanzaSize, env.XMPP_MAX_STANZA_SIZE, true) ?? 262_144
+  const rate = positiveSetting('XMPP_SEND_RATE', options.sendRate, env.XMPP_SEND_RATE, false)
+  const burst = positiveSetting('XMPP_SEND_BURST', options.sendBurst, env.XMPP_SEND_BURST, true) ?? Math.ceil(rate ?? 1)
+  const sendRate = rate === undefined ? undefined : { rate, burst }
+
+  return {
+    jid,
+    password,
+    service,
+    resource,
+    logLevel: levelText ?? 'info',
+    pingInterval,
+    pingTimeout,
+    shutdownTimeout,
+    allowInsecure,
+    maxStanzaSize,
+    sendRate,
+  }
 }
 
 /**
@@ -140,6 +176,24 @@ function parseSeconds(variable: string, option: number | undefined, text: string
     throw new ConfigError(variable, `malformed "${given}"; expected a positive number of seconds`)
   }
   return seconds
+}
+
+/**
+ * A positive number (a whole one when `whole`) from an option or a variable; undefined when neither is set.
+ *
+ * @example
+ * ```ts
+ * const rate = positiveSetting('XMPP_SENDER_RATE', options.rate, env.XMPP_SENDER_RATE, false) ?? 10
+ * ```
+ */
+export function positiveSetting(name: string, option: number | undefined, text: string | undefined, whole: boolean): number | undefined {
+  const given = option === undefined ? settingText(undefined, text) : String(option)
+  if (given === undefined) return undefined
+  const value = Number(given)
+  if (!Number.isFinite(value) || value <= 0 || (whole && !Number.isInteger(value))) {
+    throw new ConfigError(name, `malformed "${given}"; expected a positive ${whole ? 'whole ' : ''}number`)
+  }
+  return value
 }
 
 /** A yes/no setting, default no; anything but the usual spellings is an error, so that a typo never turns it on or off unseen. */

@@ -34,6 +34,8 @@ export class Connection {
         password: settings.password,
         resource: settings.resource,
         allowInsecure: settings.allowInsecure,
+        maxStanzaSize: settings.maxStanzaSize,
+        sendRate: settings.sendRate,
       },
       log,
       (stanza) => hooks.receive(stanza),
@@ -42,8 +44,8 @@ export class Connection {
     this.#session = new Session(transport, log, jid.bare, options.reconnect, liveness)
     const outbox = new Outbox(transport, (stanza, reason) => hooks.undelivered(stanza, reason), options.outbox)
     // Messages the server never acknowledged before a lost session go out again; the rest is reported.
-    transport.on('undelivered', (stanza) => {
-      if (stanza.name === 'message') outbox.retry(stanza)
+    transport.on('undelivered', (stanza, sentAt) => {
+      if (stanza.name === 'message') outbox.retry(stanza, sentAt)
       // The bot's own presence is sent again on the next session anyway.
       else if (!(stanza.name === 'presence' && stanza.attrs.to === undefined)) hooks.undelivered(stanza, 'unacknowledged')
     })

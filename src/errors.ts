@@ -122,12 +122,14 @@ export const ExitCode = {
  * bot.on('undelivered', ({ stanza, reason }) => { if (reason === 'queue-full') bot.log.warn({ to: stanza.attrs.to }, 'dropped') })
  * ```
  */
-export type UndeliveredReason = 'queue-full' | 'expired' | 'stopped' | 'unacknowledged'
+export type UndeliveredReason = 'queue-full' | 'expired' | 'stopped' | 'unacknowledged' | 'too-big'
 
 /**
  * A stanza natter could not send: the bot was offline and its outbox was full, the stanza waited
- * longer than `outbox.maxAge`, the bot stopped first, or the server never acknowledged it and the
- * session could not be resumed. `bot.send()` rejects with it, and the bot emits `undelivered`.
+ * longer than `outbox.maxAge`, the bot stopped first, the server never acknowledged it and the
+ * session could not be resumed (`outbox.maxAttempts` times), or it is bigger than the server takes
+ * (`XMPP_MAX_STANZA_SIZE`; nothing of it was written). `bot.send()` rejects with it, and the bot
+ * emits `undelivered`.
  *
  * @example
  * ```ts
@@ -146,6 +148,7 @@ const UNDELIVERED_TEXT: Record<UndeliveredReason, string> = {
   expired: 'offline for longer than the outbox keeps stanzas',
   stopped: 'the bot stopped before it could send it',
   unacknowledged: 'the server never acknowledged it and the session could not be resumed',
+  'too-big': 'bigger than the server takes',
 }
 
 /** The error types of RFC 6120, section 8.3.2. */

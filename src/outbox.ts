@@ -12,8 +12,13 @@ import type { XmlElement } from './xml.js'
 export interface OutboxOptions {
   /** The most stanzas kept while offline; `send()` rejects beyond it. Default 1000. */
   maxStanzas?: number
-  /** How long a stanza may wait for the link to come back, in ms. Default 300000 (5 minutes). */
+  /** How long a stanza may wait for the link to come back, in ms, counted from when it was first sent. Default 300000 (5 minutes). */
   maxAge?: number
+  /**
+   * How many times a message is written in all, when sessions keep ending, unresumed, before the
+   * server acknowledges it. Default 3.
+   */
+  maxAttempts?: number
 }
 
 /** Where the outbox writes: the transport, or anything that can tell whether it is up. */
@@ -31,6 +36,11 @@ interface Item {
 
 /** Nobody awaits a retried stanza: what becomes of it is reported through `onUndelivered`. */
 const unawaited = (): void => {}
+
+/** A stanza the link refused for good (too big): waiting for the link would not help. */
+function refusedForGood(error: unknown): error is UndeliveredError {
+  return error instanceof UndeliveredError
+}
 
 /**
  * Outbound stanzas that could not go out yet. While the link is up and nothing waits, `send()`
@@ -50,6 +60,9 @@ export class Outbox {
   /** The item being written by `flush()`; it cannot expire any more. */
   #writing: Item | undefined
   #closed = false
+  readonly #maxAttempts: number
+  /** Messages sent again after a lost session: when first sent, and how often written so far. */
+  readonly #resent = new WeakMap<XmlElement, { firstSent: number; attempts: number }>()
 
   constructor(
     private readonly link: OutboxLink,
@@ -58,28 +71,40 @@ export class Outbox {
   ) {
     this.#maxStanzas = options.maxStanzas ?? 1000
     this.#maxAge = options.maxAge ?? 300_000
+    this.#maxAttempts = options.maxAttempts ?? 3
   }
 
   /** Sends the stanza now or as soon as the bot is back online; resolves once it is written. */
   send(stanza: XmlElement): Promise<void> {
     if (this.#closed) return this.#refuse(stanza, 'stopped')
     if (this.link.online && this.#items.length === 0 && !this.#flushing) {
-      // A failed write means the socket is going down; the stanza did not leave, so keep it.
-      return this.link.send(stanza).catch(() => this.#enqueue(stanza, this.#items.length))
+      // Otherwise a failed write means the socket is going down; the stanza did not leave, so keep it.
+      return this.link
+        .send(stanza)
+        .catch((error: unknown) => (refusedForGood(error) ? this.#refuse(stanza, error.reason) : this.#enqueue(stanza, this.#items.length)))
     }
     return this.#enqueue(stanza, this.#items.length)
   }
 
   /**
-   * Queues again a stanza that was written but never acknowledged by a session that could not be
-   * resumed; it goes out before anything queued later.
+   * Queues again a stanza that was written (at `sentAt`, as `performance.now()`) but never
+   * acknowledged by a session that could not be resumed; it goes out before anything queued later.
+   * Its age counts from when it was first sent, and it is given up on after `maxAttempts` writes, so
+   * that a stanza that keeps ending the session cannot keep the bot from getting anything else out.
    */
-  retry(stanza: XmlElement): void {
+  retry(stanza: XmlElement, sentAt: number): void {
     if (this.#closed) {
       this.onUndelivered(stanza, 'stopped')
       return
     }
-    this.#enqueue(stanza, this.#retries++).catch(unawaited)
+    const resent = this.#resent.get(stanza) ?? { firstSent: sentAt, attempts: 1 }
+    if (resent.attempts >= this.#maxAttempts) {
+      this.onUndelivered(stanza, 'unacknowledged')
+      return
+    }
+    resent.attempts += 1
+    this.#resent.set(stanza, resent)
+    this.#enqueue(stanza, this.#retries++, resent.firstSent).catch(unawaited)
   }
 
   /**
@@ -98,17 +123,21 @@ export class Outbox {
     this.#retries = 0
     for (let item = this.#items[0]; item && this.link.online; item = this.#items[0]) {
       this.#writing = item
+      let refused: UndeliveredError | undefined
       try {
         await this.link.send(item.stanza)
-      } catch {
-        return
+      } catch (error) {
+        if (!refusedForGood(error)) return
+        refused = error
       } finally {
         this.#writing = undefined
       }
       // close() may have taken it meanwhile.
       const index = this.#items.indexOf(item)
-      if (index !== -1) this.#items.splice(index, 1)
-      item.resolve()
+      if (index === -1) continue
+      this.#items.splice(index, 1)
+      if (refused) this.#drop(item, refused.reason)
+      else item.resolve()
     }
   }
 
@@ -119,11 +148,11 @@ export class Outbox {
     for (const item of this.#items.splice(0)) this.#drop(item, 'stopped')
   }
 
-  #enqueue(stanza: XmlElement, at: number): Promise<void> {
+  #enqueue(stanza: XmlElement, at: number, queuedAt = performance.now()): Promise<void> {
     if (this.#closed) return this.#refuse(stanza, 'stopped')
     if (this.#items.length >= this.#maxStanzas) return this.#refuse(stanza, 'queue-full')
     return new Promise<void>((resolve, reject) => {
-      this.#items.splice(at, 0, { stanza, queuedAt: performance.now(), resolve, reject })
+      this.#items.splice(at, 0, { stanza, queuedAt, resolve, reject })
       this.#scheduleExpiry()
     })
   }

@@ -1,6 +1,7 @@
 // The one module that touches @xmpp/*: a small typed adapter over @xmpp/client. Everything else in
 // natter sees XmlElement, Transport and plain events, so the quirks of xmpp.js stay in this file.
 import { EventEmitter } from 'node:events'
+import { Duplex } from 'node:stream'
 import { TLSSocket } from 'node:tls'
 import { type Client, client, type LtxElement, xml as ltxXml, type XmppError, type XmppSocket } from '@xmpp/client'
 import { hideSensitive } from '@xmpp/debug'
@@ -10,6 +11,9 @@ import type { Logger } from './log.js'
 import { redactedXml } from './redact.js'
 import { ReplayFilter } from './replays.js'
 import { beginLogin, converse, SaslInbox } from './sasl.js'
+import { cutBelow, MAX_STANZA_DEPTH } from './stanza-depth.js'
+import type { Rate } from './token-buckets.js'
+import { WriteLane } from './write-lane.js'
 import type { XmlElement } from './xml.js'
 
 /** Where and as whom to connect. */
@@ -23,6 +27,10 @@ export interface TransportOptions {
   resource: string
   /** Allow logging in without TLS to a machine other than this one (`XMPP_ALLOW_INSECURE`). Default false. */
   allowInsecure?: boolean
+  /** The largest stanza written, in bytes (`XMPP_MAX_STANZA_SIZE`); a server that says it takes less is believed. Default 262144. */
+  maxStanzaSize?: number
+  /** How fast the bot's stanzas may go out (`XMPP_SEND_RATE`); without it, as fast as the server takes them. */
+  sendRate?: Rate | undefined
 }
 
 /**
@@ -36,8 +44,11 @@ export interface TransportEvents {
   online: [jid: string, resumed: boolean]
   disconnect: [reason: Error | undefined]
   error: [error: Error]
-  /** An outbound stanza written to a session that ended, unresumed, before the server acknowledged it. */
-  undelivered: [stanza: XmlElement]
+  /**
+   * An outbound stanza written to a session that ended, unresumed, before the server acknowledged it;
+   * `sentAt` is when it was written, as `performance.now()`.
+   */
+  undelivered: [stanza: XmlElement, sentAt: number]
 }
 
 const STANZAS = new Set(['message', 'presence', 'iq'])
@@ -47,6 +58,27 @@ const NS_SASL2 = 'urn:xmpp:sasl:2'
 const NS_SM = 'urn:xmpp:sm:3'
 /** Outbound stanzas between natter's own requests for an ack (XEP-0198 `<r/>`). */
 const ACK_EVERY = 100
+/**
+ * How much of the bot's own output may await the server's ack, in characters. A server that
+ * throttles its reading (ejabberd's shaper, Prosody's mod_limits) then has at most this much to read
+ * before the bot's next `<a/>` or ping: about 5 s at ejabberd's default 3,000 bytes a second, well
+ * within its 60 s ack timeout. Unbounded, the socket buffers held megabytes, the acks and pings
+ * waited behind them, and the server gave up on the bot. On loopback it still allows megabytes a second.
+ */
+const WINDOW_CHARS = 16 * 1024
+/** The same, in stanzas. */
+const WINDOW_STANZAS = 200
+/** Also asked for an ack after this many characters, so that acks keep coming while the window fills. */
+const ACK_EVERY_CHARS = WINDOW_CHARS / 4
+/** The default of `maxStanzaSize`: what Prosody and ejabberd accept out of the box. */
+export const DEFAULT_MAX_STANZA_SIZE = 256 * 1024
+/**
+ * How much of one stanza the bot reads before it gives up on a server, as a multiple of
+ * `maxStanzaSize`: a server re-escapes what it relays (`>` becomes `&gt;`), so a stanza within its
+ * limit arrives several times bigger.
+ */
+const INBOUND_FACTOR = 8
+const NS_LIMITS = 'urn:xmpp:stream-limits:0'
 /** A pause in sending after which the server is asked for an ack, as xmpp.js does. */
 const ACK_PAUSE_MS = 250
 const PING_ID = 'natter-ping-'
@@ -76,6 +108,19 @@ export class Transport extends EventEmitter<TransportEvents> {
   /** The second of the last timestamp made for the outbound queue, and its text. */
   #stampSecond = 0
   #stampText = ''
+  /** Characters written since stream management began counting (where each queued stanza starts). */
+  #sentChars = 0
+  /** Stanzas and characters written since natter last asked for an ack. */
+  #sinceAckRequest = 0
+  #charsSinceAckRequest = 0
+  readonly #lane: WriteLane
+  /** The stream whose 'drain' the lane waits for, if any. */
+  #draining: Duplex | undefined
+  #wakeQueued = false
+  /** The smallest limit a server has shown by refusing a stanza as too big; kept across connections. */
+  #learnedLimit = Number.POSITIVE_INFINITY
+  /** Bytes read since the last complete element. */
+  #unparsed = 0
 
   constructor(
     options: TransportOptions,
@@ -84,6 +129,16 @@ export class Transport extends EventEmitter<TransportEvents> {
   ) {
     super()
     this.#options = options
+    const transport = this
+    this.#lane = new WriteLane(
+      {
+        get ready() {
+          return transport.#ready()
+        },
+        write: (stanza, text) => this.#write(stanza as unknown as LtxElement, text),
+      },
+      { maxBytes: options.maxStanzaSize ?? DEFAULT_MAX_STANZA_SIZE, rate: options.sendRate },
+    )
     this.#xmpp = client({
       service: options.service,
       domain: options.domain,
@@ -100,7 +155,87 @@ export class Transport extends EventEmitter<TransportEvents> {
     // management; natter still asks for an ack after each burst it sends (see #queueForAck).
     this.#xmpp.streamManagement.requestAckInterval = 0
     this.#xmpp.streamManagement.timeout = 0
+    this.#wireWrites()
     this.#wire(middleware)
+  }
+
+  /**
+   * Every element goes out through {@link #write}, xmpp.js's own ones (acks, IQ replies, the
+   * stream's negotiation, a resumed session's stanzas) included, so that stream management queues
+   * each one as it is written, in the order of the wire. Inbound, a stanza that keeps growing past
+   * what any server relays ends the link, and a throw from xmpp.js over what a server sent (an
+   * address it cannot parse) ends it too instead of the process.
+   */
+  #wireWrites(): void {
+    const x = this.#xmpp
+    x.send = (element) => this.#write(element)
+    x.sendMany = (elements) => Promise.all(elements.map((element) => this.#write(element))).then(() => undefined)
+    const parse = x._onData.bind(x)
+    x._onData = (data: Buffer) => {
+      this.#unparsed += data.length
+      const limit = this.#options.maxStanzaSize ?? DEFAULT_MAX_STANZA_SIZE
+      if (this.#unparsed > limit * INBOUND_FACTOR) {
+        this.log.warn({ bytes: this.#unparsed }, 'the server sent a stanza bigger than any server relays; dropping the link')
+        this.drop().catch(() => {})
+        return
+      }
+      try {
+        parse(data)
+      } catch (error) {
+        this.log.warn({ err: error }, 'cannot handle what the server sent; dropping the link')
+        this.drop().catch(() => {})
+      }
+    }
+  }
+
+  /** Writes an element now, whatever waits in the lane; stream management queues a stanza as it is written. */
+  #write(element: LtxElement, text = element.toString()): Promise<void> {
+    const x = this.#xmpp
+    const socket = x.socket as (XmppSocket & { write?(data: string, done: (error?: Error | null) => void): void }) | null
+    // As xmpp.js: nothing more once the stream is closing (RFC 6120, 4.4).
+    if (!socket?.write || x.status === 'closing') return Promise.reject(new Error(`cannot send while ${x.status}`))
+    element.parent = x.root
+    const written = new Promise<void>((resolve, reject) => {
+      socket.write?.(text, (error) => (error ? reject(error) : resolve()))
+    })
+    this.#queueForAck(element, text.length)
+    x.emit('send', element)
+    return written
+  }
+
+  /**
+   * Whether the lane may write the bot's next stanza: the socket's buffer has room, and with stream
+   * management, what awaits the server's ack is within the window. One stanza may always be on its way.
+   */
+  #ready(): boolean {
+    const x = this.#xmpp
+    if (x.status !== 'online') return false
+    const stream = streamOf(x.socket)
+    if (!stream) return false
+    if (stream.writableNeedDrain) {
+      if (this.#draining !== stream) {
+        this.#draining = stream
+        stream.once('drain', () => {
+          this.#draining = undefined
+          this.#lane.wake()
+        })
+      }
+      return false
+    }
+    const sm = x.streamManagement
+    const first = sm.outbound_q[0]
+    if (!sm.enabled || !first) return true
+    return sm.outbound_q.length < WINDOW_STANZAS && this.#sentChars - (first.start ?? 0) < WINDOW_CHARS
+  }
+
+  /** Lets the lane go on once the server acknowledged stanzas; once per turn, however many came. */
+  #wakeLane(): void {
+    if (this.#wakeQueued) return
+    this.#wakeQueued = true
+    queueMicrotask(() => {
+      this.#wakeQueued = false
+      this.#lane.wake()
+    })
   }
 
   /** The full JID the server bound, once online. */
@@ -135,6 +270,10 @@ export class Transport extends EventEmitter<TransportEvents> {
       // xmpp.js would take SASL2 (XEP-0388) first, which goes around natter's dialogue.
       element.children = element.children.filter((c) => typeof c === 'string' || !c.is('authentication', NS_SASL2))
       this.#features = element
+      // XEP-0478: the server may say how big a stanza it takes.
+      const advertised = Number(element.getChild('limits', NS_LIMITS)?.getChildText('max-bytes') ?? Number.NaN)
+      const configured = Math.min(this.#options.maxStanzaSize ?? DEFAULT_MAX_STANZA_SIZE, this.#learnedLimit)
+      this.#lane.maxBytes = Number.isInteger(advertised) && advertised > 0 ? Math.min(configured, advertised) : configured
       // xmpp.js calls #logIn only if its factory lists an offered mechanism: list them all, natter decides.
       const offered = element.getChild('mechanisms', NS_SASL)?.getChildren('mechanism', NS_SASL) ?? []
       x.saslFactory._mechs = offered.map((m) => ({ name: m.text() }))
@@ -186,6 +325,7 @@ export class Transport extends EventEmitter<TransportEvents> {
   async connect(timeoutMs: number, silenceMs = timeoutMs): Promise<boolean> {
     const x = this.#xmpp
     await this.drop()
+    this.#unparsed = 0
     // Also bounds each step inside xmpp.js, such as waiting for the server's stream header.
     x.timeout = timeoutMs
     const attempt = new AbortController()
@@ -228,10 +368,14 @@ export class Transport extends EventEmitter<TransportEvents> {
   /** Set while `connect()` runs, so errors reach the attempt that caused them. */
   #connecting: ((error: ConnectError) => void) | undefined
 
-  /** Sends a stanza. Rejects when there is no stream. */
-  async send(stanza: XmlElement): Promise<void> {
-    if (this.#xmpp.status !== 'online') throw new Error(`cannot send while ${this.#xmpp.status}`)
-    await this.#xmpp.send(stanza as unknown as LtxElement)
+  /**
+   * Sends one of the bot's stanzas, after those already waiting, as fast as the server takes them and
+   * at most at `sendRate`; resolves once written. Rejects when there is no stream (the caller keeps the
+   * stanza), and with `UndeliveredError('too-big')` when it is bigger than the server takes.
+   */
+  send(stanza: XmlElement): Promise<void> {
+    if (this.#xmpp.status !== 'online') return Promise.reject(new Error(`cannot send while ${this.#xmpp.status}`))
+    return this.#lane.send(stanza)
   }
 
   /**
@@ -261,7 +405,7 @@ export class Transport extends EventEmitter<TransportEvents> {
   ping(): void {
     const id = `${PING_ID}${++this.#pings}`
     const ping = ltxXml('iq', { type: 'get', to: this.#options.domain, id }, ltxXml('ping', { xmlns: 'urn:xmpp:ping' }))
-    this.#xmpp.send(ping).catch(() => {})
+    this.#write(ping).catch(() => {})
   }
 
   /**
@@ -293,16 +437,24 @@ export class Transport extends EventEmitter<TransportEvents> {
    */
   #receive(element: LtxElement, middleware: (element: LtxElement) => void): void {
     this.#lastActivity = performance.now()
+    this.#unparsed = 0
     const { name } = element
     if (STANZAS.has(name) && !this.#holding) this.#received += 1
     if (name === 'message' || name === 'presence') return this.#deliver(element)
     if (element.is('r', NS_SM)) {
-      this.#xmpp.send(ltxXml('a', { xmlns: NS_SM, h: this.#received })).catch(() => {})
+      this.#write(ltxXml('a', { xmlns: NS_SM, h: this.#received })).catch(() => {})
       return
     }
     if (element.is('enabled', NS_SM)) this.#received = 0
     else if (element.is('failed', NS_SM)) this.#resumeFailed(element)
-    middleware(element)
+    // xmpp.js answers a malformed IQ request itself, quoting its payload, and its serializer recurses.
+    if (name === 'iq' && isMalformedRequest(element)) cutBelow(element as unknown as XmlElement, MAX_STANZA_DEPTH)
+    try {
+      middleware(element)
+    } catch (error) {
+      // xmpp.js parses both addresses first, and throws on one it cannot parse (a bounce from `a@/x`).
+      this.log.warn({ err: error, from: element.attrs.from, id: element.attrs.id }, 'ignored a stanza xmpp.js cannot handle')
+    }
   }
 
   /**
@@ -317,6 +469,28 @@ export class Transport extends EventEmitter<TransportEvents> {
     const delivered = Math.min(Math.max(handled - sm.outbound, 0), sm.outbound_q.length)
     sm.outbound_q.splice(0, delivered)
     sm.outbound += delivered
+    this.#failUnacknowledged()
+  }
+
+  /** Reports what the server never acknowledged, with when it was written; xmpp.js then finds its queue empty. */
+  #failUnacknowledged(): void {
+    const sm = this.#xmpp.streamManagement
+    for (const { stanza, at } of sm.outbound_q.splice(0)) this.emit('undelivered', stanza as unknown as XmlElement, at ?? performance.now())
+    sm.outbound = 0
+  }
+
+  /**
+   * The server ended the stream because a stanza was too big for it. The biggest one it did not
+   * acknowledge is the one; from now on nothing that big is written, so that it is refused when it
+   * comes up again instead of ending the next stream too.
+   */
+  #refusedAsTooBig(): void {
+    let biggest = 0
+    for (const { stanza } of this.#xmpp.streamManagement.outbound_q) biggest = Math.max(biggest, Buffer.byteLength(stanza.toString()))
+    if (biggest === 0) return
+    this.#learnedLimit = Math.min(this.#learnedLimit, biggest - 1)
+    this.#lane.maxBytes = Math.min(this.#lane.maxBytes, this.#learnedLimit)
+    this.log.warn({ bytes: biggest, limit: this.#lane.maxBytes }, 'the server refused a stanza as too big; nothing that big is sent again')
   }
 
   /** A message or presence, to the bot; a failure, like one in xmpp.js's middleware, is an `error` event. */
@@ -341,14 +515,17 @@ export class Transport extends EventEmitter<TransportEvents> {
    * queue would otherwise grow without bound, and the ack that finally came would shift that array one
    * item at a time (a sixth of an echo bot's CPU at a few thousand messages a second).
    */
-  #queueForAck(element: LtxElement): void {
+  #queueForAck(element: LtxElement, chars: number): void {
     const sm = this.#xmpp.streamManagement
     // Stanzas sent between <enable/> and <enabled/> count too.
     if (element.is('enable', NS_SM)) sm.enableSent = true
     if (!STANZAS.has(element.name) || !(sm.enabled || sm.enableSent)) return
-    sm.outbound_q.push({ stanza: element, stamp: this.#stamp() })
-    if (sm.enabled && sm.outbound_q.length % ACK_EVERY === 0) this.#requestAck()
-    this.#lastQueued = performance.now()
+    const now = performance.now()
+    sm.outbound_q.push({ stanza: element, stamp: this.#stamp(), start: this.#sentChars, at: now })
+    this.#sentChars += chars
+    this.#charsSinceAckRequest += chars
+    if (sm.enabled && (++this.#sinceAckRequest >= ACK_EVERY || this.#charsSinceAckRequest >= ACK_EVERY_CHARS)) this.#requestAck()
+    this.#lastQueued = now
     this.#ackPause ??= setTimeout(() => this.#ackAfterPause(), ACK_PAUSE_MS).unref()
   }
 
@@ -365,7 +542,9 @@ export class Transport extends EventEmitter<TransportEvents> {
   }
 
   #requestAck(): void {
-    this.#xmpp.send(ltxXml('r', { xmlns: NS_SM })).catch(() => {})
+    this.#sinceAckRequest = 0
+    this.#charsSinceAckRequest = 0
+    this.#write(ltxXml('r', { xmlns: NS_SM })).catch(() => {})
   }
 
   /** XEP-0203's form of now, to the second, as xmpp.js stamps what it may resend; made once a second. */
@@ -398,25 +577,24 @@ export class Transport extends EventEmitter<TransportEvents> {
     sm.on('resumed', () => announce(true))
     Object.defineProperty(sm, 'inbound', { get: () => this.#received, set: () => {}, configurable: true })
     x.on('element', (element: LtxElement) => this.#receive(element, middleware))
-    sm.on('fail', (stanza: LtxElement) => this.emit('undelivered', stanza))
-    x.on('send', (element: LtxElement) => this.#queueForAck(element))
+    sm.on('fail', (stanza: LtxElement) => this.emit('undelivered', stanza as unknown as XmlElement, performance.now()))
+    sm.on('ack', () => this.#wakeLane())
     x.on('disconnect', (info?: { clean?: boolean; reason?: unknown }) => {
       this.#announced = false
       clearTimeout(this.#ackPause)
       this.#ackPause = undefined
+      this.#lane.fail(new Error('the link went down'))
       // Without a session to resume (the link died before <enabled/>, or the server allows no resumption),
       // what stream management holds will never be resent; xmpp.js would keep it, and then fail the next
       // <enable/> over a queue that should be empty. Report it instead.
-      if (!sm.id) {
-        for (const { stanza } of sm.outbound_q.splice(0)) this.emit('undelivered', stanza)
-        sm.outbound = 0
-      }
+      if (!sm.id) this.#failUnacknowledged()
       const reason = info?.reason instanceof Error ? info.reason : undefined
       this.emit('disconnect', reason)
     })
     x.on('error', (error: XmppError) => {
       // The login of an attempt that has already ended, stopping as it should.
       if (error instanceof Abandoned) return
+      if (isTooBigError(error)) this.#refusedAsTooBig()
       const classified = classify(error)
       if (this.#connecting && classified.reason !== 'network') this.#connecting(classified)
       else if (classified.reason === 'conflict') this.emit('error', classified)
@@ -501,6 +679,28 @@ function tlsSocketOf(socket: XmppSocket | null): TLSSocket | undefined {
   const inner: unknown = socket?.socket
   if (inner instanceof TLSSocket) return inner
   return socket instanceof TLSSocket ? socket : undefined
+}
+
+/** The writable stream under xmpp.js's socket: the socket itself, or the tls socket inside @xmpp/tls's wrapper. */
+function streamOf(socket: XmppSocket | null): Duplex | undefined {
+  if (socket instanceof Duplex) return socket
+  const inner: unknown = socket?.socket
+  return inner instanceof Duplex ? inner : undefined
+}
+
+/**
+ * A stream error over a stanza too big for the server: Prosody's `policy-violation` ("stanza too
+ * big"), ejabberd's `policy-violation` ("XML stanza is too big").
+ */
+function isTooBigError(error: XmppError): boolean {
+  return error?.name === 'StreamError' && error.condition === 'policy-violation' && /too (big|large)|size/i.test(error.text ?? '')
+}
+
+/** An IQ request without exactly one payload or with a type other than get or set, which xmpp.js answers `bad-request`. */
+function isMalformedRequest(iq: LtxElement): boolean {
+  const { type } = iq.attrs
+  if (type === 'result' || type === 'error') return false
+  return (type !== 'get' && type !== 'set') || iq.getChildElements().length !== 1
 }
 
 /** Destroys the socket, or the tls socket inside @xmpp/tls's wrapper; false when there is none left. */

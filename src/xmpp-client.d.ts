@@ -40,7 +40,8 @@ declare module '@xmpp/client' {
     id: string
     inbound: number
     outbound: number
-    outbound_q: Array<{ stanza: LtxElement; stamp: string }>
+    /** What was sent and not yet acknowledged; natter adds to each item where it starts in the stream and when it was sent. */
+    outbound_q: Array<{ stanza: LtxElement; stamp: string; start?: number; at?: number }>
     timeout: number
     requestAckInterval: number
   }
@@ -78,6 +79,12 @@ declare module '@xmpp/client' {
     disconnect(): Promise<void>
     stop(): Promise<void>
     send(element: LtxElement): Promise<void>
+    /** Used by stream management to send what a resumed session had not acknowledged. */
+    sendMany(elements: LtxElement[]): Promise<void>
+    /** The stream's root element, parent of every element sent. */
+    root: LtxElement | null
+    /** Hands what the socket read to the XML parser; bound when a socket is attached. */
+    _onData(data: Buffer): void
   }
 
   export function client(options: {

@@ -167,6 +167,39 @@ describe('XMPP_ALLOW_INSECURE', () => {
   })
 })
 
+describe('XMPP_MAX_STANZA_SIZE', () => {
+  it('defaults to 256 KiB, what Prosody and ejabberd take out of the box', () => {
+    expect(loadSettings(base).maxStanzaSize).toBe(262_144)
+  })
+
+  it('is read in bytes, and the option wins', () => {
+    expect(loadSettings({ ...base, XMPP_MAX_STANZA_SIZE: '65536' }).maxStanzaSize).toBe(65_536)
+    expect(loadSettings({ ...base, XMPP_MAX_STANZA_SIZE: '65536' }, { maxStanzaSize: 10_000 }).maxStanzaSize).toBe(10_000)
+  })
+
+  it.each(['0', '-1', '1.5', '256k'])('refuses %j', (value) => {
+    expect(configError({ ...base, XMPP_MAX_STANZA_SIZE: value }).message).toBe(`XMPP_MAX_STANZA_SIZE: malformed "${value}"; expected a positive whole number`)
+  })
+})
+
+describe('XMPP_SEND_RATE and XMPP_SEND_BURST', () => {
+  it('set no rate by default: the bot goes as fast as the server reads and acknowledges', () => {
+    expect(loadSettings(base).sendRate).toBeUndefined()
+  })
+
+  it('read stanzas a second, fractions allowed, with a burst of one second by default', () => {
+    expect(loadSettings({ ...base, XMPP_SEND_RATE: '20' }).sendRate).toEqual({ rate: 20, burst: 20 })
+    expect(loadSettings({ ...base, XMPP_SEND_RATE: '0.5' }).sendRate).toEqual({ rate: 0.5, burst: 1 })
+    expect(loadSettings({ ...base, XMPP_SEND_RATE: '5', XMPP_SEND_BURST: '50' }).sendRate).toEqual({ rate: 5, burst: 50 })
+    expect(loadSettings(base, { sendRate: 2, sendBurst: 4 }).sendRate).toEqual({ rate: 2, burst: 4 })
+  })
+
+  it('refuse what is not a positive number, naming the variable', () => {
+    expect(configError({ ...base, XMPP_SEND_RATE: 'fast' }).variable).toBe('XMPP_SEND_RATE')
+    expect(configError({ ...base, XMPP_SEND_RATE: '5', XMPP_SEND_BURST: '2.5' }).variable).toBe('XMPP_SEND_BURST')
+  })
+})
+
 describe('options', () => {
   it('override every variable', () => {
     const env = { ...base, XMPP_SERVICE: 'xmpp://env:5222', XMPP_RESOURCE: 'env', LOG_LEVEL: 'warn' }

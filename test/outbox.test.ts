@@ -2,14 +2,16 @@ import { UndeliveredError, type UndeliveredReason, type XmlElement, xml } from '
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Outbox } from '../src/outbox.js'
 
-/** A link that can be switched on and off, and fails writes while off. */
+/** A link that can be switched on and off, and fails writes while off; it refuses bodies that start with "huge". */
 function fakeLink() {
   const written: string[] = []
   const link = {
     online: false,
     async send(stanza: XmlElement) {
       if (!link.online) throw new Error('socket closed')
-      written.push(stanza.getChildText('body') ?? stanza.name)
+      const body = stanza.getChildText('body') ?? stanza.name
+      if (body.startsWith('huge')) throw new UndeliveredError('too-big')
+      written.push(body)
     },
   }
   return { link, written }
@@ -107,12 +109,55 @@ describe('Outbox', () => {
   it('sends stanzas to retry before anything queued later, in their own order', async () => {
     const { box, link, written } = outbox()
     const later = box.send(msg('queued while offline'))
-    box.retry(msg('unacked 1'))
-    box.retry(msg('unacked 2'))
+    box.retry(msg('unacked 1'), performance.now())
+    box.retry(msg('unacked 2'), performance.now())
     link.online = true
     await box.flush()
     await later
     expect(written).toEqual(['unacked 1', 'unacked 2', 'queued while offline'])
+  })
+
+  it('refuses a stanza the link refuses for good, and never keeps it for later', async () => {
+    const { box, link, written, dropped } = outbox()
+    link.online = true
+    await expect(box.send(msg('huge reply'))).rejects.toMatchObject({ name: 'UndeliveredError', reason: 'too-big' })
+    await box.send(msg('next'))
+    link.online = false
+    const queued = box.send(msg('huge while offline'))
+    const after = box.send(msg('after it'))
+    link.online = true
+    await box.flush()
+    await expect(queued).rejects.toMatchObject({ reason: 'too-big' })
+    await after
+    expect(written).toEqual(['next', 'after it'])
+    expect(dropped).toEqual([
+      ['huge reply', 'too-big'],
+      ['huge while offline', 'too-big'],
+    ])
+  })
+
+  it('gives up on a message after maxAttempts writes when sessions keep ending before it is acknowledged', async () => {
+    const { box, link, written, dropped } = outbox({ maxAttempts: 3 })
+    const poison = msg('poison')
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      box.retry(poison, performance.now())
+      link.online = true
+      await box.flush()
+      link.online = false
+    }
+    expect(written).toEqual(['poison', 'poison'])
+    expect(dropped).toEqual([['poison', 'unacknowledged']])
+  })
+
+  it('counts the age of a message sent again from when it was first sent, not from the retry', async () => {
+    vi.useFakeTimers()
+    const { box, dropped } = outbox({ maxAge: 1_000 })
+    const firstSent = performance.now()
+    vi.advanceTimersByTime(900)
+    box.retry(msg('old reply'), firstSent)
+    box.retry(msg('new reply'), performance.now())
+    vi.advanceTimersByTime(200)
+    expect(dropped).toEqual([['old reply', 'expired']])
   })
 
   it('on close rejects what waits and refuses what comes, reporting both', async () => {

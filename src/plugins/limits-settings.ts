@@ -1,4 +1,4 @@
-import { settingText } from '../config.js'
+import { positiveSetting, settingText } from '../config.js'
 import { ConfigError } from '../errors.js'
 import type { SlotLimits } from '../handler-slots.js'
 import type { Rate } from '../token-buckets.js'
@@ -73,15 +73,8 @@ export function readLimitSettings(options: LimitsOptions | false | undefined, en
   }
 }
 
-/** A positive number (a whole one when `whole`), from an option or a variable. */
 function positive(name: string, option: number | undefined, text: string | undefined, fallback: number, whole: boolean): number {
-  const given = option === undefined ? settingText(undefined, text) : String(option)
-  if (given === undefined) return fallback
-  const value = Number(given)
-  if (!Number.isFinite(value) || value <= 0 || (whole && !Number.isInteger(value))) {
-    throw new ConfigError(name, `malformed "${given}"; expected a positive ${whole ? 'whole ' : ''}number`)
-  }
-  return value
+  return positiveSetting(name, option, text, whole) ?? fallback
 }
 
 /** A whole number, zero allowed. */

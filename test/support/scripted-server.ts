@@ -28,12 +28,17 @@ export interface ScriptedServerOptions {
   behaviour: Behaviour
   /** Connections (numbered from 1) on which the server never answers `<auth/>`. */
   silentOn?: number[]
+  /** What the server writes, as is, right after binding the client's resource, on every connection. */
+  afterBind?: string
 }
 
 /** One thing a client did, on its connection (numbered from 1). */
 export interface ServerEvent {
   connection: number
-  /** `connect`, `starttls`, `auth <mechanism>`, `response`, `channel-binding <type> ok|mismatch`, `bind`, ... */
+  /**
+   * `connect`, `starttls`, `auth <mechanism>`, `response`, `channel-binding <type> ok|mismatch`, `bind`,
+   * `iq <type> <id>` (and the error's condition, for an error), ...
+   */
   what: string
 }
 
@@ -179,9 +184,14 @@ class Connection {
     const id = attribute(element, 'id')
     if (element.includes('urn:ietf:params:xml:ns:xmpp-bind')) {
       this.record(this.number, 'bind')
-      return this.#send(`<iq type='result' id='${id}'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>bot@localhost/scripted</jid></bind></iq>`)
+      this.#send(`<iq type='result' id='${id}'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>bot@localhost/scripted</jid></bind></iq>`)
+      if (this.options.afterBind) this.#send(this.options.afterBind)
+      return
     }
-    this.record(this.number, 'iq')
+    const type = attribute(element, 'type')
+    const condition = type === 'error' ? /<([\w-]+) xmlns=['"]urn:ietf:params:xml:ns:xmpp-stanzas['"]/.exec(element)?.[1] : undefined
+    this.record(this.number, ['iq', type, id, condition].filter(Boolean).join(' '))
+    if (type === 'result' || type === 'error') return
     const roster = element.includes('jabber:iq:roster') ? "<query xmlns='jabber:iq:roster'/>" : ''
     this.#send(`<iq type='result' id='${id}'>${roster}</iq>`)
   }

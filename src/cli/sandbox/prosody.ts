@@ -30,6 +30,11 @@ export interface ProsodyOptions {
    * `<dataDir>/certs/localhost.crt`: clients trust it only through NODE_EXTRA_CA_CERTS (default false).
    */
   tls?: boolean
+  /**
+   * Throttle what each client sends with mod_limits, as Debian's own configuration does (`10kb/s`):
+   * Prosody's units, e.g. `{ rate: '500kb/s', burst: '1s' }` (default: no throttling).
+   */
+  limits?: { rate: string; burst?: string } | undefined
 }
 
 /**
@@ -172,7 +177,7 @@ interface Paths {
   output: string
 }
 
-function configText(paths: Paths, port: number, opts: Required<Omit<ProsodyOptions, 'port'>>): string {
+function configText(paths: Paths, port: number, opts: Required<Omit<ProsodyOptions, 'port' | 'limits'>> & Pick<ProsodyOptions, 'limits'>): string {
   const logSinks = [`{ levels = { min = "info" }, to = "file", filename = ${luaString(paths.log)} }`]
   if (opts.log) logSinks.push('{ levels = { min = "debug" }, to = "console" }')
   const lines = [
@@ -196,7 +201,10 @@ function configText(paths: Paths, port: number, opts: Required<Omit<ProsodyOptio
     'network_settings = { nagle = false }',
     // presence, message, iq, offline and c2s load by themselves; no mod_limits, which throttles c2s.
     'modules_enabled = { "saslauth", "roster", "disco", "ping", "smacks", "carbons", "vcard", "version",',
-    `  "private", "blocklist", "time", "uptime"${opts.tls ? ', "tls"' : ''} }`,
+    `  "private", "blocklist", "time", "uptime"${opts.tls ? ', "tls"' : ''}${opts.limits ? ', "limits"' : ''} }`,
+    ...(opts.limits
+      ? [`limits = { c2s = { rate = ${luaString(opts.limits.rate)}${opts.limits.burst ? `; burst = ${luaString(opts.limits.burst)}` : ''} } }`]
+      : []),
     'modules_disabled = { "s2s", "s2s_auth_certs", "dialback" }',
     // Plain TCP on loopback unless TLS is asked for; accounts are stored as registered (SCRAM is derived at login).
     ...(opts.tls ? ['c2s_require_encryption = true'] : ['c2s_require_encryption = false', 'allow_unencrypted_plain_auth = true']),
@@ -590,7 +598,13 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<Prosody> 
   const prosody = findProsody()
   const prosodyctl = which('prosodyctl')
   if (!prosody || !prosodyctl) throw new Error(INSTALL_HINT)
-  const settings = { muc: opts.muc ?? true, smacksHibernation: opts.smacksHibernation ?? 60, log: opts.log ?? false, tls: opts.tls ?? false }
+  const settings = {
+    muc: opts.muc ?? true,
+    smacksHibernation: opts.smacksHibernation ?? 60,
+    log: opts.log ?? false,
+    tls: opts.tls ?? false,
+    limits: opts.limits,
+  }
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'natter-prosody-'))
   const paths: Paths = {
