@@ -43,7 +43,8 @@ export async function sideBySide(
         const to = `${user}@${prosody.domain}`
         const online = answerAfter(client, `${ANSWER}${user}-probe`, performance.now(), ONLINE_TIMEOUT_MS)
         void client.write(chatMessage(to, `${user}-probe`))
-        const proc = new BotProcess(bot, { JID: to, JPASSWORD: BOT_PASSWORD, XMPP_SERVICE: prosody.service, XMPP_RESOURCE: 'bench' })
+        // One load client sends thousands of messages: natter's per-sender limits would drop most of them.
+        const proc = new BotProcess(bot, { JID: to, JPASSWORD: BOT_PASSWORD, XMPP_SERVICE: prosody.service, XMPP_RESOURCE: 'bench', XMPP_LIMITS: 'off' })
         return { bot, user, client, to, proc, online }
       }),
     )

@@ -6,14 +6,14 @@ import { TLSSocket } from 'node:tls'
 import { type Client, client, type LtxElement, xml as ltxXml, type XmppError, type XmppSocket } from '@xmpp/client'
 import { hideSensitive } from '@xmpp/debug'
 import { channelBindings } from './channel-binding.js'
-import { ConnectError } from './errors.js'
+import { ConnectError, StanzaError, UndeliveredError } from './errors.js'
 import type { Logger } from './log.js'
 import { redactedXml } from './redact.js'
 import { ReplayFilter } from './replays.js'
 import { beginLogin, converse, SaslInbox } from './sasl.js'
 import { cutBelow, MAX_STANZA_DEPTH } from './stanza-depth.js'
 import type { Rate } from './token-buckets.js'
-import { WriteLane } from './write-lane.js'
+import { overBytes, WriteLane } from './write-lane.js'
 import type { XmlElement } from './xml.js'
 
 /** Where and as whom to connect. */
@@ -79,6 +79,8 @@ export const DEFAULT_MAX_STANZA_SIZE = 256 * 1024
  */
 const INBOUND_FACTOR = 8
 const NS_LIMITS = 'urn:xmpp:stream-limits:0'
+/** Room for the `<iq/>` around an answer's payload: two full JIDs and an id. */
+const IQ_ENVELOPE = 4 * 1024
 /** A pause in sending after which the server is asked for an ack, as xmpp.js does. */
 const ACK_PAUSE_MS = 250
 const PING_ID = 'natter-ping-'
@@ -188,12 +190,17 @@ export class Transport extends EventEmitter<TransportEvents> {
     }
   }
 
-  /** Writes an element now, whatever waits in the lane; stream management queues a stanza as it is written. */
+  /**
+   * Writes an element now, whatever waits in the lane; stream management queues a stanza as it is written.
+   * A stanza over the size limit is refused here too, whoever made it: xmpp.js quotes a malformed request's
+   * payload in its error reply, and a server ends the stream over a stanza too big for it.
+   */
   #write(element: LtxElement, text = element.toString()): Promise<void> {
     const x = this.#xmpp
     const socket = x.socket as (XmppSocket & { write?(data: string, done: (error?: Error | null) => void): void }) | null
     // As xmpp.js: nothing more once the stream is closing (RFC 6120, 4.4).
     if (!socket?.write || x.status === 'closing') return Promise.reject(new Error(`cannot send while ${x.status}`))
+    if (STANZAS.has(element.name) && overBytes(text, this.#lane.maxBytes)) return Promise.reject(new UndeliveredError('too-big'))
     element.parent = x.root
     const written = new Promise<void>((resolve, reject) => {
       socket.write?.(text, (error) => (error ? reject(error) : resolve()))
@@ -612,6 +619,10 @@ export class Transport extends EventEmitter<TransportEvents> {
       // an error reply, another element the result's child, any other truthy value an empty result.
       if (!answer) return undefined
       if ('error' in answer) return answer.error
+      if (answer.result && overBytes(answer.result.toString(), this.#lane.maxBytes - IQ_ENVELOPE)) {
+        this.log.warn({ from: stanza.attrs.from, id: stanza.attrs.id }, 'the answer to an IQ is bigger than the server takes; answering with an error')
+        return new StanzaError('internal-server-error', 'cancel', 'the answer is bigger than the server takes').toElement()
+      }
       return answer.result ?? {}
     })
 

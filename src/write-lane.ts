@@ -74,7 +74,7 @@ export class WriteLane {
    */
   send(stanza: XmlElement): Promise<void> {
     const text = stanza.toString()
-    if (this.#tooBig(text)) return Promise.reject(new UndeliveredError('too-big'))
+    if (overBytes(text, this.maxBytes)) return Promise.reject(new UndeliveredError('too-big'))
     if (this.waiting === 0 && this.link.ready && this.#take()) return this.link.write(stanza, text)
     return new Promise<void>((resolve, reject) => {
       this.#waiting.push({ stanza, resolve, reject })
@@ -111,19 +111,13 @@ export class WriteLane {
       this.#waiting[this.#head++] = undefined
       // Serialised again rather than kept, so that what waits costs one copy; the limit may have been lowered meanwhile.
       const text = item.stanza.toString()
-      if (this.#tooBig(text)) item.reject(new UndeliveredError('too-big'))
+      if (overBytes(text, this.maxBytes)) item.reject(new UndeliveredError('too-big'))
       else this.link.write(item.stanza, text).then(item.resolve, item.reject)
     }
     if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
       this.#waiting = this.#waiting.slice(this.#head)
       this.#head = 0
     }
-  }
-
-  /** Whether the text is over the limit in UTF-8; a JavaScript string is never longer than its UTF-8 and at most a third of it. */
-  #tooBig(text: string): boolean {
-    if (text.length * 3 <= this.maxBytes) return false
-    return text.length > this.maxBytes || Buffer.byteLength(text) > this.maxBytes
   }
 
   #take(): boolean {
@@ -141,4 +135,18 @@ export class WriteLane {
     const rate = this.options.rate as Rate
     return Math.max(1, Math.ceil(((1 - this.#tokens) / rate.rate) * 1000))
   }
+}
+
+/**
+ * Whether `text` is more than `max` bytes of UTF-8. A string's UTF-8 is at least as long as the string and at
+ * most three times as long, so most texts are decided without encoding them.
+ *
+ * @example
+ * ```ts
+ * if (overBytes(stanza.toString(), 262_144)) throw new UndeliveredError('too-big')
+ * ```
+ */
+export function overBytes(text: string, max: number): boolean {
+  if (text.length * 3 <= max) return false
+  return text.length > max || Buffer.byteLength(text) > max
 }

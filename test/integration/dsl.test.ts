@@ -30,6 +30,9 @@ beforeAll(async () => {
   bot.iq({ type: 'get', xmlns: 'urn:example:answer', element: 'query' }, () =>
     natterXml('query', { xmlns: 'urn:example:answer' }, natterXml('value', {}, '42')),
   )
+  bot.iq({ type: 'get', xmlns: 'urn:example:huge', element: 'query' }, () =>
+    natterXml('query', { xmlns: 'urn:example:huge' }, 'x'.repeat(300_000)),
+  )
   bot.message({ type: 'chat', body: /^roll (\d+)$/ }, (msg) => msg.reply(`rolled ${msg.match[1]}`))
   bot.message({ type: 'chat', body: 'slow' }, async (msg) => {
     await msg.typing()
@@ -89,6 +92,15 @@ describe('IQ handling', () => {
     expect(reply.getChild('error')?.getChild('internal-server-error', NS_STANZAS)).toBeDefined()
     const again = await alice.iq(botFull, 'get', xml('query', { xmlns: 'urn:example:answer' }))
     expect(again.attrs.type).toBe('result')
+  })
+
+  it('answers internal-server-error instead of an answer bigger than the server takes, and stays connected', async () => {
+    const reply = await alice.iq(botFull, 'get', xml('query', { xmlns: 'urn:example:huge' }))
+    expect(reply.getChild('error')?.getChild('internal-server-error', NS_STANZAS)).toBeDefined()
+    expect(reply.getChild('error')?.getChildText('text', NS_STANZAS)).toBe('the answer is bigger than the server takes')
+    const again = await alice.iq(botFull, 'get', xml('query', { xmlns: 'urn:example:answer' }))
+    expect(again.attrs.type).toBe('result')
+    expect(bot.jid).toBe(botFull)
   })
 
   it('turns a thrown StanzaError into that error reply', async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
 import { connectPeer, type Peer, type XmlElement, xml } from '../../tools/peer.js'
+import { startScriptedServer } from '../support/scripted-server.js'
 
 let prosody: Prosody
 let alice: Peer
@@ -88,5 +89,27 @@ describe('an echo that would be over the server’s stanza limit', () => {
     expect(sessions).toHaveLength(2)
     bot.kill('SIGTERM')
     await bot.exited
+  })
+})
+
+describe('a server that advertises a smaller stanza limit (XEP-0478)', () => {
+  it('is believed: an echo over it is refused unwritten, a smaller one goes out', async () => {
+    const chat = (id: string, body: string) => `<message from='alice@localhost/x' to='bot@localhost/scripted' type='chat' id='${id}'><body>${body}</body></message>`
+    const server = await startScriptedServer({
+      mechanisms: ['SCRAM-SHA-256'],
+      behaviour: { kind: 'honest', password: 'limits-pw' },
+      maxBytes: 4096,
+      afterBind: chat('big', 'y'.repeat(5000)) + chat('small', 'small'),
+    })
+    try {
+      const bot = startBotProcess('dist/examples/echo.js', { JID: 'bot@localhost', JPASSWORD: 'limits-pw', XMPP_SERVICE: server.service })
+      bots.push(bot)
+      const refused = await bot.waitForLog((l) => l.msg === 'stanza not delivered')
+      expect(refused).toMatchObject({ reason: 'too-big', to: 'alice@localhost/x' })
+      await expect.poll(() => server.on(1)).toContain('message You said: small')
+      expect(server.on(1).filter((e) => e.startsWith('message'))).toEqual(['message You said: small'])
+    } finally {
+      await server.close()
+    }
   })
 })

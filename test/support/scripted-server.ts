@@ -30,6 +30,8 @@ export interface ScriptedServerOptions {
   silentOn?: number[]
   /** What the server writes, as is, right after binding the client's resource, on every connection. */
   afterBind?: string
+  /** Advertise this stanza size limit (XEP-0478) with the bind feature. */
+  maxBytes?: number
 }
 
 /** One thing a client did, on its connection (numbered from 1). */
@@ -124,6 +126,7 @@ class Connection {
     if (name === 'response') return this.#response(text(element))
     if (name === 'abort') return this.record(this.number, 'abort')
     if (name === 'iq') return this.#iq(element)
+    if (name === 'message') return this.record(this.number, `message ${text(/<body>[^<]*<\/body>/.exec(element)?.[0] ?? '')}`.trim())
     this.record(this.number, name)
   }
 
@@ -141,7 +144,8 @@ class Connection {
       const sasl2 = this.options.sasl2 ? `<authentication xmlns='urn:xmpp:sasl:2'>${mechanisms}</authentication>` : ''
       features = `<mechanisms xmlns='${NS_SASL}'>${mechanisms}</mechanisms>${sasl2}${bindings}`
     } else {
-      features = "<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
+      const limits = this.options.maxBytes ? `<limits xmlns='urn:xmpp:stream-limits:0'><max-bytes>${this.options.maxBytes}</max-bytes></limits>` : ''
+      features = `<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>${limits}`
     }
     this.#send(`${header}<stream:features>${features}</stream:features>`)
   }
