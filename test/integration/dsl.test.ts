@@ -30,9 +30,7 @@ beforeAll(async () => {
   bot.iq({ type: 'get', xmlns: 'urn:example:answer', element: 'query' }, () =>
     natterXml('query', { xmlns: 'urn:example:answer' }, natterXml('value', {}, '42')),
   )
-  bot.iq({ type: 'get', xmlns: 'urn:example:huge', element: 'query' }, () =>
-    natterXml('query', { xmlns: 'urn:example:huge' }, 'x'.repeat(300_000)),
-  )
+  bot.iq({ type: 'get', xmlns: 'urn:example:huge', element: 'query' }, () => natterXml('query', { xmlns: 'urn:example:huge' }, 'x'.repeat(300_000)))
   bot.message({ type: 'chat', body: /^roll (\d+)$/ }, (msg) => msg.reply(`rolled ${msg.match[1]}`))
   bot.message({ type: 'chat', body: 'slow' }, async (msg) => {
     await msg.typing()

@@ -94,7 +94,8 @@ describe('an echo that would be over the server’s stanza limit', () => {
 
 describe('a server that advertises a smaller stanza limit (XEP-0478)', () => {
   it('is believed: an echo over it is refused unwritten, a smaller one goes out', async () => {
-    const chat = (id: string, body: string) => `<message from='alice@localhost/x' to='bot@localhost/scripted' type='chat' id='${id}'><body>${body}</body></message>`
+    const chat = (id: string, body: string) =>
+      `<message from='alice@localhost/x' to='bot@localhost/scripted' type='chat' id='${id}'><body>${body}</body></message>`
     const server = await startScriptedServer({
       mechanisms: ['SCRAM-SHA-256'],
       behaviour: { kind: 'honest', password: 'limits-pw' },
