@@ -165,7 +165,6 @@ describe('when it cannot log in', () => {
   it('exits 69 once the server has been unreachable for --timeout seconds', async () => {
     const run = await runNatter(['ping', '--timeout', '2'], { ...env, XMPP_SERVICE: `xmpp://127.0.0.1:${await closedPort()}` })
     expect(run.code).toBe(69)
-    expect(run.ms).toBeLessThan(10_000)
     expect(run.stderr).toMatch(/ECONNREFUSED/)
     expect(run.stderr).toMatch(/giving up\n$/)
   })
