@@ -21,6 +21,8 @@ export interface BotProcess {
   /** Everything written to stdout and stderr so far. */
   output(): string
   stderr(): string
+  /** The stdout JSON log lines so far, parsed. */
+  logs(): readonly Record<string, unknown>[]
   /** Resolves with the first stdout JSON log line for which `pred` holds. */
   waitForLog(pred: (entry: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>
   /** Resolves when the process ends, with its exit code (or the signal that ended it). */
@@ -42,16 +44,16 @@ export function startBotProcess(script: string, env: Record<string, string>, arg
   })
   let out = ''
   let err = ''
-  let lines: Record<string, unknown>[] = []
+  const lines: Record<string, unknown>[] = []
+  /** Where the first line not parsed yet starts in `out`. */
+  let parsed = 0
   const waiters = new Set<() => void>()
   child.stdout?.on('data', (chunk: Buffer) => {
     out += chunk.toString()
     // Only whole lines: a long one may arrive in several chunks.
-    lines = out
-      .slice(0, out.lastIndexOf('\n') + 1)
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
+    const end = out.lastIndexOf('\n') + 1
+    for (const line of out.slice(parsed, end).split('\n')) if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>)
+    parsed = Math.max(parsed, end)
     for (const w of waiters) w()
   })
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -68,6 +70,7 @@ export function startBotProcess(script: string, env: Record<string, string>, arg
     child,
     output: () => out + err,
     stderr: () => err,
+    logs: () => lines,
     exited,
     kill: (signal = 'SIGTERM') => child.kill(signal),
     waitForLog(pred, ms = 10_000) {

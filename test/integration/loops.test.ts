@@ -39,11 +39,7 @@ async function startPair(kind: 'echo' | 'commands', opener: string): Promise<[Bo
 
 /** The times (ms since the epoch) at which a bot sent a message with a body. */
 function sentMessages(bot: BotProcess): number[] {
-  return bot
-    .output()
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { msg?: string; xml?: string; time?: number })
+  return (bot.logs() as Array<{ msg?: string; xml?: string; time?: number }>)
     .filter((l) => l.msg === 'xmpp out' && l.xml?.startsWith('<message') === true && l.xml.includes('<body>'))
     .map((l) => l.time ?? 0)
 }

@@ -50,14 +50,6 @@ async function bobIsAnswered(to: string, text: string): Promise<void> {
   await bob.waitFor((s) => s.getChildText('body') === `You said: ${text}`, 10_000)
 }
 
-function logLines(bot: BotProcess): Array<Record<string, unknown>> {
-  return bot
-    .output()
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-}
-
 describe('an echo that would be over the server’s stanza limit', () => {
   it('is refused unwritten; the bot stays online, answers others, and is not handed the message again after a restart', async () => {
     const bot = await startEcho('echo')
@@ -65,14 +57,14 @@ describe('an echo that would be over the server’s stanza limit', () => {
     const refused = await bot.waitForLog((l) => l.msg === 'stanza not delivered')
     expect(refused).toMatchObject({ reason: 'too-big', to: alice.jid })
     await bobIsAnswered('echo@localhost', 'still there?')
-    expect(logLines(bot).filter((l) => l.msg === 'online' || l.msg === 'disconnected from the server')).toEqual([expect.objectContaining({ msg: 'online' })])
+    expect(bot.logs().filter((l) => l.msg === 'online' || l.msg === 'disconnected from the server')).toEqual([expect.objectContaining({ msg: 'online' })])
 
     bot.kill('SIGTERM')
     expect((await bot.exited).code).toBe(0)
     const restarted = await startEcho('echo')
     await bobIsAnswered('echo@localhost', 'after the restart')
     // The poison would have come first, at login: it was acknowledged, so the server keeps nothing of it.
-    expect(logLines(restarted).filter((l) => l.msg === 'stanza not delivered')).toEqual([])
+    expect(restarted.logs().filter((l) => l.msg === 'stanza not delivered')).toEqual([])
     restarted.kill('SIGTERM')
     await restarted.exited
   })
@@ -85,7 +77,7 @@ describe('an echo that would be over the server’s stanza limit', () => {
     await bot.waitForLog((l) => l.msg === 'stanza not delivered' && l.reason === 'too-big', 15_000)
     await bobIsAnswered('echo2@localhost', 'and now?')
     await bobIsAnswered('echo2@localhost', 'still?')
-    const sessions = logLines(bot).filter((l) => l.msg === 'online' || l.msg === 'session resumed')
+    const sessions = bot.logs().filter((l) => l.msg === 'online' || l.msg === 'session resumed')
     expect(sessions).toHaveLength(2)
     bot.kill('SIGTERM')
     await bot.exited

@@ -37,20 +37,13 @@ function start(script: string, env: Record<string, string>): BotProcess {
   return bot
 }
 
-const lines = (bot: BotProcess): Record<string, unknown>[] =>
-  bot
-    .output()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-
 describe('a wrong password', () => {
   it('is not retried: the process exits 77 after one attempt, with one fatal line that names the JID only', async () => {
     const wrong = 'Not-The-Password-77'
     const bot = start(ECHO, { JPASSWORD: wrong })
     const { code } = await bot.exited
     expect(code).toBe(77)
-    const log = lines(bot)
+    const log = bot.logs()
     expect(log.filter((l) => l.msg === 'connecting')).toHaveLength(1)
     expect(log.filter((l) => l.attempt !== undefined)).toEqual([])
     const fatal = log.filter((l) => l.level === 60)
@@ -78,17 +71,17 @@ describe('two processes on one resource', () => {
 
     const { code } = await first.exited
     expect(code).toBe(75)
-    const fatal = lines(first).filter((l) => l.level === 60)
+    const fatal = first.logs().filter((l) => l.level === 60)
     expect(fatal).toHaveLength(1)
     expect(String(fatal[0]?.msg)).toMatch(/conflict/)
-    expect(lines(first).filter((l) => l.attempt !== undefined)).toEqual([])
+    expect(first.logs().filter((l) => l.attempt !== undefined)).toEqual([])
 
     // The survivor is left alone, and answers from the shared resource.
     await alice.send(xml('message', { to: `${botJid}/worker.1`, type: 'chat' }, xml('body', {}, 'who is there?')))
     const reply = await alice.waitFor((s) => s.is('message') && s.getChildText('body') === 'You said: who is there?')
     expect(reply.attrs.from).toBe(`${botJid}/worker.1`)
     expect(second.child.exitCode).toBeNull()
-    expect(lines(second).filter((l) => l.msg === 'disconnected from the server')).toEqual([])
+    expect(second.logs().filter((l) => l.msg === 'disconnected from the server')).toEqual([])
     second.kill('SIGTERM')
     expect((await second.exited).code).toBe(0)
   })
@@ -99,8 +92,8 @@ describe('giving up', () => {
     const bot = start(SLOW_BOT, { XMPP_SERVICE: `xmpp://127.0.0.1:${await closedPort()}`, GIVE_UP_AFTER_MS: '1500' })
     const { code } = await bot.exited
     expect(code).toBe(69)
-    expect(lines(bot).filter((l) => typeof l.attempt === 'number').length).toBeGreaterThanOrEqual(2)
-    expect(lines(bot).filter((l) => l.level === 60)).toHaveLength(1)
+    expect(bot.logs().filter((l) => typeof l.attempt === 'number').length).toBeGreaterThanOrEqual(2)
+    expect(bot.logs().filter((l) => l.level === 60)).toHaveLength(1)
   })
 
   it('also once a running bot has lost its server for that long', async () => {
