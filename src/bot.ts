@@ -20,6 +20,8 @@ import { type XmlElement, xml } from './xml.js'
 export interface Wire {
   readonly jid: string
   readonly online: boolean
+  /** Whether the server enabled stream management (XEP-0198) on this session. */
+  readonly streamManagement: boolean
   send(stanza: XmlElement): Promise<void>
   /** Leaves inbound stanzas unacknowledged from now on, so the server keeps them for the next session. */
   holdInbound(): void
@@ -119,6 +121,19 @@ export class BotCore extends Composer {
   /** Whether the bot has a session with its server now. */
   get online(): boolean {
     return this.#wire?.online ?? false
+  }
+
+  /**
+   * Whether the server enabled stream management (XEP-0198) on this session, so that a dropped link
+   * is resumed without losing or doubling anything. Settles shortly after `ready`.
+   *
+   * @example
+   * ```ts
+   * bot.on('ready', () => setTimeout(() => bot.log.info({ resumable: bot.streamManagement }), 1_000))
+   * ```
+   */
+  get streamManagement(): boolean {
+    return this.#wire?.streamManagement ?? false
   }
 
   /**

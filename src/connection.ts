@@ -63,6 +63,10 @@ export class Connection {
     return this.#transport.online
   }
 
+  get streamManagement(): boolean {
+    return this.#transport.streamManagement
+  }
+
   /** Sends through the outbox: in order, and kept while the link is down. */
   send(stanza: XmlElement): Promise<void> {
     return this.#outbox.send(stanza)

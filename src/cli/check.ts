@@ -20,7 +20,7 @@ const NS_UPLOAD = 'urn:xmpp:http:upload:0'
  * await runOneOff(flags, processIo, (session) => check(session, processIo))
  * ```
  */
-export async function check({ bot, settings, log, timeout }: OneOff, io: Io): Promise<void> {
+export async function check({ bot, settings, timeout }: OneOff, io: Io): Promise<void> {
   const domain = settings.jid.domain
   // First, on a quiet link: right after other traffic, Nagle's algorithm can hold a small request
   // back until the server's delayed TCP ack (some 40 ms), which is the link's doing, not the server's.
@@ -38,7 +38,7 @@ export async function check({ bot, settings, log, timeout }: OneOff, io: Io): Pr
     ['server', software ? `${domain}, ${software}` : domain],
     ['connected via', settings.service],
     ['signed in as', bot.jid],
-    ['stream management', log.streamManagement ? 'yes' : 'no'],
+    ['stream management', bot.streamManagement ? 'yes' : 'no'],
     ['message carbons', server?.features.has(NS_CARBONS) ? 'yes' : 'no'],
     ['group chat (MUC)', rooms.map((s) => s.jid).join(', ') || 'none'],
     ['HTTP upload', uploads.map(describeUpload).join(', ') || 'none'],

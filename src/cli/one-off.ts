@@ -12,7 +12,6 @@ export interface OneOff {
   readonly bot: Bot
   /** The bot's settings, as the environment gives them. */
   readonly settings: Settings
-  readonly log: SessionLog
   /** How long to wait for each answer, in ms. */
   readonly timeout: number
 }
@@ -56,7 +55,7 @@ export async function runOneOff(flags: SessionFlags, io: Io, task: (session: One
     presence: false,
     formation: false,
     rooms: [],
-    logLevel: 'debug',
+    logLevel: flags.debug ? 'debug' : 'warn',
     logDestination: log.stream,
     reconnect: { connectTimeout: flags.timeout, giveUpAfter: flags.timeout },
     receive: { ownMessages: true },
@@ -70,7 +69,7 @@ export async function runOneOff(flags: SessionFlags, io: Io, task: (session: One
   let over = false
   try {
     // Stopping the bot during a connection attempt ends start() as if it had succeeded: no task then.
-    const work = bot.start().then(() => (over ? undefined : task({ bot, settings, log, timeout: flags.timeout })))
+    const work = bot.start().then(() => (over ? undefined : task({ bot, settings, timeout: flags.timeout })))
     code = await Promise.race([work.then(() => ExitCode.Ok), fatal, interruption.signalled])
     if (code !== ExitCode.Ok) io.err('natter: interrupted')
   } catch (error) {

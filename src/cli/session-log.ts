@@ -2,14 +2,10 @@ import { Writable } from 'node:stream'
 
 /** pino's number for `warn`. */
 const WARN = 40
-/** XEP-0198's answer to `<enable/>`, as natter's debug trace of inbound elements shows it. */
-const SM_ENABLED = /^<enabled\s[^>]*xmlns="urn:xmpp:sm:3"/
 
 /**
- * Where a one-off command's bot logs to. The bot logs at debug level, so that every inbound
- * element passes here: natter's public API does not say whether the server enabled stream
- * management, its trace does. People see only warnings and errors, as short lines on stderr, or
- * with `-D` every line as it is.
+ * Where a one-off command's bot logs to. People see only warnings and errors, as short lines on
+ * stderr, or with `-D` every line as it is.
  *
  * @example
  * ```ts
@@ -20,7 +16,6 @@ const SM_ENABLED = /^<enabled\s[^>]*xmlns="urn:xmpp:sm:3"/
 export class SessionLog {
   /** The bot's `logDestination`. */
   readonly stream: Writable
-  #streamManagement = false
   #partial = ''
   readonly #told = new Set<string>()
 
@@ -38,11 +33,6 @@ export class SessionLog {
     })
   }
 
-  /** Whether the server enabled stream management (XEP-0198) on this session. */
-  get streamManagement(): boolean {
-    return this.#streamManagement
-  }
-
   #line(line: string): void {
     let entry: Record<string, unknown>
     try {
@@ -50,7 +40,6 @@ export class SessionLog {
     } catch {
       return
     }
-    if (entry.msg === 'xmpp in' && typeof entry.xml === 'string' && SM_ENABLED.test(entry.xml)) this.#streamManagement = true
     if (this.debug) this.print(line)
     else if (typeof entry.level === 'number' && entry.level >= WARN) this.#tell(entry)
   }

@@ -36,6 +36,8 @@ export class TestChat {
       get online() {
         return chat.#online
       },
+      // The test kit loses nothing across a drop it does not have.
+      streamManagement: true,
       send: async (stanza) => {
         if (!this.#online) throw new UndeliveredError('stopped')
         this.sent.push(stanza)

@@ -8,21 +8,6 @@ function logWith(debug: boolean): { log: SessionLog; printed: string[]; write(en
 }
 
 describe('SessionLog', () => {
-  it('notices that the server enabled stream management', () => {
-    const { log, write } = logWith(false)
-    write({ level: 20, msg: 'xmpp in', xml: '<stream:features><sm xmlns="urn:xmpp:sm:3"/></stream:features>' })
-    expect(log.streamManagement).toBe(false)
-    write({ level: 20, msg: 'xmpp in', xml: '<enabled xmlns="urn:xmpp:sm:3" id="abc" resume="true"/>' })
-    expect(log.streamManagement).toBe(true)
-  })
-
-  it('ignores an <enabled/> the bot sent, or one of another namespace', () => {
-    const { log, write } = logWith(false)
-    write({ level: 20, msg: 'xmpp out', xml: '<enabled xmlns="urn:xmpp:sm:3"/>' })
-    write({ level: 20, msg: 'xmpp in', xml: '<enabled xmlns="urn:example:other"/>' })
-    expect(log.streamManagement).toBe(false)
-  })
-
   it('tells people only warnings and errors, each problem once, with its error', () => {
     const { printed, write } = logWith(false)
     write({ level: 30, msg: 'online' })

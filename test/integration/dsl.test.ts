@@ -72,6 +72,10 @@ describe('IQ handling', () => {
     }
   })
 
+  it('tells that the server enabled stream management on its session', async () => {
+    await expect.poll(() => bot.streamManagement).toBe(true)
+  })
+
   it('answers a software version query with natter and its version', async () => {
     const reply = await alice.iq(botFull, 'get', xml('query', { xmlns: 'jabber:iq:version' }))
     const query = reply.getChild('query', 'jabber:iq:version')

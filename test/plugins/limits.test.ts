@@ -272,6 +272,7 @@ describe('handlers running at once', () => {
     const wire = attachWire(bot, {
       jid: BOT,
       online: true,
+      streamManagement: true,
       async send(stanza) {
         sent.push(stanza)
       },
