@@ -7,7 +7,20 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { freePort, isRoot, portAccepts, portsInUse, Running, readFrom, run, track, untrack, which } from '../src/cli/sandbox/prosody.js'
+import {
+  freePort,
+  isRoot,
+  PrivateServer,
+  portAccepts,
+  portsInUse,
+  Running,
+  readFrom,
+  run,
+  selfSignedCertificate,
+  track,
+  untrack,
+  which,
+} from '../src/cli/sandbox/prosody.js'
 
 export interface EjabberdOptions {
   /**
@@ -52,7 +65,6 @@ const DOMAIN = 'localhost'
 const HOST = '127.0.0.1'
 const INSTALL_HINT = 'ejabberd is not installed: install it with `sudo apt-get install ejabberd` (Debian/Ubuntu) and try again'
 const STARTUP_TIMEOUT_MS = 20_000
-const STOP_GRACE_MS = 5_000
 const PORT_ATTEMPTS = 5
 
 /** How to run ejabberd without ejabberdctl: its Erlang and library dir, as the package's ejabberdctl sets them. */
@@ -166,17 +178,17 @@ function configText(dir: string, ports: Ports, opts: Required<Omit<EjabberdOptio
   return lines.join('\n') + '\n'
 }
 
-class Instance implements Ejabberd {
+class Instance extends PrivateServer implements Ejabberd {
   readonly domain = DOMAIN
   readonly host = HOST
-  private running: Running | undefined
-  private stopping: Promise<void> | undefined
 
   constructor(
     private readonly ports: Ports,
-    readonly dataDir: string,
+    dataDir: string,
     readonly certificate: string | undefined,
-  ) {}
+  ) {
+    super(dataDir)
+  }
 
   get port(): number {
     return this.ports.c2s
@@ -253,26 +265,6 @@ class Instance implements Ejabberd {
     if (!response.ok) throw new Error(`ejabberd: cannot register ${user}: ${response.status} ${await response.text()}`)
     return `${user}@${DOMAIN}`
   }
-
-  stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      await this.terminate()
-      untrack(this)
-      await rm(this.dataDir, { recursive: true, force: true })
-    })()
-    return this.stopping
-  }
-
-  /** SIGTERM (the Erlang VM then stops cleanly), then SIGKILL if it has not exited after the grace period. */
-  private async terminate(): Promise<void> {
-    await this.running?.terminate(STOP_GRACE_MS)
-    this.running = undefined
-  }
-
-  killSync(): void {
-    this.running?.signal('SIGKILL')
-    spawnSync('rm', ['-rf', this.dataDir])
-  }
 }
 
 /** Starts a private ejabberd on loopback; call stop() when done (it is also killed when this process exits). */
@@ -292,7 +284,7 @@ export async function startEjabberd(opts: EjabberdOptions = {}): Promise<Ejabber
     try {
       await mkdir(path.join(dir, 'spool'))
       let certificate: string | undefined
-      if (settings.tls) certificate = await selfSignedCertificate(dir)
+      if (settings.tls) certificate = await ejabberdCertificate(dir)
       const avoid = portsInUse()
       const c2s = await freePort(avoid)
       avoid.add(c2s)
@@ -318,26 +310,8 @@ export async function startEjabberd(opts: EjabberdOptions = {}): Promise<Ejabber
 }
 
 /** A certificate for localhost that no trust store knows; ejabberd reads key and certificate from one PEM file. */
-async function selfSignedCertificate(dir: string): Promise<string> {
-  const certificate = path.join(dir, 'localhost.crt')
-  const key = path.join(dir, 'localhost.key')
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=localhost',
-    '-addext',
-    'subjectAltName=DNS:localhost',
-    '-keyout',
-    key,
-    '-out',
-    certificate,
-  ])
+async function ejabberdCertificate(dir: string): Promise<string> {
+  const { key, certificate } = await selfSignedCertificate(dir, [DOMAIN])
   await writeFile(path.join(dir, 'localhost.pem'), readFileSync(certificate, 'utf8') + readFileSync(key, 'utf8'))
   return certificate
 }

@@ -7,7 +7,7 @@ import path from 'node:path'
 import { Writable } from 'node:stream'
 import { ConnectError, createBot } from 'natter'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { run } from '../../src/cli/sandbox/prosody.js'
+import { selfSignedCertificate } from '../../src/cli/sandbox/prosody.js'
 import { createLogger } from '../../src/log.js'
 import { Transport } from '../../src/transport.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
@@ -27,28 +27,8 @@ let tls: { key: string; cert: string; file: string }
 
 beforeAll(async () => {
   certDir = await mkdtemp(path.join(os.tmpdir(), 'natter-scripted-'))
-  const key = path.join(certDir, 'localhost.key')
-  const file = path.join(certDir, 'localhost.crt')
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=localhost',
-    '-addext',
-    'subjectAltName=DNS:localhost',
-    '-keyout',
-    key,
-    '-out',
-    file,
-  ])
-  tls = { key: await readFile(key, 'utf8'), cert: await readFile(file, 'utf8'), file }
+  const { key, certificate } = await selfSignedCertificate(certDir, ['localhost'])
+  tls = { key: await readFile(key, 'utf8'), cert: await readFile(certificate, 'utf8'), file: certificate }
 })
 
 afterEach(async () => {

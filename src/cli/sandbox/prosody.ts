@@ -220,8 +220,18 @@ function configText(paths: Paths, port: number, opts: Required<Omit<ProsodyOptio
   return lines.join('\n') + '\n'
 }
 
-/** A certificate for localhost that no trust store knows, as a fresh server out of the box has. */
-async function selfSignedCertificate(dir: string): Promise<void> {
+/**
+ * A certificate for `names` that no trust store knows, as a fresh server out of the box has, written to
+ * `<dir>/localhost.key` and `<dir>/localhost.crt` (PEM); resolves with both paths.
+ *
+ * @example
+ * ```ts
+ * const { key, certificate } = await selfSignedCertificate(dir, ['localhost'])
+ * ```
+ */
+export async function selfSignedCertificate(dir: string, names: string[]): Promise<{ key: string; certificate: string }> {
+  const key = path.join(dir, 'localhost.key')
+  const certificate = path.join(dir, 'localhost.crt')
   await run('openssl', [
     'req',
     '-x509',
@@ -231,14 +241,15 @@ async function selfSignedCertificate(dir: string): Promise<void> {
     '-days',
     '2',
     '-subj',
-    '/CN=localhost',
+    `/CN=${names[0] ?? 'localhost'}`,
     '-addext',
-    'subjectAltName=DNS:localhost,DNS:conference.localhost',
+    `subjectAltName=${names.map((name) => `DNS:${name}`).join(',')}`,
     '-keyout',
-    path.join(dir, 'localhost.key'),
+    key,
     '-out',
-    path.join(dir, 'localhost.crt'),
+    certificate,
   ])
+  return { key, certificate }
 }
 
 /**
@@ -411,6 +422,47 @@ export interface Tracked {
   killSync(): void
 }
 
+/**
+ * How a private server of this process is stopped, Prosody's and ejabberd's alike: SIGTERM, SIGKILL
+ * after a grace period, its dir removed; and killed at once by the exit hook.
+ *
+ * @example
+ * ```ts
+ * class Instance extends PrivateServer { readonly port = 5222 }
+ * ```
+ */
+export abstract class PrivateServer implements Tracked {
+  abstract readonly port: number
+  protected running: Running | undefined
+  protected stopping: Promise<void> | undefined
+
+  constructor(
+    /** The server's own temp dir, removed when it stops. */
+    readonly dataDir: string,
+  ) {}
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.terminate()
+      untrack(this)
+      await rm(this.dataDir, { recursive: true, force: true })
+    })()
+    return this.stopping
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited after the grace period. */
+  protected async terminate(): Promise<void> {
+    await this.running?.terminate(STOP_GRACE_MS)
+    this.running = undefined
+  }
+
+  /** For the exit hook, where nothing asynchronous runs any more. */
+  killSync(): void {
+    this.running?.signal('SIGKILL')
+    rmSync(this.dataDir, { recursive: true, force: true })
+  }
+}
+
 // Every instance not yet stopped, so that none outlives this process.
 const live = new Set<Tracked>()
 
@@ -473,25 +525,21 @@ function installHooks(): void {
   for (const sig of EXIT_SIGNALS) process.on(sig, onSignal)
 }
 
-class Instance implements Prosody {
+class Instance extends PrivateServer implements Prosody {
   readonly domain = DOMAIN
   readonly host = HOST
-  private running: Running | undefined
-  private stopping: Promise<void> | undefined
 
   constructor(
     readonly port: number,
     private readonly paths: Paths,
     private readonly bin: { prosody: string; prosodyctl: string },
     private readonly forwardLog: boolean,
-  ) {}
+  ) {
+    super(paths.dir)
+  }
 
   get service(): string {
     return `xmpp://${HOST}:${this.port}`
-  }
-
-  get dataDir(): string {
-    return this.paths.dir
   }
 
   /** Spawns Prosody and waits for its c2s listener. 'busy' means another process holds the port. */
@@ -562,27 +610,6 @@ class Instance implements Prosody {
       await sleep(100 * attempt)
     }
   }
-
-  stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      await this.terminate()
-      live.delete(this)
-      await rm(this.paths.dir, { recursive: true, force: true })
-    })()
-    return this.stopping
-  }
-
-  /** SIGTERM, then SIGKILL if it has not exited after the grace period. */
-  private async terminate(): Promise<void> {
-    await this.running?.terminate(STOP_GRACE_MS)
-    this.running = undefined
-  }
-
-  /** For the exit hook, where nothing asynchronous runs any more. */
-  killSync(): void {
-    this.running?.signal('SIGKILL')
-    rmSync(this.paths.dir, { recursive: true, force: true })
-  }
 }
 
 /**
@@ -616,7 +643,7 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<Prosody> 
   try {
     await mkdir(path.join(dir, 'data'))
     await mkdir(path.join(dir, 'certs'))
-    if (settings.tls) await selfSignedCertificate(path.join(dir, 'certs'))
+    if (settings.tls) await selfSignedCertificate(path.join(dir, 'certs'), [DOMAIN, `conference.${DOMAIN}`])
     const inUse = new Set([...live].map((instance) => instance.port))
     for (let attempt = 1; ; attempt++) {
       const port = opts.port ?? (await freePort(inUse))
