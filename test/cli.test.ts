@@ -72,6 +72,9 @@ describe('usage', () => {
       'XMPP_TRUSTED_ROOM_SERVICES',
       'XMPP_FORMATION',
       'XMPP_TAKEOVER',
+      'XMPP_MAX_STANZA_SIZE',
+      'XMPP_SEND_RATE',
+      'XMPP_SEND_BURST',
     ]) {
       expect(text).toContain(word)
     }
