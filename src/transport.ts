@@ -5,6 +5,7 @@ import { Duplex } from 'node:stream'
 import { TLSSocket } from 'node:tls'
 import { type Client, client, type LtxElement, xml as ltxXml, type XmppError, type XmppSocket } from '@xmpp/client'
 import { hideSensitive } from '@xmpp/debug'
+import { AckWindow } from './ack-window.js'
 import { channelBindings } from './channel-binding.js'
 import { ConnectError, StanzaError, UndeliveredError } from './errors.js'
 import type { Logger } from './log.js'
@@ -58,18 +59,9 @@ const NS_SASL2 = 'urn:xmpp:sasl:2'
 const NS_SM = 'urn:xmpp:sm:3'
 /** Outbound stanzas between natter's own requests for an ack (XEP-0198 `<r/>`). */
 const ACK_EVERY = 100
-/**
- * How much of the bot's own output may await the server's ack, in characters. A server that
- * throttles its reading (ejabberd's shaper, Prosody's mod_limits) then has at most this much to read
- * before the bot's next `<a/>` or ping: about 5 s at ejabberd's default 3,000 bytes a second, well
- * within its 60 s ack timeout. Unbounded, the socket buffers held megabytes, the acks and pings
- * waited behind them, and the server gave up on the bot. On loopback it still allows megabytes a second.
- */
-const WINDOW_CHARS = 16 * 1024
-/** The same, in stanzas. */
-const WINDOW_STANZAS = 200
-/** Also asked for an ack after this many characters, so that acks keep coming while the window fills. */
-const ACK_EVERY_CHARS = WINDOW_CHARS / 4
+/** The smallest and largest window of unacknowledged output, in characters (see {@link AckWindow}). */
+const MIN_WINDOW_CHARS = 16 * 1024
+const MAX_WINDOW_CHARS = 64 * 1024
 /** The default of `maxStanzaSize`: what Prosody and ejabberd accept out of the box. */
 export const DEFAULT_MAX_STANZA_SIZE = 256 * 1024
 /**
@@ -116,9 +108,9 @@ export class Transport extends EventEmitter<TransportEvents> {
   #sinceAckRequest = 0
   #charsSinceAckRequest = 0
   readonly #lane: WriteLane
+  readonly #window = new AckWindow(MIN_WINDOW_CHARS, MAX_WINDOW_CHARS)
   /** The stream whose 'drain' the lane waits for, if any. */
   #draining: Duplex | undefined
-  #wakeQueued = false
   /** The smallest limit a server has shown by refusing a stanza as too big; kept across connections. */
   #learnedLimit = Number.POSITIVE_INFINITY
   /** Bytes read since the last complete element. */
@@ -232,17 +224,24 @@ export class Transport extends EventEmitter<TransportEvents> {
     const sm = x.streamManagement
     const first = sm.outbound_q[0]
     if (!sm.enabled || !first) return true
-    return sm.outbound_q.length < WINDOW_STANZAS && this.#sentChars - (first.start ?? 0) < WINDOW_CHARS
+    if (this.#sentChars - (first.start ?? 0) < this.#window.size) return true
+    this.#window.blocked()
+    return false
   }
 
-  /** Lets the lane go on once the server acknowledged stanzas; once per turn, however many came. */
-  #wakeLane(): void {
-    if (this.#wakeQueued) return
-    this.#wakeQueued = true
-    queueMicrotask(() => {
-      this.#wakeQueued = false
-      this.#lane.wake()
-    })
+  /**
+   * The server acknowledged the bot's stanzas up to `h` (XEP-0198 `<a/>`): off the queue of what may
+   * have to be resent, all at once (xmpp.js shifts them one by one, each with an event), and the lane
+   * may go on.
+   */
+  #acknowledged(h: number): void {
+    const sm = this.#xmpp.streamManagement
+    if (!sm.enabled || !Number.isInteger(h)) return
+    const acked = Math.min(Math.max(h - sm.outbound, 0), sm.outbound_q.length)
+    sm.outbound_q.splice(0, acked)
+    sm.outbound += acked
+    this.#window.acknowledged(sm.outbound_q[0]?.start ?? this.#sentChars)
+    this.#lane.wake()
   }
 
   /** The full JID the server bound, once online. */
@@ -452,6 +451,7 @@ export class Transport extends EventEmitter<TransportEvents> {
       this.#write(ltxXml('a', { xmlns: NS_SM, h: this.#received })).catch(() => {})
       return
     }
+    if (element.is('a', NS_SM)) return this.#acknowledged(Number(element.attrs.h))
     if (element.is('enabled', NS_SM)) this.#received = 0
     else if (element.is('failed', NS_SM)) this.#resumeFailed(element)
     // xmpp.js answers a malformed IQ request itself, quoting its payload, and its serializer recurses.
@@ -531,7 +531,8 @@ export class Transport extends EventEmitter<TransportEvents> {
     sm.outbound_q.push({ stanza: element, stamp: this.#stamp(), start: this.#sentChars, at: now })
     this.#sentChars += chars
     this.#charsSinceAckRequest += chars
-    if (sm.enabled && (++this.#sinceAckRequest >= ACK_EVERY || this.#charsSinceAckRequest >= ACK_EVERY_CHARS)) this.#requestAck()
+    // Several acks on their way per window, so that the window keeps moving.
+    if (sm.enabled && (++this.#sinceAckRequest >= ACK_EVERY || this.#charsSinceAckRequest >= this.#window.size / 4)) this.#requestAck()
     this.#lastQueued = now
     this.#ackPause ??= setTimeout(() => this.#ackAfterPause(), ACK_PAUSE_MS).unref()
   }
@@ -585,7 +586,6 @@ export class Transport extends EventEmitter<TransportEvents> {
     Object.defineProperty(sm, 'inbound', { get: () => this.#received, set: () => {}, configurable: true })
     x.on('element', (element: LtxElement) => this.#receive(element, middleware))
     sm.on('fail', (stanza: LtxElement) => this.emit('undelivered', stanza as unknown as XmlElement, performance.now()))
-    sm.on('ack', () => this.#wakeLane())
     x.on('disconnect', (info?: { clean?: boolean; reason?: unknown }) => {
       this.#announced = false
       clearTimeout(this.#ackPause)

@@ -25,6 +25,7 @@ export interface LaneOptions {
 
 interface Waiting {
   readonly stanza: XmlElement
+  readonly text: string
   readonly resolve: () => void
   readonly reject: (error: Error) => void
 }
@@ -77,7 +78,7 @@ export class WriteLane {
     if (overBytes(text, this.maxBytes)) return Promise.reject(new UndeliveredError('too-big'))
     if (this.waiting === 0 && this.link.ready && this.#take()) return this.link.write(stanza, text)
     return new Promise<void>((resolve, reject) => {
-      this.#waiting.push({ stanza, resolve, reject })
+      this.#waiting.push({ stanza, text, resolve, reject })
       this.#pump()
     })
   }
@@ -109,10 +110,9 @@ export class WriteLane {
       }
       const item = this.#waiting[this.#head] as Waiting
       this.#waiting[this.#head++] = undefined
-      // Serialised again rather than kept, so that what waits costs one copy; the limit may have been lowered meanwhile.
-      const text = item.stanza.toString()
-      if (overBytes(text, this.maxBytes)) item.reject(new UndeliveredError('too-big'))
-      else this.link.write(item.stanza, text).then(item.resolve, item.reject)
+      // The limit may have been lowered meanwhile.
+      if (overBytes(item.text, this.maxBytes)) item.reject(new UndeliveredError('too-big'))
+      else this.link.write(item.stanza, item.text).then(item.resolve, item.reject)
     }
     if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
       this.#waiting = this.#waiting.slice(this.#head)
