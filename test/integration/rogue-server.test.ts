@@ -18,10 +18,10 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()))
 })
 
-async function botAgainst(afterBind: string): Promise<{ bot: BotProcess; server: ScriptedServer }> {
+async function botAgainst(afterBind: string, env: Record<string, string> = {}): Promise<{ bot: BotProcess; server: ScriptedServer }> {
   const server = await startScriptedServer({ mechanisms: ['SCRAM-SHA-256'], behaviour: { kind: 'honest', password: PASSWORD }, afterBind })
   servers.push(server)
-  const bot = startBotProcess(ECHO, { JID: 'bot@localhost', JPASSWORD: PASSWORD, XMPP_SERVICE: server.service })
+  const bot = startBotProcess(ECHO, { JID: 'bot@localhost', JPASSWORD: PASSWORD, XMPP_SERVICE: server.service, ...env })
   bots.push(bot)
   return { bot, server }
 }
@@ -46,8 +46,20 @@ describe('a server sending what no honest server relays', () => {
     expect(bot.child.exitCode).toBeNull()
   })
 
+  it('a stanza of 3 MB, as big as the roster of a bot with many contacts, is read whole: the link stays', async () => {
+    const big = `<message from='alice@localhost/x' type='chat' id='big'><body>${'x'.repeat(3 * 1024 * 1024)}</body></message>`
+    const { bot, server } = await botAgainst(big + ping('after-it'))
+    await expect.poll(() => server.on(1), { timeout: 10_000 }).toContain('iq result after-it')
+    // Its echo is another matter: over the stanza limit, refused unwritten.
+    await bot.waitForLog((l) => l.msg === 'stanza not delivered' && l.reason === 'too-big')
+    expect(server.on(2)).toEqual([])
+  })
+
   it('a stanza that never ends costs that link only: the bot lets go of it and connects again', async () => {
-    const { bot, server } = await botAgainst(`<message from='localhost' type='chat'><body>${'x'.repeat(3 * 1024 * 1024)}`)
+    // 64 x 16 KiB: the bot reads at most 1 MiB of one stanza.
+    const { bot, server } = await botAgainst(`<message from='localhost' type='chat'><body>${'x'.repeat(3 * 1024 * 1024)}`, {
+      XMPP_MAX_STANZA_SIZE: String(16 * 1024),
+    })
     await bot.waitForLog((l) => l.msg === 'the server sent a stanza bigger than any server relays; dropping the link', 15_000)
     await expect.poll(() => server.on(2), { timeout: 15_000 }).toContain('bind')
     expect(bot.child.exitCode).toBeNull()
