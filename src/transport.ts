@@ -701,11 +701,12 @@ function streamOf(socket: XmppSocket | null): Duplex | undefined {
 }
 
 /**
- * A stream error over a stanza too big for the server: Prosody's `policy-violation` ("stanza too
- * big"), ejabberd's `policy-violation` ("XML stanza is too big").
+ * A stream error over a stanza too big for the server: `policy-violation` with the text "XML stanza is
+ * too big" from Prosody and ejabberd alike, and from Prosody also `<stanza-too-big xmlns='urn:xmpp:errors'/>`.
  */
 function isTooBigError(error: XmppError): boolean {
-  return error?.name === 'StreamError' && error.condition === 'policy-violation' && /too (big|large)|size/i.test(error.text ?? '')
+  if (error?.name !== 'StreamError' || error.condition !== 'policy-violation') return false
+  return error.application?.is('stanza-too-big', 'urn:xmpp:errors') === true || /too (big|large)|size/i.test(error.text ?? '')
 }
 
 /** An IQ request without exactly one payload or with a type other than get or set, which xmpp.js answers `bad-request`. */

@@ -30,6 +30,8 @@ declare module '@xmpp/client' {
   export interface XmppError extends Error {
     condition?: string
     text?: string
+    /** The application-specific condition, if the error carries one. */
+    application?: LtxElement
     element?: LtxElement
   }
 
