@@ -240,10 +240,5 @@ export async function runProcess(bot: RunnableBot, argv: readonly string[] = pro
 }
 
 function exitCodeFor(error: unknown): number {
-  if (!(error instanceof FatalError)) return ExitCode.Software
-  if (error.reason === 'auth') return ExitCode.Auth
-  if (error.reason === 'conflict') return ExitCode.Conflict
-  if (error.reason === 'tls') return ExitCode.Tls
-  if (error.reason === 'unreachable') return ExitCode.Unavailable
-  return ExitCode.Software
+  return error instanceof FatalError ? error.exitCode : ExitCode.Software
 }

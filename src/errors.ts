@@ -43,6 +43,11 @@ export class FatalError extends Error {
   ) {
     super(message, options)
   }
+
+  /** The code a bot run with `bot.run()` exits with for it (see {@link ExitCode}). */
+  get exitCode(): number {
+    return FATAL_EXIT_CODES[this.reason]
+  }
 }
 
 /** Why the bot cannot go on; each reason has its exit code (see {@link ExitCode}). */
@@ -113,6 +118,14 @@ export const ExitCode = {
   /** The server stayed unreachable for longer than `reconnect.giveUpAfter` (EX_UNAVAILABLE). */
   Unavailable: 69,
 } as const
+
+const FATAL_EXIT_CODES: Record<FatalReason, number> = {
+  auth: ExitCode.Auth,
+  conflict: ExitCode.Conflict,
+  tls: ExitCode.Tls,
+  unreachable: ExitCode.Unavailable,
+  internal: ExitCode.Software,
+}
 
 /**
  * Why natter gave up on sending a stanza.

@@ -53,12 +53,7 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return ExitCode.Usage
   if (error instanceof ConfigError) return ExitCode.Config
   if (error instanceof StanzaError || error instanceof UndeliveredError) return ExitCode.Unavailable
-  if (!(error instanceof FatalError)) return ExitCode.Software
-  if (error.reason === 'auth') return ExitCode.Auth
-  if (error.reason === 'conflict') return ExitCode.Conflict
-  if (error.reason === 'tls') return ExitCode.Tls
-  if (error.reason === 'unreachable') return ExitCode.Unavailable
-  return ExitCode.Software
+  return error instanceof FatalError ? error.exitCode : ExitCode.Software
 }
 
 /**
