@@ -140,3 +140,22 @@ export async function connectPeer(opts: PeerOptions): Promise<Peer> {
     },
   }
 }
+
+/**
+ * Joins a room as `peer` under `nick` and resolves with its own presence from the room; a room the join created
+ * is configured as an instant room first, since a new room stays locked until its owner configures it.
+ */
+export async function joinRoom(peer: Peer, room: string, nick: string): Promise<XmlElement> {
+  const NS_MUC_USER = 'http://jabber.org/protocol/muc#user'
+  const hasStatus = (presence: XmlElement, code: string): boolean =>
+    presence
+      .getChild('x', NS_MUC_USER)
+      ?.getChildren('status')
+      .some((c) => c.attrs.code === code) === true
+  await peer.send(xml('presence', { to: `${room}/${nick}` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })))
+  const self = await peer.waitFor((s) => s.name === 'presence' && s.attrs.from === `${room}/${nick}` && hasStatus(s, '110'))
+  if (hasStatus(self, '201')) {
+    await peer.iq(room, 'set', xml('query', { xmlns: 'http://jabber.org/protocol/muc#owner' }, xml('x', { xmlns: 'jabber:x:data', type: 'submit' })))
+  }
+  return self
+}

@@ -2,9 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
-import { connectPeer, type Peer, type XmlElement, xml } from '../../tools/peer.js'
+import { connectPeer, joinRoom, type Peer, type XmlElement, xml } from '../../tools/peer.js'
 
-const NS_MUC = 'http://jabber.org/protocol/muc'
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user'
 const LOBBY = 'lobby@conference.localhost'
 const FRESH = 'fresh@conference.localhost'
@@ -135,26 +134,4 @@ async function askRoom(body: string, room = LOBBY, nick = 'cmdbot'): Promise<str
 
 function fromBotInRoom(s: XmlElement, room: string, nick = 'cmdbot'): boolean {
   return s.name === 'message' && s.attrs.type === 'groupchat' && s.attrs.from === `${room}/${nick}` && s.getChildText('body') !== null
-}
-
-/** Joins a room as a peer, configuring it as an instant room when the peer created it. */
-async function joinRoom(peer: Peer, room: string, nick: string): Promise<XmlElement> {
-  await peer.send(xml('presence', { to: `${room}/${nick}` }, xml('x', { xmlns: NS_MUC })))
-  const self = await peer.waitFor(
-    (s) =>
-      s.name === 'presence' &&
-      s.attrs.from === `${room}/${nick}` &&
-      s
-        .getChild('x', NS_MUC_USER)
-        ?.getChildren('status')
-        .some((c) => c.attrs.code === '110') === true,
-  )
-  const created = self
-    .getChild('x', NS_MUC_USER)
-    ?.getChildren('status')
-    .some((c) => c.attrs.code === '201')
-  if (created) {
-    await peer.iq(room, 'set', xml('query', { xmlns: 'http://jabber.org/protocol/muc#owner' }, xml('x', { xmlns: 'jabber:x:data', type: 'submit' })))
-  }
-  return self
 }

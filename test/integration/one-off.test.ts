@@ -5,14 +5,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
-import { connectPeer, type Peer, type XmlElement, xml } from '../../tools/peer.js'
+import { connectPeer, joinRoom, type Peer } from '../../tools/peer.js'
 import { closedPort } from '../support/closed-port.js'
 import { runNatter } from '../support/natter-cli.js'
 
 const PASSWORD = 'pw-OneOff-7305'
 const LOBBY = 'lobby@conference.localhost'
-const NS_MUC = 'http://jabber.org/protocol/muc'
-const NS_MUC_USER = 'http://jabber.org/protocol/muc#user'
 
 let prosody: Prosody
 let alice: Peer
@@ -201,25 +199,3 @@ describe('a server whose certificate is not trusted', () => {
     }
   })
 })
-
-async function joinRoom(peer: Peer, room: string, nick: string): Promise<XmlElement> {
-  await peer.send(xml('presence', { to: `${room}/${nick}` }, xml('x', { xmlns: NS_MUC })))
-  const self = await peer.waitFor(
-    (s) =>
-      s.name === 'presence' &&
-      s.attrs.from === `${room}/${nick}` &&
-      s
-        .getChild('x', NS_MUC_USER)
-        ?.getChildren('status')
-        .some((c) => c.attrs.code === '110') === true,
-  )
-  if (
-    self
-      .getChild('x', NS_MUC_USER)
-      ?.getChildren('status')
-      .some((c) => c.attrs.code === '201')
-  ) {
-    await peer.iq(room, 'set', xml('query', { xmlns: 'http://jabber.org/protocol/muc#owner' }, xml('x', { xmlns: 'jabber:x:data', type: 'submit' })))
-  }
-  return self
-}
