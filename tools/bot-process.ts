@@ -1,6 +1,6 @@
 // Runs a built bot script as a child process, the way the Procfile does, and records all it prints.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -28,6 +28,8 @@ export interface BotProcess {
   /** Resolves when the process ends, with its exit code (or the signal that ended it). */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>
   kill(signal?: NodeJS.Signals): void
+  /** The process's resident memory now, in MB. */
+  rssMb(): number
 }
 
 /**
@@ -73,6 +75,10 @@ export function startBotProcess(script: string, env: Record<string, string>, arg
     logs: () => lines,
     exited,
     kill: (signal = 'SIGTERM') => child.kill(signal),
+    rssMb() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
+      return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) / 1024
+    },
     waitForLog(pred, ms = 10_000) {
       const find = (): Record<string, unknown> | undefined => {
         const found = lines.find(pred)
@@ -80,6 +86,20 @@ export function startBotProcess(script: string, env: Record<string, string>, arg
         return found
       }
       return waitUntil(waiters, find, ms, () => `no such log line within ${ms} ms:\n${out}${err}`)
+    },
+  }
+}
+
+/** Samples `bot`'s resident memory every `everyMs` until stopped; `stop()` returns the largest figure seen, in MB. */
+export function watchMemory(bot: BotProcess, everyMs = 100): { stop(): number } {
+  let peak = bot.rssMb()
+  const timer = setInterval(() => {
+    peak = Math.max(peak, bot.rssMb())
+  }, everyMs)
+  return {
+    stop() {
+      clearInterval(timer)
+      return Math.max(peak, bot.rssMb())
     },
   }
 }

@@ -1,10 +1,9 @@
 // A bot that sends a lot in a plain loop, over the wire, against servers that throttle what clients send:
 // Prosody with mod_limits and ejabberd with its default c2s shaper. Every message must arrive, once and in order,
 // the bot must stay connected (ejabberd ends a session whose acks come too late), and its memory must stay flat.
-import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startProsody } from '../../src/cli/sandbox/prosody.js'
-import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
+import { type BotProcess, startBotProcess, watchMemory } from '../../tools/bot-process.js'
 import { startEjabberd } from '../../tools/ejabberd.js'
 import { connectPeer, type Peer, xml } from '../../tools/peer.js'
 
@@ -14,26 +13,6 @@ const cleanups: Array<() => Promise<unknown> | undefined> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
-
-/** The process's resident memory, in bytes. */
-function rss(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-  return Number(match?.[1] ?? Number.NaN) * 1024
-}
-
-/** The largest RSS seen until stopped, sampled every 100 ms. */
-function watchMemory(pid: number): { stop(): number } {
-  let peak = rss(pid)
-  const timer = setInterval(() => {
-    peak = Math.max(peak, rss(pid))
-  }, 100)
-  return {
-    stop() {
-      clearInterval(timer)
-      return Math.max(peak, rss(pid))
-    },
-  }
-}
 
 /** Asks the bot for `count` messages and collects their bodies until it says it is done. */
 async function blast(alice: Peer, bot: string, command: string, count: number, ms: number): Promise<string[]> {
@@ -70,17 +49,16 @@ describe('a bot sending in a loop', () => {
     await bot.waitForLog((l) => l.msg === 'online')
     const alice = await connectPeer({ service: prosody.service, jid: 'alice@localhost', password: 'alice-pw' })
     cleanups.push(() => alice.close())
-    const pid = bot.child.pid as number
-    const before = rss(pid)
-    const memory = watchMemory(pid)
+    const before = bot.rssMb()
+    const memory = watchMemory(bot)
     const bodies = await blast(alice, 'blaster@localhost', 'blast 50000', 50_000, 240_000)
     const peak = memory.stop()
-    console.log(`RSS growth while sending 50,000: ${((peak - before) / 1024 / 1024).toFixed(1)} MB`)
+    console.log(`RSS growth while sending 50,000: ${(peak - before).toFixed(1)} MB`)
     expect(bodies).toEqual(numbers(50_000))
     expect(disconnects(bot)).toEqual([])
     // Unthrottled, what the server has not read yet piles up in the bot twice over: in the socket and in the
     // queue of what stream management may have to resend.
-    expect(peak - before).toBeLessThan(40 * 1024 * 1024)
+    expect(peak - before).toBeLessThan(40)
   })
 
   it('at ejabberd’s default c2s shaper (3,000 bytes a second) stays connected, its acks never stuck behind the flood', async () => {

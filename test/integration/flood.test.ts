@@ -1,45 +1,29 @@
 // One sender floods the command example with slow commands over a real Prosody. Before the limits, 10,000
 // `wait 15` ran 10,000 handlers at once (RSS 62 -> 160 MB) and the flooder got every typing notice. Now the
 // bot must stay answering others within 3 s while its memory grows by at most ~40 MB.
-import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
-import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
-import { connectPeer, type Peer, xml } from '../../tools/peer.js'
+import { type BotProcess, watchMemory } from '../../tools/bot-process.js'
+import { type Peer, xml } from '../../tools/peer.js'
+import { type CommandBotScene, startCommandBot } from '../support/command-bot.js'
 
 const FLOOD = 5_000
 const NS_CHATSTATES = 'http://jabber.org/protocol/chatstates'
 
-let prosody: Prosody
+let scene: CommandBotScene
 let bot: BotProcess
 let alice: Peer
 let bob: Peer
 let botJid: string
+/** The bot's full JID on its session. */
+let botFull: string
 
 beforeAll(async () => {
-  prosody = await startProsody({ muc: false })
-  botJid = await prosody.register('cmdbot', 'cmd-pw')
-  await prosody.register('alice', 'alice-pw')
-  await prosody.register('bob', 'bob-pw')
-  bot = startBotProcess('dist/examples/commands.js', { JID: botJid, JPASSWORD: 'cmd-pw', XMPP_SERVICE: prosody.service })
-  await bot.waitForLog((l) => l.msg === 'online')
-  alice = await connectPeer({ service: prosody.service, jid: 'alice@localhost', password: 'alice-pw' })
-  bob = await connectPeer({ service: prosody.service, jid: 'bob@localhost', password: 'bob-pw' })
+  scene = await startCommandBot({ prosody: { muc: false } })
+  ;({ bot, alice, bob, botJid, botFull } = scene)
 })
 
-afterAll(async () => {
-  bot?.kill('SIGKILL')
-  await alice?.close()
-  await bob?.close()
-  await prosody?.stop()
-})
-
-/** The bot process's resident memory, in MB. */
-function rssMb(): number {
-  const status = readFileSync(`/proc/${bot.child.pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) / 1024
-}
+afterAll(() => scene?.stop())
 
 /** Sends `body` from `peer` and resolves with the answer's body and how long it took. */
 async function ask(peer: Peer, body: string, ms = 15_000): Promise<{ answer: string; ms: number }> {
@@ -52,11 +36,8 @@ async function ask(peer: Peer, body: string, ms = 15_000): Promise<{ answer: str
 describe('a flood of slow commands from one sender', () => {
   it('keeps the bot answering others while the flood runs, its memory bounded', { timeout: 60_000 }, async () => {
     expect((await ask(bob, 'echo warm-up')).answer).toBe('warm-up')
-    const baseline = rssMb()
-    let peak = baseline
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, rssMb())
-    }, 50)
+    const baseline = bot.rssMb()
+    const memory = watchMemory(bot, 50)
     try {
       let during: Promise<{ answer: string; ms: number }> | undefined
       for (let i = 0; i < FLOOD; i++) {
@@ -69,13 +50,13 @@ describe('a flood of slow commands from one sender', () => {
       // Answered while the flood's first handlers still wait their 15 s: not after them.
       expect(alice.inbox.filter((s) => s.getChildText('body') === 'Waited 15 s')).toEqual([])
       // Everything alice sent has reached the bot once its answer to her ping comes back.
-      const full = String((await bot.waitForLog((l) => l.msg === 'online')).jid)
-      expect((await alice.iq(full, 'get', xml('ping', { xmlns: 'urn:xmpp:ping' }), 15_000)).attrs.type).toBe('result')
+      expect((await alice.iq(botFull, 'get', xml('ping', { xmlns: 'urn:xmpp:ping' }), 15_000)).attrs.type).toBe('result')
       await sleep(1_000)
+      const peak = memory.stop()
       console.log(`flood of ${FLOOD}: rss ${baseline.toFixed(1)} MB -> peak ${peak.toFixed(1)} MB; other sender answered in ${Math.round(ms)} ms`)
       expect(peak - baseline).toBeLessThan(40)
     } finally {
-      clearInterval(sampler)
+      memory.stop()
     }
     const typing = alice.inbox.filter((s) => s.getChild('composing', NS_CHATSTATES) !== undefined)
     const notices = alice.inbox.filter((s) => s.getChildText('body') !== null)

@@ -1,17 +1,16 @@
 // Hostile stanzas over the wire, to the command example run with -D against a real Prosody: an IQ nested
 // 20,000 deep (Prosody relays it), secrets in data forms, and a slice of the fuzz test's stanzas.
-import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
-import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
-import { connectPeer, type Peer, type XmlElement, xml } from '../../tools/peer.js'
+import type { BotProcess } from '../../tools/bot-process.js'
+import { type Peer, type XmlElement, xml } from '../../tools/peer.js'
+import { type CommandBotScene, startCommandBot } from '../support/command-bot.js'
 import { HostileStanzas, seeded } from '../support/hostile.js'
 
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 const SEED = Number(process.env.FUZZ_SEED ?? 20_240_601)
 const WIRE_STANZAS = 300
 
-let prosody: Prosody
+let scene: CommandBotScene
 let bot: BotProcess
 let alice: Peer
 let bob: Peer
@@ -20,22 +19,11 @@ let botJid: string
 let botFull: string
 
 beforeAll(async () => {
-  prosody = await startProsody()
-  botJid = await prosody.register('cmdbot', 'cmd-pw')
-  await prosody.register('alice', 'alice-pw')
-  await prosody.register('bob', 'bob-pw')
-  bot = startBotProcess('dist/examples/commands.js', { JID: botJid, JPASSWORD: 'cmd-pw', XMPP_SERVICE: prosody.service }, ['-D'])
-  botFull = String((await bot.waitForLog((l) => l.msg === 'online')).jid)
-  alice = await connectPeer({ service: prosody.service, jid: 'alice@localhost', password: 'alice-pw' })
-  bob = await connectPeer({ service: prosody.service, jid: 'bob@localhost', password: 'bob-pw' })
+  scene = await startCommandBot({ args: ['-D'] })
+  ;({ bot, alice, bob, botJid, botFull } = scene)
 })
 
-afterAll(async () => {
-  bot?.kill('SIGKILL')
-  await alice?.close()
-  await bob?.close()
-  await prosody?.stop()
-})
+afterAll(() => scene?.stop())
 
 /**
  * An element that goes out as `raw`: xmpp.js writes an element with its recursive toString(), which
@@ -97,8 +85,7 @@ describe('-D logs', () => {
 
 describe("the fuzz test's stanzas over the wire", () => {
   it(`leave the bot up, answering every IQ request, within bounded memory (${WIRE_STANZAS} stanzas)`, { timeout: 60_000 }, async () => {
-    const rss = (): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${bot.child.pid}/status`, 'utf8'))?.[1]) / 1024
-    const before = rss()
+    const before = bot.rssMb()
     const hostile = new HostileStanzas(seeded(SEED), { bot: botFull, room: 'lobby@conference.localhost', wire: true })
     const requests: string[] = []
     const sent = new Map<string, string>()
@@ -128,6 +115,6 @@ describe("the fuzz test's stanzas over the wire", () => {
     expect(peerErrors).toEqual([])
     expect(bot.child.exitCode).toBeNull()
     expect(bot.output()).not.toMatch(/uncaught exception|unhandled promise rejection|Maximum call stack/)
-    expect(rss() - before).toBeLessThan(60)
+    expect(bot.rssMb() - before).toBeLessThan(60)
   })
 })
