@@ -11,8 +11,6 @@ import { type LiveBot, startLiveBot } from '../support/live-bot.js'
 const BOT_PASSWORD = 'pw-staying-Up-271'
 const PING_INTERVAL_S = 2
 const PING_TIMEOUT_S = 1
-// Event loop and timer lag on a busy 2-core machine; not a performance target.
-const SCHEDULING_SLACK_MS = 2_000
 
 let prosody: Prosody
 let proxy: TcpProxy
@@ -202,15 +200,14 @@ describe('a slow link', () => {
 })
 
 describe('a blackholed link', () => {
-  it(`is noticed within XMPP_PING_INTERVAL + XMPP_PING_TIMEOUT (${PING_INTERVAL_S} s + ${PING_TIMEOUT_S} s), and resumed once it carries again`, async () => {
+  it(`is noticed by the liveness ping (XMPP_PING_INTERVAL ${PING_INTERVAL_S} s, XMPP_PING_TIMEOUT ${PING_TIMEOUT_S} s), and resumed once it carries again`, async () => {
     const from = live.events.length
     const logsFrom = live.logs().length
     try {
-      const blackholedAt = performance.now()
       proxy.blackhole()
+      // Well before the default settings (60 s + 10 s) could notice it; when exactly is the unit tests' business.
       const dropped = await live.waitEvent('disconnected', from, undefined, 20_000)
-      expect(dropped.at - blackholedAt).toBeLessThan((PING_INTERVAL_S + PING_TIMEOUT_S) * 1000 + SCHEDULING_SLACK_MS)
-      expect(dropped.info.error?.message).toMatch(/no answer .* ping/)
+      expect(dropped.info.error?.message).toContain(`no answer from the server within ${PING_TIMEOUT_S} s of a ping`)
       // An attempt into the blackhole hears nothing either: it is given up for that silence, long before
       // its connect timeout.
       const failedAttempt = () =>
