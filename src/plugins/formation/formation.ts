@@ -11,7 +11,8 @@ import type { Next } from '../../router.js'
 import { type XmlElement, xml } from '../../xml.js'
 import type { RoomsFeature } from '../muc.js'
 import { Backlog, type Fate, type Held } from './backlog.js'
-import { Members } from './members.js'
+import { JoinWindow } from './joining.js'
+import { type MemberState, Members } from './members.js'
 
 /** The presence payload by which the processes of one bot know each other. */
 export const NS_FORMATION = 'urn:natter:formation:0'
@@ -22,6 +23,13 @@ const NS_PING = 'urn:xmpp:ping'
 const IN_FLIGHT_MS = 1_000
 /** How long a stopping process waits for its announcement to come back from the server. */
 const ANNOUNCE_WAIT_MS = 2_000
+/**
+ * How long a process that has just come online learns its siblings before it takes work: their presences
+ * come in after its own came back (ejabberd sends them as answers to a probe).
+ */
+const JOIN_SETTLE_MS = IN_FLIGHT_MS
+/** How long a stopping process waits for a sibling that is joining to take work, so as to hand over to it. */
+const JOINER_WAIT_MS = JOIN_SETTLE_MS + 2 * ANNOUNCE_WAIT_MS
 
 /** How the processes of one bot share its work. */
 export interface FormationOptions {
@@ -62,6 +70,22 @@ export class Formation {
   #carbons = false
   #stopping = false
   #announced: (() => void) | undefined
+  /** Set while a stopping process waits for a joining sibling to take work. */
+  #siblingActive: (() => void) | undefined
+  /**
+   * No session yet, or a new one whose presence has not come back from the server: its presence says `joining`.
+   * Set when a session ends, since the core builds a new session's presence before `ready`.
+   */
+  #unannounced = true
+  /** The session that ended had been announced: a resumed one still is. */
+  #announcedBeforeDrop = false
+  /** Stanzas this process has found to be its own after holding them, on their way through the middleware again. */
+  readonly #decided = new WeakSet<XmlElement>()
+  /**
+   * From its presence's return until its `active` presence's: the process learns its siblings and holds what
+   * comes in, which the siblings handle meanwhile if there are any; `announcing` once it has said `active`.
+   */
+  #joining: { readonly window: JoinWindow; timer: NodeJS.Timeout; announcing: boolean } | undefined
 
   /** @internal Created by the {@link formation} feature. */
   constructor(bot: BotCore & RoomsFeature, options: FormationOptions) {
@@ -72,18 +96,34 @@ export class Formation {
     this.#backlog = new Backlog(this.#takeoverAfter + 2 * IN_FLIGHT_MS)
     bot.onStart((env) => this.#configure(env, options))
     bot.decoratePresence((presence) => {
-      if (this.#enabled) presence.append(xml('formation', { xmlns: NS_FORMATION, state: this.#stopping ? 'leaving' : 'active' }))
+      if (this.#enabled) presence.append(xml('formation', { xmlns: NS_FORMATION, state: this.#ownState() }))
     })
     bot.use((ctx, next) => this.#inbound(ctx, next))
+    bot.on('disconnected', () => {
+      if (this.#unannounced) return
+      this.#announcedBeforeDrop = true
+      this.#unannounced = true
+    })
     bot.on('ready', ({ resumed }) => {
+      if (resumed && this.#announcedBeforeDrop) this.#unannounced = false
+      this.#announcedBeforeDrop = false
       if (resumed || !this.#enabled) return
       // A new session: the server announces the siblings again, and carbons are off until enabled anew.
+      this.#endJoining()
       this.#members.clear()
       this.#carbons = false
       this.#changed()
     })
     bot.onStopping(() => this.#handOver())
-    bot.onShutdown(() => this.#stopTimer())
+    bot.onShutdown(() => {
+      this.#stopTimer()
+      this.#endJoining()
+    })
+  }
+
+  #ownState(): MemberState {
+    if (this.#stopping) return 'leaving'
+    return this.#unannounced || (this.#joining && !this.#joining.announcing) ? 'joining' : 'active'
   }
 
   /** Whether this bot coordinates with its siblings. */
@@ -125,14 +165,18 @@ export class Formation {
   }
 
   #inbound(ctx: StanzaContext, next: Next): unknown {
-    if (!this.#enabled) return next()
+    if (!this.#enabled || this.#decided.delete(ctx.stanza)) return next()
     if (this.#fromOwnAccount(ctx.from)) {
       if (ctx.kind === 'presence' && this.#onOwnPresence(ctx as PresenceContext)) return undefined
       if (ctx.kind === 'message' && this.#onCarbon(ctx.stanza)) return undefined
     }
-    if (!this.#members.hasActiveSiblings && !this.#members.selfLeaving) return next()
+    if (!this.#members.hasActiveSiblings && !this.#members.selfLeaving && !this.#joining) return next()
     const key = this.#conversation(ctx)
     if (key === undefined) return next()
+    if (this.#joining) {
+      this.#joining.window.hold(ctx.stanza, key)
+      return undefined
+    }
     const owner = this.#members.owner(key)
     if (owner === this.#bot.jid) return next()
     if (owner !== undefined) this.#backlog.add(ctx.stanza, key, owner, performance.now())
@@ -167,20 +211,24 @@ export class Formation {
     const now = performance.now()
     if (presence.from === this.#bot.jid) {
       // Our own presence, back from the server: in its stream, the cut between before and after it.
-      if (marker?.attrs.state === 'leaving' && this.#stopping) {
+      const state = marker?.attrs.state
+      if (state === 'leaving' && this.#stopping) {
         this.#members.selfLeaving = true
         this.#announced?.()
-      }
+      } else if (state === 'joining' && this.#unannounced) this.#startJoining()
+      else if (state === 'active' && this.#joining?.announcing) this.#endJoining()
       return true
     }
     const known = this.#members.get(presence.from)
     if (presence.type === 'unavailable' || (!marker && known)) {
       if (this.#members.remove(presence.from)) this.#changed()
+      if (known) this.#joining?.window.heard(presence.from, false)
       return marker !== undefined || known !== undefined
     }
     if (!marker || presence.type !== 'available') return false
-    if (this.#members.update(presence.from, marker.attrs.state === 'leaving', now) || !known) this.#changed()
-    else if (marker.attrs.state === 'leaving') this.#changed()
+    const state = memberState(marker.attrs.state)
+    this.#joining?.window.heard(presence.from, state === 'active')
+    if (this.#members.update(presence.from, state, now)) this.#changed()
     return true
   }
 
@@ -203,6 +251,7 @@ export class Formation {
   }
 
   #changed(): void {
+    if (this.#members.hasActiveSiblings) this.#siblingActive?.()
     const members = this.#members.active()
     const self = this.#bot.jid
     this.#bot.log.info({ members }, `formation: ${members.length} ${members.length === 1 ? 'member' : 'members'}, this one ${parseJid(self)?.resource || self}`)
@@ -273,25 +322,90 @@ export class Formation {
     }
     const taken = this.#backlog.takeOver(jid, fate, performance.now())
     if (taken.length > 0) this.#bot.log.info({ member: jid, stanzas: taken.length }, 'formation: handling what it left unanswered')
-    for (const held of taken) this.#bot.track(this.#bot.dispatch(held.stanza)).catch(() => {})
+    for (const held of taken) this.#bot.track(this.#handle(held.stanza)).catch(() => {})
+  }
+
+  /**
+   * The siblings have seen this process from its presence on, but it learns of them only as their presences
+   * come in, maybe after the first messages: until they have, what it would own is not known yet.
+   */
+  #startJoining(): void {
+    this.#unannounced = false
+    const siblings = new Map(this.#members.watched().map((m) => [m.jid, m.state === 'active']))
+    const timer = setTimeout(() => this.#announceActive(), JOIN_SETTLE_MS)
+    this.#joining = { window: new JoinWindow(siblings), timer, announcing: false }
+    this.#members.selfJoining = true
+  }
+
+  /** Says `active`; its return is where this process's share begins, for the siblings as for itself. */
+  #announceActive(): void {
+    const joining = this.#joining
+    if (!joining) return
+    joining.announcing = true
+    // Should the presence never come back, the share begins a little later instead of never.
+    joining.timer = setTimeout(() => this.#endJoining(), ANNOUNCE_WAIT_MS)
+    this.#bot.refreshPresence().catch((e: unknown) => this.#bot.log.warn({ err: e }, 'formation: cannot announce this process'))
+  }
+
+  /**
+   * Takes work from here on. What came in while joining was the siblings' that took work then (kept in case
+   * they die), and this process's only when none did.
+   */
+  #endJoining(): void {
+    const joining = this.#joining
+    if (!joining) return
+    this.#joining = undefined
+    this.#members.selfJoining = false
+    clearTimeout(joining.timer)
+    const now = performance.now()
+    for (const { stanza, key, siblings } of joining.window.held()) {
+      const owner = this.#members.owner(key, siblings)
+      if (owner === undefined) this.#bot.track(this.#handle(stanza)).catch(() => {})
+      else this.#backlog.add(stanza, key, owner, now)
+    }
+    this.#changed()
+  }
+
+  /** Handles a stanza held earlier and found to be this process's, whoever owns its conversation now. */
+  #handle(stanza: XmlElement): Promise<void> {
+    this.#decided.add(stanza)
+    return this.#bot.dispatch(stanza)
   }
 
   /** On SIGTERM: says it is leaving and waits until the server passed that on; then the siblings own its share. */
   async #handOver(): Promise<boolean> {
-    if (!this.#enabled || !this.#members.hasActiveSiblings) return false
+    this.#endJoining()
+    if (!this.#enabled) return false
+    // Heroku starts the new process as it stops the old one: hand over to it once it has learned the formation.
+    if (!this.#members.hasActiveSiblings && this.#members.hasJoiningSiblings) {
+      await within(new Promise<void>((resolve) => (this.#siblingActive = resolve)), JOINER_WAIT_MS)
+      this.#siblingActive = undefined
+    }
+    if (!this.#members.hasActiveSiblings) return false
     this.#stopping = true
     const announced = new Promise<void>((resolve) => (this.#announced = resolve))
     await this.#bot.refreshPresence()
-    let timer: NodeJS.Timeout | undefined
-    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ANNOUNCE_WAIT_MS)))
-    const handedOver = await Promise.race([announced.then(() => true), late])
-    clearTimeout(timer)
+    const handedOver = await within(announced, ANNOUNCE_WAIT_MS)
     this.#bot.log.info(
       { members: this.#members.active() },
       handedOver ? 'formation: handed over to the other members' : 'formation: could not announce leaving',
     )
     return handedOver
   }
+}
+
+/** Whether `promise` resolved within `ms`. */
+async function within(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
+  const inTime = await Promise.race([promise.then(() => true), late])
+  clearTimeout(timer)
+  return inTime
+}
+
+/** A sibling's state from its presence; an unknown one (a later version's) as `active`, as before there were states. */
+function memberState(state: string | undefined): MemberState {
+  return state === 'joining' || state === 'leaving' ? state : 'active'
 }
 
 /** What coordination adds to a bot. */

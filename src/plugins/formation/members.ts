@@ -1,9 +1,14 @@
+/**
+ * Where a process stands, as its presence says: `joining` (just online, learning its siblings, no work yet),
+ * `active` (taking work), `leaving` (stopping, no new work).
+ */
+export type MemberState = 'joining' | 'active' | 'leaving'
+
 /** One process of the formation, as its presence and its answers tell. */
 export interface Member {
   /** Its full JID: the bot's bare JID and the process's own resource. */
   readonly jid: string
-  /** It announced that it is stopping: it takes no new work. */
-  leaving: boolean
+  state: MemberState
   /** It stopped answering: its share went to the others. */
   dead: boolean
   /** When it last showed it was alive (presence, a ping's answer, a carbon of what it sent), as `performance.now()`. */
@@ -19,21 +24,23 @@ export class Members {
   readonly #byJid = new Map<string, Member>()
   /** This process is stopping: it owns nothing from the moment its announcement came back from the server. */
   selfLeaving = false
+  /** This process has just come online and learns its siblings: it owns nothing until it says it is active. */
+  selfJoining = false
 
   constructor(private readonly self: () => string) {}
 
-  /** Adds or updates a sibling; true when it was not an active member before. */
-  update(jid: string, leaving: boolean, now: number): boolean {
+  /** Adds or updates a sibling; true when whether it takes work changed (a new sibling that does not, counts too). */
+  update(jid: string, state: MemberState, now: number): boolean {
     const known = this.#byJid.get(jid)
-    if (known) {
-      const revived = known.dead || (known.leaving && !leaving)
-      known.leaving = leaving
-      known.dead = false
-      known.lastAlive = now
-      return revived
+    if (!known) {
+      this.#byJid.set(jid, { jid, state, dead: false, lastAlive: now })
+      return true
     }
-    this.#byJid.set(jid, { jid, leaving, dead: false, lastAlive: now })
-    return !leaving
+    const before = takesWork(known)
+    known.state = state
+    known.dead = false
+    known.lastAlive = now
+    return takesWork(known) !== before
   }
 
   get(jid: string): Member | undefined {
@@ -49,21 +56,27 @@ export class Members {
     this.selfLeaving = false
   }
 
-  /** Siblings still answering, leaving or not: those worth pinging. */
+  /** Whether a sibling has just come online and will take work once it has learned the formation. */
+  get hasJoiningSiblings(): boolean {
+    for (const member of this.#byJid.values()) if (member.state === 'joining' && !member.dead) return true
+    return false
+  }
+
+  /** Siblings still answering, whatever their state: those worth pinging. */
   watched(): Member[] {
     return [...this.#byJid.values()].filter((m) => !m.dead)
   }
 
   /** Whether any sibling takes work. */
   get hasActiveSiblings(): boolean {
-    for (const member of this.#byJid.values()) if (!member.leaving && !member.dead) return true
+    for (const member of this.#byJid.values()) if (takesWork(member)) return true
     return false
   }
 
-  /** The full JIDs that take work now, this process included unless it is leaving, sorted. */
+  /** The full JIDs that take work now, this process included unless it is joining or leaving, sorted. */
   active(): string[] {
-    const jids = [...this.#byJid.values()].filter((m) => !m.leaving && !m.dead).map((m) => m.jid)
-    if (!this.selfLeaving) jids.push(this.self())
+    const jids = [...this.#byJid.values()].filter(takesWork).map((m) => m.jid)
+    if (!this.selfLeaving && !this.selfJoining) jids.push(this.self())
     return jids.sort()
   }
 
@@ -80,6 +93,10 @@ export class Members {
     }
     return best
   }
+}
+
+function takesWork(member: Member): boolean {
+  return member.state === 'active' && !member.dead
 }
 
 /** FNV-1a over the conversation and the member, mixed: cheap, stable across processes and Node versions. */

@@ -1,5 +1,6 @@
-import { type XmlElement, xml } from 'natter'
-import { describe, expect, it } from 'vitest'
+import { createBot, type XmlElement, xml } from 'natter'
+import { testKit } from 'natter/testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { NS_FORMATION } from '../../../src/plugins/formation/formation.js'
 import { BOT, bodies, message, testBot } from '../../support/unit.js'
 
@@ -24,6 +25,10 @@ async function echoes(options: Parameters<typeof testBot>[0] = {}) {
   }
   return { bot, chat, seen, answered }
 }
+
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 describe('the formation feature', () => {
   it('alone, answers every conversation', async () => {
@@ -93,9 +98,68 @@ describe('the formation feature', () => {
     expect(seen).toEqual([])
   })
 
-  it('announces itself in its presence', async () => {
-    const { bot, chat } = testBot()
-    await bot.setStatus(undefined)
-    expect(chat.sent.at(-1)?.getChild('formation', NS_FORMATION)?.attrs.state).toBe('active')
+  describe('just online', () => {
+    /** The bot's own presence, as the server sends it back once it has passed it on to the siblings. */
+    const ownPresence = (state: string): XmlElement => siblingPresence(state, BOT)
+    const lastState = (sent: readonly XmlElement[]): string | undefined =>
+      sent
+        .filter((s) => s.name === 'presence')
+        .at(-1)
+        ?.getChild('formation', NS_FORMATION)?.attrs.state
+
+    /** An echo bot brought online by the test kit, as after a fresh login; its clock is the test's. */
+    async function freshEchoBot() {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+      const bot = createBot({ env: {} })
+      bot.message({ type: 'chat', body: true }, (msg) => msg.reply(`You said: ${msg.body}`))
+      const kit = await testKit(bot, { jid: BOT })
+      const answeredNow = async (): Promise<number> => {
+        let count = 0
+        for (const from of SENDERS) count += bodies(await kit.receive(message({ from, to: 'bot@example.org' }, 'hi'))).length
+        return count
+      }
+      return { bot, kit, answeredNow }
+    }
+
+    it('says it is joining, takes no work while it learns its siblings, then its share from its active presence on', async () => {
+      const { bot, kit, answeredNow } = await freshEchoBot()
+      expect(lastState(kit.sent)).toBe('joining')
+      await kit.receive(ownPresence('joining'))
+      expect(await answeredNow()).toBe(0)
+      // A sibling's presence comes later than the first messages, as ejabberd's answers to a probe do.
+      await kit.receive(siblingPresence())
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(lastState(kit.sent)).toBe('active')
+      const before = kit.sent.length
+      await kit.receive(ownPresence('active'))
+      // What came in meanwhile was the sibling's: it took work while this process was joining.
+      expect(bodies(kit.sent.slice(before))).toEqual([])
+      expect(bot.formation.members()).toEqual([SIBLING, BOT].sort())
+      const share = await answeredNow()
+      expect(share).toBeGreaterThan(0)
+      expect(share).toBeLessThan(SENDERS.length)
+    })
+
+    it('answers everything that waited when no sibling takes work, and from then on at once', async () => {
+      const { kit, answeredNow } = await freshEchoBot()
+      await kit.receive(ownPresence('joining'))
+      expect(await answeredNow()).toBe(0)
+      // Another process that has just come online takes no work either.
+      await kit.receive(siblingPresence('joining'))
+      await vi.advanceTimersByTimeAsync(1_000)
+      const before = kit.sent.length
+      await kit.receive(ownPresence('active'))
+      expect(bodies(kit.sent.slice(before))).toHaveLength(SENDERS.length)
+      expect(await answeredNow()).toBe(SENDERS.length)
+    })
+
+    it('answers what waited when it stops before it has learned its siblings', async () => {
+      const { bot, kit, answeredNow } = await freshEchoBot()
+      await kit.receive(ownPresence('joining'))
+      expect(await answeredNow()).toBe(0)
+      const before = kit.sent.length
+      await bot.stop()
+      expect(bodies(kit.sent.slice(before))).toHaveLength(SENDERS.length)
+    })
   })
 })

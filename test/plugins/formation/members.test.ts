@@ -6,7 +6,7 @@ const keys = Array.from({ length: 600 }, (_, i) => `user${i}@example.org`)
 
 function withSiblings(...jids: string[]): Members {
   const members = new Members(() => SELF)
-  for (const jid of jids) members.update(jid, false, 0)
+  for (const jid of jids) members.update(jid, 'active', 0)
   return members
 }
 
@@ -21,8 +21,8 @@ describe('Members', () => {
     const jids = ['bot@example.org/bot.2.bbbb', 'bot@example.org/bot.3.cccc']
     const here = withSiblings(...jids)
     const there = new Members(() => jids[0] as string)
-    there.update(SELF, false, 0)
-    there.update(jids[1] as string, false, 0)
+    there.update(SELF, 'active', 0)
+    there.update(jids[1] as string, 'active', 0)
     const shares = new Map<string, number>()
     for (const key of keys) {
       const owner = here.owner(key) as string
@@ -41,9 +41,11 @@ describe('Members', () => {
     }
   })
 
-  it('gives no work to a leaving or dead member, nor to itself once it is leaving', () => {
+  it('gives no work to a joining, leaving or dead member, nor to itself once it is leaving', () => {
     const members = withSiblings('bot@example.org/bot.2.bbbb', 'bot@example.org/bot.3.cccc')
-    members.update('bot@example.org/bot.2.bbbb', true, 1)
+    expect(members.update('bot@example.org/bot.4.dddd', 'joining', 1)).toBe(true)
+    expect(members.update('bot@example.org/bot.2.bbbb', 'leaving', 1)).toBe(true)
+    expect(members.update('bot@example.org/bot.2.bbbb', 'leaving', 2)).toBe(false)
     const dead = members.get('bot@example.org/bot.3.cccc')
     if (dead) dead.dead = true
     expect(members.active()).toEqual([SELF])
@@ -52,11 +54,28 @@ describe('Members', () => {
     expect(members.owner('alice@example.org')).toBeUndefined()
   })
 
+  it('counts a joining member in once it says it is active', () => {
+    const members = withSiblings()
+    members.update('bot@example.org/bot.2.bbbb', 'joining', 1)
+    expect(members.hasActiveSiblings).toBe(false)
+    expect(members.hasJoiningSiblings).toBe(true)
+    expect(members.update('bot@example.org/bot.2.bbbb', 'active', 2)).toBe(true)
+    expect(members.hasJoiningSiblings).toBe(false)
+    expect(members.active()).toEqual(['bot@example.org/bot.2.bbbb', SELF].sort())
+  })
+
+  it('owns nothing itself while it is joining', () => {
+    const members = withSiblings('bot@example.org/bot.2.bbbb')
+    members.selfJoining = true
+    expect(members.active()).toEqual(['bot@example.org/bot.2.bbbb'])
+    expect(keys.every((key) => members.owner(key) === 'bot@example.org/bot.2.bbbb')).toBe(true)
+  })
+
   it('counts a member back in once it answers again', () => {
     const members = withSiblings('bot@example.org/bot.2.bbbb')
     const sibling = members.get('bot@example.org/bot.2.bbbb')
     if (sibling) sibling.dead = true
-    expect(members.update('bot@example.org/bot.2.bbbb', false, 5)).toBe(true)
+    expect(members.update('bot@example.org/bot.2.bbbb', 'active', 5)).toBe(true)
     expect(members.active()).toContain('bot@example.org/bot.2.bbbb')
   })
 })
