@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 /** The in-memory unit tests; everything else under test/ runs against real servers and processes. */
-const UNIT = ['test/*.test.ts', 'test/context/**/*.test.ts', 'test/plugins/**/*.test.ts', 'test/testing/**/*.test.ts']
+const UNIT = ['test/*.test.ts', 'test/{bot,dispatch,log,pacing,plugins,process,settings,testing,wire}/**/*.test.ts']
 /** Integration tests that load the machine on purpose, run on their own. */
 const LOAD = ['test/integration/flood-out.test.ts']
 

@@ -3,10 +3,10 @@
 // reply), and the router alone choosing and running the handler for a ready-made context.
 import { type Bot, createBot, type Guards, type MessageField } from 'natter'
 import { TestChat } from 'natter/testing'
-import { MessageContext, messageKind } from '../src/context/message.js'
-import { compileGuards } from '../src/guards.js'
-import { createLogger } from '../src/log.js'
-import { Router } from '../src/router.js'
+import { MessageContext, messageKind } from '../src/dispatch/context/message.js'
+import { compileGuards } from '../src/dispatch/guards.js'
+import { Router } from '../src/dispatch/router.js'
+import { createLogger } from '../src/log/logger.js'
 import { xml } from '../src/xml.js'
 import { median } from './stats.js'
 

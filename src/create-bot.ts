@@ -1,15 +1,15 @@
-import { BotCore } from './bot.js'
-import type { CoreOptions } from './core-options.js'
-import { type DiscoFeature, discovery } from './plugins/disco.js'
+import { BotCore } from './bot/bot-core.js'
+import type { CoreOptions } from './bot/core-options.js'
+import { type DiscoFeature, discovery } from './plugins/discovery/discovery.js'
 import { type FormationFeature, type FormationOptions, formation } from './plugins/formation/formation.js'
-import { limits } from './plugins/limits.js'
-import type { LimitsOptions } from './plugins/limits-settings.js'
-import { NS_MUC, type RoomsFeature, type RoomsOptions, rooms } from './plugins/muc.js'
-import { ownMessages } from './plugins/own-messages.js'
-import { NS_PING, type PingFeature, pinging } from './plugins/ping.js'
-import { type RosterFeature, roster } from './plugins/roster.js'
-import { type ScheduleFeature, scheduling } from './plugins/schedule.js'
-import { softwareVersion } from './plugins/version.js'
+import { limits } from './plugins/limits/limits.js'
+import type { LimitsOptions } from './plugins/limits/settings.js'
+import { ownMessages } from './plugins/own-messages/own-messages.js'
+import { NS_PING, type PingFeature, ping } from './plugins/ping/ping.js'
+import { NS_MUC, type RoomsFeature, type RoomsOptions, rooms } from './plugins/rooms/rooms.js'
+import { type RosterFeature, roster } from './plugins/roster/roster.js'
+import { type ScheduleFeature, schedule } from './plugins/schedule/schedule.js'
+import { softwareVersion } from './plugins/software-version/software-version.js'
 import { VERSION } from './version.js'
 
 /**
@@ -65,7 +65,7 @@ export function createBot(options: BotOptions = {}): Bot {
   const bot = new BotCore(options)
     .install(discovery({ name: 'natter' }))
     .install(softwareVersion({ name: 'natter', version: VERSION }))
-    .install(pinging())
+    .install(ping())
     .install(roster())
     .install(ownMessages(options))
     .install(rooms(options))
@@ -73,7 +73,7 @@ export function createBot(options: BotOptions = {}): Bot {
     // After rooms, whose bookkeeping must see every presence, and formation, which leaves to the other
     // processes what they own: before any middleware of the bot's own.
     .install(limits(options.limits))
-    .install(scheduling())
+    .install(schedule())
   bot.features.add(NS_PING, NS_CHATSTATES, NS_MUC, NS_DELAY)
   return bot
 }

@@ -7,11 +7,33 @@ import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 
 /** The core's entry files: neither they nor any module they import, however indirectly, may import from FEATURES. */
-const CORE_ENTRIES = ['src/bot.ts']
+const CORE_ENTRIES = ['src/bot/bot-core.ts']
 /** The folder that feature modules live in. */
 const FEATURES = 'src/plugins/'
 /** The only modules that may import xmpp.js (`@xmpp/*`): everything else goes through them. */
-const XMPP_JS_GATEWAYS = ['src/transport.ts', 'src/xml.ts']
+const XMPP_JS_GATEWAYS = ['src/wire/transport.ts', 'src/xml.ts']
+
+/**
+ * The layers under src/, bottom first. A module may import from its own layer and from the layers below it, never
+ * from one above; layers that share a rank are siblings and do not import each other (dispatch never reaches the
+ * wire, nor the wire dispatch: the bot joins them). A type two siblings share lives in a lower layer.
+ */
+const LAYERS: readonly { readonly name: string; readonly rank: number; readonly holds: (file: string) => boolean }[] = [
+  { name: 'leaves', rank: 0, holds: (f) => /^src\/[^/]+\.ts$/.test(f) && !['src/index.ts', 'src/create-bot.ts'].includes(f) },
+  { name: 'src/pacing/', rank: 1, holds: (f) => f.startsWith('src/pacing/') },
+  { name: 'src/log/', rank: 1, holds: (f) => f.startsWith('src/log/') },
+  { name: 'src/settings/', rank: 2, holds: (f) => f.startsWith('src/settings/') },
+  { name: 'src/wire/', rank: 3, holds: (f) => f.startsWith('src/wire/') },
+  { name: 'src/dispatch/', rank: 3, holds: (f) => f.startsWith('src/dispatch/') },
+  { name: 'src/process/', rank: 3, holds: (f) => f.startsWith('src/process/') },
+  { name: 'src/bot/', rank: 4, holds: (f) => f.startsWith('src/bot/') },
+  { name: FEATURES, rank: 5, holds: (f) => f.startsWith(FEATURES) },
+  { name: 'the assembly', rank: 6, holds: (f) => f === 'src/index.ts' || f === 'src/create-bot.ts' },
+  { name: 'src/testing/', rank: 7, holds: (f) => f.startsWith('src/testing/') },
+  { name: 'src/cli/', rank: 7, holds: (f) => f.startsWith('src/cli/') },
+]
+/** Layers below the plugins that plugins still may not use: they are the bot's insides, not its public API. */
+const PLUGINS_NEVER_IMPORT = ['src/wire/', 'src/process/']
 
 const SRC = 'src/'
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -113,6 +135,26 @@ function sourcesOf(dir: string): Map<string, string[]> {
   return new Map(files.map((f) => [f, specifiersOf(f, readFileSync(path.join(ROOT, f), 'utf8'))]))
 }
 
+/** The layer that holds `file`, if any. */
+function layerOf(file: string): (typeof LAYERS)[number] | undefined {
+  return LAYERS.find((layer) => layer.holds(file))
+}
+
+/** Every import that runs up a layer, across to a sibling, or from a plugin into the bot's insides. */
+function layerViolations(graph: Graph): string[] {
+  const found: string[] = []
+  for (const [file, targets] of graph) {
+    const from = layerOf(file)
+    for (const target of targets) {
+      const to = layerOf(target)
+      if (!from || !to || from === to) continue
+      const insides = from.name === FEATURES && PLUGINS_NEVER_IMPORT.includes(to.name)
+      if (to.rank >= from.rank || insides) found.push(`${file} (${from.name}) -> ${target} (${to.name})`)
+    }
+  }
+  return found
+}
+
 describe('the checker', () => {
   it('finds every form of import and re-export, and none in comments or strings', () => {
     const text = [
@@ -159,6 +201,21 @@ describe('the checker', () => {
   })
 })
 
+describe('the layer rules', () => {
+  it('refuse an arrow up a layer, across to a sibling, and from a plugin into the wire', () => {
+    const graph = new Map([
+      ['src/wire/session.ts', ['src/bot/bot-core.ts', 'src/dispatch/router.ts', 'src/xml.ts']],
+      ['src/plugins/ping/ping.ts', ['src/wire/transport.ts', 'src/bot/bot-core.ts']],
+      ['src/bot/bot-core.ts', ['src/wire/session.ts']],
+    ])
+    expect(layerViolations(graph)).toEqual([
+      'src/wire/session.ts (src/wire/) -> src/bot/bot-core.ts (src/bot/)',
+      'src/wire/session.ts (src/wire/) -> src/dispatch/router.ts (src/dispatch/)',
+      'src/plugins/ping/ping.ts (src/plugins/) -> src/wire/transport.ts (src/wire/)',
+    ])
+  })
+})
+
 describe('src/', () => {
   const sources = sourcesOf(SRC)
   const { graph, unresolved } = importGraph(sources)
@@ -176,6 +233,15 @@ describe('src/', () => {
     for (const entry of CORE_ENTRIES) expect(graph.has(entry), `${entry} is not a module under ${SRC}`).toBe(true)
     const chains = CORE_ENTRIES.flatMap((entry) => chainsTo(graph, entry, (f) => f.startsWith(FEATURES))).map(arrows)
     expect(chains.length, `the core reaches into ${FEATURES}:\n${chains.join('\n')}\n`).toBe(0)
+  })
+
+  it('has every module in a layer', () => {
+    expect([...graph.keys()].filter((file) => !layerOf(file))).toEqual([])
+  })
+
+  it('has no import that runs up a layer, across to a sibling layer, or from a plugin into the wire or the runner', () => {
+    const violations = layerViolations(graph)
+    expect(violations.length, `imports against the layers:\n${violations.join('\n')}\n`).toBe(0)
   })
 
   it(`imports xmpp.js only in ${XMPP_JS_GATEWAYS.join(' and ')}`, () => {

@@ -1,6 +1,6 @@
 import { config as loadDotenv } from 'dotenv'
 import { type Bot, type BotOptions, createBot, ExitCode, loadSettings, type Settings } from '../index.js'
-import { readRoomSettings } from '../plugins/muc-settings.js'
+import { readRoomSettings } from '../plugins/rooms/settings.js'
 import type { SessionFlags } from './args.js'
 import { exitCodeFor } from './failure.js'
 import type { Io } from './io.js'

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { type Bot, ExitCode, type Jid, StanzaError, type XmlElement, xml } from '../index.js'
-import { readRoomSettings } from '../plugins/muc-settings.js'
+import { readRoomSettings } from '../plugins/rooms/settings.js'
 import { discoInfo } from './discover.js'
 import { answered, Failure } from './failure.js'
 import type { Io } from './io.js'

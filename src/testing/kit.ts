@@ -1,6 +1,6 @@
-import type { BotCore } from '../bot.js'
+import type { BotCore } from '../bot/bot-core.js'
 import { bareJid, parseJid } from '../jid.js'
-import type { RoomsFeature } from '../plugins/muc.js'
+import type { RoomsFeature } from '../plugins/rooms/rooms.js'
 import type { XmlElement } from '../xml.js'
 import { TestChat } from './chat.js'
 import { TestContact } from './contact.js'

@@ -1,6 +1,6 @@
-import type { SubscriptionType } from '../context/subscription.js'
+import type { SubscriptionType } from '../dispatch/context/subscription.js'
 import { bareJid, parseJid } from '../jid.js'
-import type { RosterItem } from '../plugins/roster.js'
+import type { RosterItem } from '../plugins/roster/roster.js'
 import { type XmlElement, xml } from '../xml.js'
 import type { KitLink } from './link.js'
 import { iqError, iqResult } from './stanzas.js'

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
-import { settleWithin } from '../../settle.js'
+import { settleWithin } from '../../pacing/settle-within.js'
 
 /**
  * How a Procfile line is run in the sandbox.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { ExitCode } from '../../index.js'
-import { formatLogLine } from '../../log-format.js'
+import { formatLogLine } from '../../log/log-format.js'
 import { exitCodeFor, Failure } from '../failure.js'
 import { ask } from './ask.js'
 import { sandboxEnv } from './bot-env.js'

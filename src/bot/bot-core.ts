@@ -1,0 +1,450 @@
+import { Composer } from '../dispatch/composer.js'
+import type { ContextLink } from '../dispatch/context/base.js'
+import type { MessageType } from '../dispatch/context/message.js'
+import type { Show } from '../dispatch/context/presence.js'
+import { Inbound } from '../dispatch/inbound.js'
+import type { UndeliveredReason } from '../errors.js'
+import type { IqAnswer } from '../iq-answer.js'
+import { createLogger, type Logger, type LogLevel } from '../log/logger.js'
+import { runProcess } from '../process/run-process.js'
+import { loadSettings, type Settings } from '../settings/settings.js'
+import { Connection } from '../wire/connection.js'
+import { type XmlElement, xml } from '../xml.js'
+import type { CoreOptions, Env } from './core-options.js'
+import type { BotEvents } from './events.js'
+import { Listeners } from './listeners.js'
+import { PendingRequests } from './pending-requests.js'
+import { runHooks } from './run-hooks.js'
+
+/** @internal Where a bot's stanzas go: the connection in production, memory in tests. */
+export interface Wire {
+  readonly jid: string
+  readonly online: boolean
+  /** Whether the server enabled stream management (XEP-0198) on this session. */
+  readonly streamManagement: boolean
+  send(stanza: XmlElement): Promise<void>
+  /** Leaves inbound stanzas unacknowledged from now on, so the server keeps them for the next session. */
+  holdInbound(): void
+  /** Sends what is queued, then `goodbye` (while still online), and closes the link. */
+  close(goodbye: XmlElement): Promise<void>
+}
+
+/** @internal What the test kit gets to drive a bot wired to memory. */
+export interface AttachedBot {
+  /** Hands the bot an inbound stanza; `started` gets the handler chain it starts, if any. */
+  receive(stanza: XmlElement, started?: (run: Promise<unknown>) => void): IqAnswer | Promise<IqAnswer>
+  /** Comes online as after a fresh login: the bot's presence, then the `ready` listeners. */
+  online(): void
+}
+
+/** @internal How the test kit wires a bot to memory; see `natter/testing`. */
+export let attachWire: (bot: BotCore, wire: Wire) => AttachedBot
+
+/** Shutdown hooks get at least this long, even when handlers used up the deadline. */
+const SHUTDOWN_HOOK_MIN_MS = 2_000
+
+/**
+ * The core of a bot: its lifecycle, sending, events and handler registration. Features (rooms,
+ * roster, service discovery, ...) are plugins on top of it; `createBot()` installs the usual ones.
+ *
+ * @example
+ * ```ts
+ * const bot = createBot()
+ * bot.subscription({ type: 'subscribe' }, (req) => req.approve())
+ * bot.message({ type: 'chat', body: true }, (msg) => msg.reply(`You said: ${msg.body}`))
+ * bot.run()
+ * ```
+ */
+export class BotCore extends Composer {
+  readonly #options: CoreOptions
+  readonly #listeners = new Listeners<BotEvents>(() => this.#log)
+  readonly #requests = new PendingRequests(() => this.jid)
+  readonly #startHooks: Array<(env: Env) => unknown> = []
+  readonly #shutdownHooks: Array<() => unknown> = []
+  readonly #stoppingHooks: Array<() => unknown> = []
+  readonly #presenceDecorators: Array<(presence: XmlElement) => void> = []
+  readonly #inbound: Inbound
+  #log: Logger
+  #settings: Settings | undefined
+  #wire: Wire | undefined
+  #status: { show?: Show | undefined; text?: string | undefined } = {}
+
+  constructor(options: CoreOptions = {}) {
+    super(options)
+    this.#options = options
+    this.#log = createLogger(options.logLevel ?? 'info', options.logDestination, process.stdout.isTTY === true && !process.env.CI)
+    const bot = this
+    const link: ContextLink = {
+      get jid() {
+        return bot.jid
+      },
+      get log() {
+        return bot.#log
+      },
+      send: (stanza) => this.send(stanza),
+    }
+    this.#inbound = new Inbound(this.kinds, this.router, link, {
+      reply: (stanza) => this.#requests.settle(stanza),
+      failed: (error, ctx) => this.reportFailure(error, ctx, this.#log),
+    })
+  }
+
+  static {
+    attachWire = (bot, wire) => {
+      if (bot.#wire) throw new Error('the bot is already started')
+      bot.#wire = wire
+      bot.#log.level = bot.#options.logLevel ?? 'silent'
+      bot.#runStartHooks(bot.#options.env ?? {})
+      bot.#inbound.accepting = true
+      return {
+        receive: (stanza, started) => bot.#inbound.receive(stanza, started),
+        online: () => bot.#cameOnline({ jid: wire.jid, resumed: false }, (presence) => wire.send(presence)),
+      }
+    }
+  }
+
+  /** The bot's logger (pino). */
+  get log(): Logger {
+    return this.#log
+  }
+
+  /** The bot's full JID once online; before that, the configured one. */
+  get jid(): string {
+    return this.#wire?.jid || this.#settings?.jid.full || ''
+  }
+
+  /** The validated settings, once `start()` has read them. */
+  get settings(): Settings | undefined {
+    return this.#settings
+  }
+
+  /** Whether the bot has a session with its server now. */
+  get online(): boolean {
+    return this.#wire?.online ?? false
+  }
+
+  /**
+   * Whether the server enabled stream management (XEP-0198) on this session, so that a dropped link
+   * is resumed without losing or doubling anything. Settles shortly after `ready`.
+   *
+   * @example
+   * ```ts
+   * bot.on('ready', () => setTimeout(() => bot.log.info({ resumable: bot.streamManagement }), 1_000))
+   * ```
+   */
+  get streamManagement(): boolean {
+    return this.#wire?.streamManagement ?? false
+  }
+
+  /**
+   * Installs a feature and returns the bot with what the feature adds.
+   *
+   * @example
+   * ```ts
+   * const bot = createBot().install(uptime)
+   * bot.uptime()
+   * ```
+   */
+  install<E extends object>(plugin: (bot: this) => E | undefined): this & E {
+    return Object.assign(this, plugin(this))
+  }
+
+  /**
+   * Listens to a lifecycle event.
+   *
+   * @example
+   * ```ts
+   * bot.on('ready', ({ jid, resumed }) => bot.log.info({ jid, resumed }, 'online'))
+   * ```
+   */
+  on<E extends keyof BotEvents>(event: E, listener: (info: BotEvents[E]) => unknown): this {
+    this.#listeners.add(event, listener)
+    return this
+  }
+
+  /**
+   * Sends any stanza. While the bot is offline it waits in the outbox and goes out once the bot is
+   * back; the promise resolves when it is written, or rejects with an `UndeliveredError` when
+   * natter gives up on it (outbox full, waited too long, bot stopped).
+   *
+   * @example
+   * ```ts
+   * await bot.send(xml('presence', { to: 'room@conference.example.org/bot' }))
+   * ```
+   */
+  async send(stanza: XmlElement): Promise<void> {
+    if (!this.#wire) throw new Error('the bot is not started')
+    await this.#wire.send(stanza)
+  }
+
+  /**
+   * Sends a text message.
+   *
+   * @example
+   * ```ts
+   * await bot.say('alice@example.org', 'Deploy finished')
+   * ```
+   */
+  say(to: string, text: string, type: Exclude<MessageType, 'error'> = 'chat'): Promise<void> {
+    return this.send(xml('message', { to, type }, xml('body', {}, text)))
+  }
+
+  /**
+   * Sends an IQ request and resolves with the reply, which must come from the addressee. An error
+   * reply rejects with a `StanzaError`; no reply within `timeout` ms rejects with
+   * `remote-server-timeout`. Omit `to` to ask the bot's own server.
+   *
+   * @example
+   * ```ts
+   * const reply = await bot.request({ to: 'example.org', type: 'get', payload: xml('query', { xmlns: 'jabber:iq:version' }) })
+   * ```
+   */
+  async request(options: { to?: string; type: 'get' | 'set'; payload: XmlElement; timeout?: number }): Promise<XmlElement> {
+    const id = this.#requests.id()
+    const reply = this.#requests.expect(id, options.to, options.timeout ?? 30_000)
+    try {
+      await this.send(xml('iq', { type: options.type, to: options.to, id }, options.payload))
+    } catch (error) {
+      this.#requests.cancel(id, error instanceof Error ? error : new Error(String(error)))
+      reply.catch(() => {})
+      throw error
+    }
+    return reply
+  }
+
+  /**
+   * Sets the bot's own presence: `show` (undefined for plain available) and a status text. Kept and
+   * sent again after every reconnect.
+   *
+   * @example
+   * ```ts
+   * await bot.setStatus('dnd', 'Deploying')
+   * ```
+   */
+  async setStatus(show: Show | undefined, text?: string): Promise<void> {
+    this.#status = { show, text }
+    const sent = this.send(this.#presence())
+    // Offline, it waits for the link (a resumed session keeps its old presence on the server): nobody awaits that.
+    if (this.#wire?.online) await sent
+    else sent.catch(() => {})
+  }
+
+  /**
+   * Runs a stanza through the bot as if it had just arrived: kinds, middleware, handlers. For features
+   * that hold stanzas back and hand them in later; resolves once its handlers are done.
+   *
+   * @example
+   * ```ts
+   * await bot.dispatch(xml('message', { from: 'alice@example.org/phone', type: 'chat' }, xml('body', {}, 'hi')))
+   * ```
+   */
+  async dispatch(stanza: XmlElement): Promise<void> {
+    let run: Promise<unknown> | undefined
+    const answer = this.#inbound.receive(stanza, (started) => (run = started))
+    await (run ?? answer)
+  }
+
+  /**
+   * Lets a feature add to the bot's own presence each time it goes out (once online, after a lost
+   * session, on `setStatus`).
+   *
+   * @example
+   * ```ts
+   * bot.decoratePresence((presence) => presence.append(xml('c', { xmlns: 'http://jabber.org/protocol/caps', node, ver, hash: 'sha-1' })))
+   * ```
+   */
+  decoratePresence(decorate: (presence: XmlElement) => void): this {
+    this.#presenceDecorators.push(decorate)
+    return this
+  }
+
+  /**
+   * Sends the bot's presence again, as it stands: after a presence decorator's state changed.
+   *
+   * @example
+   * ```ts
+   * await bot.refreshPresence()
+   * ```
+   */
+  refreshPresence(): Promise<void> {
+    return this.setStatus(this.#status.show, this.#status.text)
+  }
+
+  /**
+   * Registers work for the very start of a shutdown, while the bot still takes stanzas: e.g. handing
+   * its work to other processes. A hook that resolves `true` says others take over: stanzas that come
+   * in from then on are acknowledged and left to them, instead of kept by the server for the bot's
+   * next session.
+   *
+   * @example
+   * ```ts
+   * bot.onStopping(async () => { await announceLeaving(); return true })
+   * ```
+   */
+  onStopping(hook: () => unknown): this {
+    this.#stoppingHooks.push(hook)
+    return this
+  }
+
+  /**
+   * Registers work for the start of `start()`, once the settings are read and before connecting:
+   * reading a feature's own settings (throw a `ConfigError` to refuse them), registering handlers
+   * that must come after the bot's own.
+   *
+   * @example
+   * ```ts
+   * bot.onStart((env) => { if (!env.WEATHER_KEY) throw new ConfigError('WEATHER_KEY', 'missing') })
+   * ```
+   */
+  onStart(hook: (env: Env) => unknown): this {
+    this.#startHooks.push(hook)
+    return this
+  }
+
+  /**
+   * Reads the settings, connects and logs in, retrying with backoff while the server is unreachable.
+   * Resolves once online; rejects with a `ConfigError` for bad settings or a `FatalError` when the
+   * login is refused.
+   *
+   * @example
+   * ```ts
+   * await bot.start()
+   * await bot.say('alice@example.org', 'I am up')
+   * ```
+   */
+  async start(overrides: { logLevel?: LogLevel } = {}): Promise<void> {
+    if (this.#wire) throw new Error('the bot is already started')
+    const env = this.#options.env ?? process.env
+    const settings = loadSettings(env, this.#options)
+    this.#settings = settings
+    this.#runStartHooks(env)
+    this.#log.level = overrides.logLevel ?? settings.logLevel
+    const connection = new Connection(settings, this.#log, this.#options, {
+      receive: (stanza) => this.#inbound.receive(stanza),
+      undelivered: (stanza, reason) => this.#undelivered(stanza, reason),
+    })
+    this.#wire = connection
+    connection.on('ready', (info) => {
+      // Straight to the wire, ahead of anything the outbox holds.
+      this.#cameOnline(info, (presence) => connection.sendNow(presence))
+      void connection.flush()
+    })
+    connection.on('disconnected', (info) => this.#listeners.emit('disconnected', info))
+    connection.on('reconnecting', (info) => this.#listeners.emit('reconnecting', info))
+    connection.on('fatal', (error) => {
+      this.#inbound.accepting = false
+      this.#requests.rejectAll(error)
+      this.#listeners.emit('error', error)
+    })
+    this.#inbound.accepting = true
+    this.#log.info({ jid: settings.jid.bare, service: settings.service }, 'connecting')
+    try {
+      await connection.start()
+    } catch (error) {
+      this.#inbound.accepting = false
+      throw error
+    }
+  }
+
+  /**
+   * Registers work for the end of a shutdown, once running handlers are done and while the bot is
+   * still online: leaving rooms, saying goodbye, saving state. Hooks run together and get what is
+   * left of the shutdown deadline (at least 2 s); then the bot sends unavailable presence.
+   *
+   * @example
+   * ```ts
+   * bot.onShutdown(() => bot.say('ops@example.org', 'going down for a restart'))
+   * ```
+   */
+  onShutdown(hook: () => unknown): this {
+    this.#shutdownHooks.push(hook)
+    return this
+  }
+
+  /**
+   * Stops taking stanzas (the server keeps those that arrive now for the next session), lets running
+   * handlers finish for up to `deadline` ms (default `SHUTDOWN_TIMEOUT`, 20 s), runs the
+   * {@link BotCore.onShutdown} hooks, says goodbye with unavailable presence and closes the stream.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGUSR2', () => bot.stop())
+   * ```
+   */
+  async stop(deadline = (this.#settings?.shutdownTimeout ?? 20) * 1000): Promise<void> {
+    const wire = this.#wire
+    if (!wire) {
+      this.#inbound.accepting = false
+      return
+    }
+    const end = performance.now() + deadline
+    const handedOver = (await runHooks(this.#stoppingHooks, deadline / 4, this.#log, 'stopping')).includes(true)
+    this.#inbound.accepting = false
+    if (!handedOver) wire.holdInbound()
+    if (this.#inbound.running > 0) {
+      this.#log.info({ handlers: this.#inbound.running }, 'waiting for running handlers')
+      if (!(await this.#inbound.settle(deadline))) {
+        this.#log.error({ handlers: this.#inbound.running }, 'shutdown deadline passed: abandoning running handlers')
+      }
+    }
+    await runHooks(this.#shutdownHooks, Math.max(end - performance.now(), SHUTDOWN_HOOK_MIN_MS), this.#log, 'shutdown')
+    // What handlers and hooks sent goes out before the goodbye; the rest is given up on.
+    await wire.close(xml('presence', { type: 'unavailable' }))
+    this.#requests.rejectAll(new Error('the bot stopped'))
+    this.#log.info('stopped')
+  }
+
+  /**
+   * Runs the bot as a worker process: reads `-D`/`--help`/`--version`, loads `.env`, connects, and
+   * exits with a clear line and code when it cannot go on. SIGTERM and SIGINT stop it cleanly.
+   *
+   * @example
+   * ```ts
+   * bot.run() // node bot.ts -D
+   * ```
+   */
+  run(): void {
+    runProcess(this).catch((error: unknown) => {
+      this.#log.fatal({ err: error }, 'natter failed to run')
+      process.exit(70)
+    })
+  }
+
+  /**
+   * Keeps a piece of work in view, so that a shutdown waits for it like for a running handler.
+   *
+   * @example
+   * ```ts
+   * bot.track(saveState())
+   * ```
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    return this.#inbound.track(work)
+  }
+
+  #runStartHooks(env: Env): void {
+    for (const hook of this.#startHooks) hook(env)
+  }
+
+  /** A session is up: the bot's presence (unless the session was resumed, which kept it), then the `ready` listeners. */
+  #cameOnline(info: BotEvents['ready'], sendPresence: (presence: XmlElement) => Promise<void>): void {
+    this.#log.info({ jid: info.jid, resumed: info.resumed }, info.resumed ? 'session resumed' : 'online')
+    if (!info.resumed && this.#options.presence !== false) {
+      sendPresence(this.#presence()).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))
+    }
+    this.#listeners.emit('ready', info)
+  }
+
+  #undelivered(stanza: XmlElement, reason: UndeliveredReason): void {
+    const { to, type, id } = stanza.attrs
+    this.#log.warn({ stanza: stanza.name, to, type, id, reason }, 'stanza not delivered')
+    this.#listeners.emit('undelivered', { stanza, reason })
+  }
+
+  #presence(): XmlElement {
+    const { show, text } = this.#status
+    const presence = xml('presence', {}, show && xml('show', {}, show), text !== undefined && xml('status', {}, text))
+    for (const decorate of this.#presenceDecorators) decorate(presence)
+    return presence
+  }
+}

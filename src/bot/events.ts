@@ -1,0 +1,16 @@
+import type { UndeliveredReason } from '../errors.js'
+import type { XmlElement } from '../xml.js'
+
+/** Lifecycle events a bot emits, and what their listeners get. */
+export interface BotEvents {
+  /** Online: after the first connect, and after every reconnect (`resumed` when the old session went on). */
+  ready: { jid: string; resumed: boolean }
+  /** The link dropped; natter is about to reconnect. */
+  disconnected: { error: Error | undefined }
+  /** A connection attempt failed; the next one comes after `delay` ms. */
+  reconnecting: { attempt: number; delay: number }
+  /** The bot cannot go on (a `FatalError`) and has stopped. */
+  error: Error
+  /** natter gave up on sending a stanza; see `UndeliveredError`. */
+  undelivered: { stanza: XmlElement; reason: UndeliveredReason }
+}

@@ -1,0 +1,82 @@
+import type { BotCore } from '../../bot/bot-core.js'
+import { StanzaError } from '../../errors.js'
+import { xml } from '../../xml.js'
+
+const NS_INFO = 'http://jabber.org/protocol/disco#info'
+const NS_ITEMS = 'http://jabber.org/protocol/disco#items'
+
+/**
+ * The features the bot announces through service discovery (XEP-0030). Features add their own;
+ * every IQ handler registered for a fixed namespace adds that namespace.
+ *
+ * @example
+ * ```ts
+ * bot.features.add('urn:example:weather')
+ * ```
+ */
+export class Features {
+  readonly #set = new Set<string>([NS_INFO, NS_ITEMS])
+
+  add(...features: string[]): void {
+    for (const feature of features) this.#set.add(feature)
+  }
+
+  /** Adds the namespaces that IQ guards fix with plain strings. */
+  announce(guards: unknown): void {
+    for (const guard of Array.isArray(guards) ? guards : [guards]) {
+      const xmlns = typeof guard === 'object' && guard !== null ? (guard as { xmlns?: unknown }).xmlns : undefined
+      for (const ns of Array.isArray(xmlns) ? xmlns : [xmlns]) if (typeof ns === 'string') this.#set.add(ns)
+    }
+  }
+
+  has(feature: string): boolean {
+    return this.#set.has(feature)
+  }
+
+  list(): string[] {
+    return [...this.#set].sort()
+  }
+}
+
+/** What service discovery adds to a bot. */
+export interface DiscoFeature {
+  /** What the bot announces through service discovery; IQ handlers add their namespaces. */
+  readonly features: Features
+}
+
+/**
+ * Service discovery (XEP-0030): answers disco#info with the bot's identity and features, and
+ * disco#items with no items. The answers are registered when the bot starts, after the bot's own
+ * handlers, so a bot can answer disco its own way. `createBot()` installs it.
+ *
+ * @example
+ * ```ts
+ * const bot = new BotCore(options).install(discovery({ name: 'natter' }))
+ * bot.features.add('urn:example:weather')
+ * ```
+ */
+export function discovery(identity: { name: string }): (bot: BotCore) => DiscoFeature {
+  return (bot) => {
+    const features = new Features()
+    bot.onRegister(({ kind, guards }) => {
+      if (kind === 'iq') features.announce(guards)
+    })
+    bot.onStart(() => {
+      bot.iq({ type: 'get', xmlns: NS_INFO, element: 'query' }, (iq) => {
+        // Nodes are for entity capabilities and ad-hoc commands, which the bot does not publish.
+        if (iq.query.attrs.node !== undefined) throw new StanzaError('item-not-found', 'cancel')
+        return xml(
+          'query',
+          { xmlns: NS_INFO },
+          xml('identity', { category: 'client', type: 'bot', name: identity.name }),
+          features.list().map((feature) => xml('feature', { var: feature })),
+        )
+      })
+      bot.iq({ type: 'get', xmlns: NS_ITEMS, element: 'query' }, (iq) => {
+        if (iq.query.attrs.node !== undefined) throw new StanzaError('item-not-found', 'cancel')
+        return xml('query', { xmlns: NS_ITEMS })
+      })
+    })
+    return { features }
+  }
+}

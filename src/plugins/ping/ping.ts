@@ -1,0 +1,37 @@
+import type { BotCore } from '../../bot/bot-core.js'
+import { xml } from '../../xml.js'
+
+/** XEP-0199's namespace; the transport answers inbound pings itself. */
+export const NS_PING = 'urn:xmpp:ping'
+
+/** What pinging adds to a bot. */
+export interface PingFeature {
+  /**
+   * Pings a JID (XEP-0199), or the bot's server when `to` is omitted, and resolves with the round
+   * trip in ms; rejects like `request()` when the ping is refused or unanswered.
+   *
+   * @example
+   * ```ts
+   * const ms = await bot.ping('alice@example.org/phone')
+   * ```
+   */
+  ping(to?: string, timeout?: number): Promise<number>
+}
+
+/**
+ * Pings (XEP-0199) on demand: `bot.ping()`. `createBot()` installs it.
+ *
+ * @example
+ * ```ts
+ * const rtt = await new BotCore(options).install(ping()).ping()
+ * ```
+ */
+export function ping(): (bot: BotCore) => PingFeature {
+  return (bot) => ({
+    async ping(to?: string, timeout = 10_000): Promise<number> {
+      const started = performance.now()
+      await bot.request({ to, type: 'get', payload: xml('ping', { xmlns: NS_PING }), timeout })
+      return performance.now() - started
+    },
+  })
+}
