@@ -5,8 +5,8 @@ import { type FormationFeature, type FormationOptions, formation } from './plugi
 import { limits } from './plugins/limits/limits.js'
 import type { LimitsOptions } from './plugins/limits/settings.js'
 import { ownMessages } from './plugins/own-messages/own-messages.js'
-import { NS_PING, type PingFeature, ping } from './plugins/ping/ping.js'
-import { NS_MUC, type RoomsFeature, type RoomsOptions, rooms } from './plugins/rooms/rooms.js'
+import { type PingFeature, ping } from './plugins/ping/ping.js'
+import { type RoomsFeature, type RoomsOptions, rooms } from './plugins/rooms/rooms.js'
 import { type RosterFeature, roster } from './plugins/roster/roster.js'
 import { type ScheduleFeature, schedule } from './plugins/schedule/schedule.js'
 import { softwareVersion } from './plugins/software-version/software-version.js'
@@ -44,9 +44,6 @@ export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions 
  */
 export type Bot = BotCore & DiscoFeature & PingFeature & RosterFeature & RoomsFeature & FormationFeature & ScheduleFeature
 
-const NS_CHATSTATES = 'http://jabber.org/protocol/chatstates'
-const NS_DELAY = 'urn:xmpp:delay'
-
 /**
  * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,
  * formations (several processes of one bot), per-sender limits on what comes in, work for later
@@ -74,6 +71,5 @@ export function createBot(options: BotOptions = {}): Bot {
     // processes what they own: before any middleware of the bot's own.
     .install(limits(options.limits))
     .install(schedule())
-  bot.features.add(NS_PING, NS_CHATSTATES, NS_MUC, NS_DELAY)
   return bot
 }

@@ -1,6 +1,5 @@
+import { NS_STANZAS } from './ns.js'
 import { type XmlElement, xml } from './xml.js'
-
-const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 
 /**
  * A setting is missing or malformed. The message is one line that starts with the variable's name;

@@ -124,6 +124,17 @@ function chainsTo(graph: Graph, entry: string, forbidden: (file: string) => bool
   return chains
 }
 
+/** XMPP namespaces written as string literals (comments and TSDoc do not count). */
+function namespaceLiteralsOf(file: string, text: string): string[] {
+  const found: string[] = []
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteralLike(node) && /^(urn:xmpp:|urn:ietf:params:xml:ns:|jabber:|http:\/\/jabber\.org\/protocol\/)/.test(node.text)) found.push(node.text)
+    ts.forEachChild(node, visit)
+  }
+  visit(ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS))
+  return found
+}
+
 const arrows = (files: readonly string[]): string => files.join(' -> ')
 
 /** The modules under `dir`, each with its specifiers; declaration files describe packages, not modules of ours. */
@@ -242,6 +253,13 @@ describe('src/', () => {
   it('has no import that runs up a layer, across to a sibling layer, or from a plugin into the wire or the runner', () => {
     const violations = layerViolations(graph)
     expect(violations.length, `imports against the layers:\n${violations.join('\n')}\n`).toBe(0)
+  })
+
+  it('names each XML namespace once, in src/ns.ts', () => {
+    const strays = [...sources.keys()]
+      .filter((file) => file !== 'src/ns.ts')
+      .flatMap((file) => namespaceLiteralsOf(file, readFileSync(path.join(ROOT, file), 'utf8')).map((ns) => `${file}: ${ns}`))
+    expect(strays).toEqual([])
   })
 
   it(`imports xmpp.js only in ${XMPP_JS_GATEWAYS.join(' and ')}`, () => {

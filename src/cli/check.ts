@@ -1,13 +1,9 @@
 import { type Bot, xml } from '../index.js'
+import { NS_CARBONS, NS_MUC, NS_UPLOAD, NS_VERSION } from '../ns.js'
 import { type DiscoInfo, discoInfo, discoItems } from './discover.js'
 import { answered } from './failure.js'
 import type { Io } from './io.js'
 import type { OneOff } from './one-off.js'
-
-const NS_VERSION = 'jabber:iq:version'
-const NS_CARBONS = 'urn:xmpp:carbons:2'
-const NS_MUC = 'http://jabber.org/protocol/muc'
-const NS_UPLOAD = 'urn:xmpp:http:upload:0'
 
 /**
  * `natter check`: what the bot's account and server look like from a session of the bot's own.

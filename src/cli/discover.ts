@@ -1,8 +1,5 @@
 import { type Bot, type XmlElement, xml } from '../index.js'
-
-const NS_INFO = 'http://jabber.org/protocol/disco#info'
-const NS_ITEMS = 'http://jabber.org/protocol/disco#items'
-const NS_DATA = 'jabber:x:data'
+import { NS_DATA, NS_DISCO_INFO, NS_DISCO_ITEMS } from '../ns.js'
 
 /** What an entity says about itself through XEP-0030 disco#info. */
 export interface DiscoInfo {
@@ -24,8 +21,8 @@ export interface DiscoInfo {
  * ```
  */
 export async function discoInfo(bot: Bot, to: string, timeout: number): Promise<DiscoInfo> {
-  const reply = await bot.request({ to, type: 'get', payload: xml('query', { xmlns: NS_INFO }), timeout })
-  const query = reply.getChild('query', NS_INFO)
+  const reply = await bot.request({ to, type: 'get', payload: xml('query', { xmlns: NS_DISCO_INFO }), timeout })
+  const query = reply.getChild('query', NS_DISCO_INFO)
   const identities = (query?.getChildren('identity') ?? []).map((i) => ({
     category: i.attrs.category ?? '',
     type: i.attrs.type ?? '',
@@ -45,8 +42,8 @@ export async function discoInfo(bot: Bot, to: string, timeout: number): Promise<
  * ```
  */
 export async function discoItems(bot: Bot, to: string, timeout: number): Promise<string[]> {
-  const reply = await bot.request({ to, type: 'get', payload: xml('query', { xmlns: NS_ITEMS }), timeout })
-  return (reply.getChild('query', NS_ITEMS)?.getChildren('item') ?? []).flatMap((item) => (item.attrs.jid ? [item.attrs.jid] : []))
+  const reply = await bot.request({ to, type: 'get', payload: xml('query', { xmlns: NS_DISCO_ITEMS }), timeout })
+  return (reply.getChild('query', NS_DISCO_ITEMS)?.getChildren('item') ?? []).flatMap((item) => (item.attrs.jid ? [item.attrs.jid] : []))
 }
 
 function readForm(form: XmlElement): [string, Map<string, string>] {

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { type Bot, ExitCode, type Jid, StanzaError, type XmlElement, xml } from '../index.js'
+import { NS_MUC } from '../ns.js'
 import { readRoomSettings } from '../plugins/rooms/settings.js'
 import { discoInfo } from './discover.js'
 import { answered, Failure } from './failure.js'
 import type { Io } from './io.js'
 import type { OneOff } from './one-off.js'
-
-const NS_MUC = 'http://jabber.org/protocol/muc'
 
 /** What `natter say` was asked to send, and where. */
 export interface Saying {

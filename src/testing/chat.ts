@@ -3,6 +3,7 @@ import type { MessageType } from '../dispatch/context/message.js'
 import { StanzaError, UndeliveredError } from '../errors.js'
 import type { IqAnswer } from '../iq-answer.js'
 import { bareJid } from '../jid.js'
+import { NS_PING } from '../ns.js'
 import { type XmlElement, xml } from '../xml.js'
 import { Exchange } from './exchange.js'
 import { type Replies, repliesOf } from './replies.js'
@@ -68,7 +69,7 @@ export class TestChat {
     let run: Promise<unknown> | undefined
     const request = isRequest(stanza)
     // The transport answers pings to the bot itself, before any handler.
-    const pinged = request && stanza.attrs.type === 'get' && stanza.getChildElements()[0]?.is('ping', 'urn:xmpp:ping')
+    const pinged = request && stanza.attrs.type === 'get' && stanza.getChildElements()[0]?.is('ping', NS_PING)
     const answer = pinged ? { result: undefined } : exchange.run(() => this.#bot.receive(stanza, (started) => (run = started)))
     const reply = request ? replyTo(stanza, await answer) : undefined
     const out = await exchange.close(run)

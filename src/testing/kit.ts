@@ -1,5 +1,6 @@
 import type { BotCore } from '../bot/bot-core.js'
 import { bareJid, parseJid } from '../jid.js'
+import { NS_MUC, NS_PING, NS_ROSTER } from '../ns.js'
 import type { RoomsFeature } from '../plugins/rooms/rooms.js'
 import type { XmlElement } from '../xml.js'
 import { TestChat } from './chat.js'
@@ -10,9 +11,6 @@ import { type RoomSetup, TestRoom } from './room.js'
 import { type RosterEntry, TestRoster } from './roster.js'
 import { iqError, iqResult } from './stanzas.js'
 
-const NS_MUC = 'http://jabber.org/protocol/muc'
-const NS_ROSTER = 'jabber:iq:roster'
-const NS_PING = 'urn:xmpp:ping'
 const SUBSCRIPTIONS: ReadonlySet<string | undefined> = new Set(['subscribe', 'subscribed', 'unsubscribe', 'unsubscribed'])
 
 /**

@@ -1,16 +1,11 @@
 import { StanzaError } from '../errors.js'
 import { bareJid, parseJid } from '../jid.js'
+import { NS_DELAY, NS_MUC, NS_MUC_ADMIN, NS_MUC_OWNER, NS_MUC_USER } from '../ns.js'
 import { type XmlElement, xml } from '../xml.js'
 import { nextId } from './chat.js'
 import type { KitLink } from './link.js'
 import { type Replies, repliesOf } from './replies.js'
 import { iqError, iqResult } from './stanzas.js'
-
-const NS_MUC = 'http://jabber.org/protocol/muc'
-const NS_MUC_USER = 'http://jabber.org/protocol/muc#user'
-const NS_MUC_OWNER = 'http://jabber.org/protocol/muc#owner'
-const NS_MUC_ADMIN = 'http://jabber.org/protocol/muc#admin'
-const NS_DELAY = 'urn:xmpp:delay'
 
 /**
  * An occupant's role in a room (XEP-0045, 5.1).

@@ -1,11 +1,10 @@
 import type { SubscriptionType } from '../dispatch/context/subscription.js'
 import { bareJid, parseJid } from '../jid.js'
+import { NS_ROSTER } from '../ns.js'
 import type { RosterItem } from '../plugins/roster/roster.js'
 import { type XmlElement, xml } from '../xml.js'
 import type { KitLink } from './link.js'
 import { iqError, iqResult } from './stanzas.js'
-
-const NS_ROSTER = 'jabber:iq:roster'
 
 /**
  * A contact on the bot's roster, as a test seeds or pushes it.

@@ -1,6 +1,5 @@
+import { NS_DELAY } from '../ns.js'
 import type { XmlElement } from '../xml.js'
-
-const NS_DELAY = 'urn:xmpp:delay'
 
 /** How many handled messages, and for how long, are remembered. */
 export interface ReplayWindow {

@@ -8,6 +8,7 @@ import { hideSensitive } from '@xmpp/debug'
 import { ConnectError, StanzaError, UndeliveredError } from '../errors.js'
 import type { IqAnswer } from '../iq-answer.js'
 import type { Logger } from '../log/logger.js'
+import { NS_ERRORS, NS_PING, NS_SASL, NS_SASL2, NS_SM, NS_STREAM_LIMITS } from '../ns.js'
 import type { Rate } from '../pacing/token-buckets.js'
 import { cutBelow, MAX_STANZA_DEPTH } from '../stanza-depth.js'
 import type { XmlElement } from '../xml.js'
@@ -49,9 +50,6 @@ export interface TransportEvents {
 
 const STANZAS = new Set(['message', 'presence', 'iq'])
 const NS_STREAM = 'http://etherx.jabber.org/streams'
-const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl'
-const NS_SASL2 = 'urn:xmpp:sasl:2'
-const NS_SM = 'urn:xmpp:sm:3'
 /** Outbound stanzas between natter's own requests for an ack (XEP-0198 `<r/>`). */
 const ACK_EVERY = 100
 /** The smallest and largest window of unacknowledged output, in characters (see {@link AckWindow}). */
@@ -66,7 +64,6 @@ export const DEFAULT_MAX_STANZA_SIZE = 256 * 1024
  * by its limit at all: the roster of a bot with 100,000 contacts is some 10 MB.
  */
 const INBOUND_FACTOR = 64
-const NS_LIMITS = 'urn:xmpp:stream-limits:0'
 /** Room for the `<iq/>` around an answer's payload: two full JIDs and an id. */
 const IQ_ENVELOPE = 4 * 1024
 /** A pause in sending after which the server is asked for an ack, as xmpp.js does. */
@@ -273,7 +270,7 @@ export class Transport extends EventEmitter<TransportEvents> {
       element.children = element.children.filter((c) => typeof c === 'string' || !c.is('authentication', NS_SASL2))
       this.#features = element
       // XEP-0478: the server may say how big a stanza it takes.
-      const advertised = Number(element.getChild('limits', NS_LIMITS)?.getChildText('max-bytes') ?? Number.NaN)
+      const advertised = Number(element.getChild('limits', NS_STREAM_LIMITS)?.getChildText('max-bytes') ?? Number.NaN)
       const configured = Math.min(this.#options.maxStanzaSize ?? DEFAULT_MAX_STANZA_SIZE, this.#learnedLimit)
       this.#lane.maxBytes = Number.isInteger(advertised) && advertised > 0 ? Math.min(configured, advertised) : configured
       // xmpp.js calls #logIn only if its factory lists an offered mechanism: list them all, natter decides.
@@ -406,7 +403,7 @@ export class Transport extends EventEmitter<TransportEvents> {
   /** Pings the server (XEP-0199). Its answer, like anything else that comes in, updates `lastActivity`. */
   ping(): void {
     const id = `${PING_ID}${++this.#pings}`
-    const ping = ltxXml('iq', { type: 'get', to: this.#options.domain, id }, ltxXml('ping', { xmlns: 'urn:xmpp:ping' }))
+    const ping = ltxXml('iq', { type: 'get', to: this.#options.domain, id }, ltxXml('ping', { xmlns: NS_PING }))
     this.#write(ping).catch(() => {})
   }
 
@@ -701,7 +698,7 @@ function streamOf(socket: XmppSocket | null): Duplex | undefined {
  */
 function isTooBigError(error: XmppError): boolean {
   if (error?.name !== 'StreamError' || error.condition !== 'policy-violation') return false
-  return error.application?.is('stanza-too-big', 'urn:xmpp:errors') === true || /too (big|large)|size/i.test(error.text ?? '')
+  return error.application?.is('stanza-too-big', NS_ERRORS) === true || /too (big|large)|size/i.test(error.text ?? '')
 }
 
 /** An IQ request without exactly one payload or with a type other than get or set, which xmpp.js answers `bad-request`. */

@@ -1,4 +1,5 @@
 import { bareJid, parseJid } from '../../jid.js'
+import { NS_CHATSTATES, NS_DELAY } from '../../ns.js'
 import { type XmlElement, xml } from '../../xml.js'
 import { defineKind } from '../stanza-kind.js'
 import { type ContextLink, StanzaContext } from './base.js'
@@ -9,8 +10,6 @@ export type MessageType = 'chat' | 'groupchat' | 'normal' | 'headline' | 'error'
 /** Chat states of XEP-0085. */
 export type ChatState = 'active' | 'composing' | 'paused' | 'inactive' | 'gone'
 
-const NS_DELAY = 'urn:xmpp:delay'
-const NS_CHATSTATES = 'http://jabber.org/protocol/chatstates'
 const CHAT_STATES: readonly string[] = ['active', 'composing', 'paused', 'inactive', 'gone']
 const TYPES: readonly string[] = ['chat', 'groupchat', 'normal', 'headline', 'error']
 

@@ -1,9 +1,7 @@
 import type { BotCore } from '../../bot/bot-core.js'
 import { StanzaError } from '../../errors.js'
+import { NS_CHATSTATES, NS_DELAY, NS_DISCO_INFO, NS_DISCO_ITEMS } from '../../ns.js'
 import { xml } from '../../xml.js'
-
-const NS_INFO = 'http://jabber.org/protocol/disco#info'
-const NS_ITEMS = 'http://jabber.org/protocol/disco#items'
 
 /**
  * The features the bot announces through service discovery (XEP-0030). Features add their own;
@@ -15,7 +13,8 @@ const NS_ITEMS = 'http://jabber.org/protocol/disco#items'
  * ```
  */
 export class Features {
-  readonly #set = new Set<string>([NS_INFO, NS_ITEMS])
+  // Besides disco itself, what every bot's message contexts read: chat states and delayed delivery.
+  readonly #set = new Set<string>([NS_DISCO_INFO, NS_DISCO_ITEMS, NS_CHATSTATES, NS_DELAY])
 
   add(...features: string[]): void {
     for (const feature of features) this.#set.add(feature)
@@ -62,19 +61,19 @@ export function discovery(identity: { name: string }): (bot: BotCore) => DiscoFe
       if (kind === 'iq') features.announce(guards)
     })
     bot.onStart(() => {
-      bot.iq({ type: 'get', xmlns: NS_INFO, element: 'query' }, (iq) => {
+      bot.iq({ type: 'get', xmlns: NS_DISCO_INFO, element: 'query' }, (iq) => {
         // Nodes are for entity capabilities and ad-hoc commands, which the bot does not publish.
         if (iq.query.attrs.node !== undefined) throw new StanzaError('item-not-found', 'cancel')
         return xml(
           'query',
-          { xmlns: NS_INFO },
+          { xmlns: NS_DISCO_INFO },
           xml('identity', { category: 'client', type: 'bot', name: identity.name }),
           features.list().map((feature) => xml('feature', { var: feature })),
         )
       })
-      bot.iq({ type: 'get', xmlns: NS_ITEMS, element: 'query' }, (iq) => {
+      bot.iq({ type: 'get', xmlns: NS_DISCO_ITEMS, element: 'query' }, (iq) => {
         if (iq.query.attrs.node !== undefined) throw new StanzaError('item-not-found', 'cancel')
-        return xml('query', { xmlns: NS_ITEMS })
+        return xml('query', { xmlns: NS_DISCO_ITEMS })
       })
     })
     return { features }

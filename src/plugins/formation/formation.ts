@@ -7,6 +7,7 @@ import type { PresenceContext } from '../../dispatch/context/presence.js'
 import type { Next } from '../../dispatch/router.js'
 import { ConfigError } from '../../errors.js'
 import { bareJid, parseJid } from '../../jid.js'
+import { NS_CARBONS, NS_FORWARD, NS_PING } from '../../ns.js'
 import { settingText } from '../../settings/settings.js'
 import { type XmlElement, xml } from '../../xml.js'
 import type { RoomsFeature } from '../rooms/rooms.js'
@@ -16,9 +17,6 @@ import { type MemberState, Members } from './members.js'
 
 /** The presence payload by which the processes of one bot know each other. */
 export const NS_FORMATION = 'urn:natter:formation:0'
-const NS_CARBONS = 'urn:xmpp:carbons:2'
-const NS_FORWARD = 'urn:xmpp:forward:0'
-const NS_PING = 'urn:xmpp:ping'
 /** A dead sibling may have been busy with what it got this long before it last showed it was alive. */
 const IN_FLIGHT_MS = 1_000
 /** How long a stopping process waits for its announcement to come back from the server. */

@@ -1,8 +1,7 @@
 import type { BotCore } from '../../bot/bot-core.js'
+import { NS_PING } from '../../ns.js'
 import { xml } from '../../xml.js'
-
-/** XEP-0199's namespace; the transport answers inbound pings itself. */
-export const NS_PING = 'urn:xmpp:ping'
+import type { DiscoFeature } from '../discovery/discovery.js'
 
 /** What pinging adds to a bot. */
 export interface PingFeature {
@@ -19,19 +18,23 @@ export interface PingFeature {
 }
 
 /**
- * Pings (XEP-0199) on demand: `bot.ping()`. `createBot()` installs it.
+ * Pings (XEP-0199) on demand: `bot.ping()`, and announces XEP-0199 through service discovery when the bot has it
+ * (the transport answers inbound pings itself). `createBot()` installs it.
  *
  * @example
  * ```ts
  * const rtt = await new BotCore(options).install(ping()).ping()
  * ```
  */
-export function ping(): (bot: BotCore) => PingFeature {
-  return (bot) => ({
-    async ping(to?: string, timeout = 10_000): Promise<number> {
-      const started = performance.now()
-      await bot.request({ to, type: 'get', payload: xml('ping', { xmlns: NS_PING }), timeout })
-      return performance.now() - started
-    },
-  })
+export function ping(): (bot: BotCore & Partial<DiscoFeature>) => PingFeature {
+  return (bot) => {
+    bot.features?.add(NS_PING)
+    return {
+      async ping(to?: string, timeout = 10_000): Promise<number> {
+        const started = performance.now()
+        await bot.request({ to, type: 'get', payload: xml('ping', { xmlns: NS_PING }), timeout })
+        return performance.now() - started
+      },
+    }
+  }
 }

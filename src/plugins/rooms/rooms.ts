@@ -5,15 +5,12 @@ import type { PresenceContext } from '../../dispatch/context/presence.js'
 import type { Next } from '../../dispatch/router.js'
 import { StanzaError } from '../../errors.js'
 import { parseJid } from '../../jid.js'
+import { NS_DATA, NS_MUC, NS_MUC_OWNER, NS_MUC_USER } from '../../ns.js'
 import { xml } from '../../xml.js'
+import type { DiscoFeature } from '../discovery/discovery.js'
 import { type RoomSetting, readRoomSettings, readTrustedServices } from './settings.js'
 import { RoomTrust } from './trust.js'
 
-/** XEP-0045's namespace, which a bot that joins rooms announces. */
-export const NS_MUC = 'http://jabber.org/protocol/muc'
-const NS_MUC_USER = 'http://jabber.org/protocol/muc#user'
-const NS_MUC_OWNER = 'http://jabber.org/protocol/muc#owner'
-const NS_DATA = 'jabber:x:data'
 /** How often, and after how long (times the attempt), a join that found the room locked is tried again. */
 const LOCKED_RETRIES = 3
 const LOCKED_RETRY_MS = 500
@@ -375,6 +372,9 @@ export interface RoomsFeature {
  * const bot = new BotCore(options).install(rooms({ rooms: ['team@conference.example.org/helper'] }))
  * ```
  */
-export function rooms(options: RoomsOptions = {}): (bot: BotCore) => RoomsFeature {
-  return (bot) => ({ rooms: new Rooms(bot, options) })
+export function rooms(options: RoomsOptions = {}): (bot: BotCore & Partial<DiscoFeature>) => RoomsFeature {
+  return (bot) => {
+    bot.features?.add(NS_MUC)
+    return { rooms: new Rooms(bot, options) }
+  }
 }

@@ -1,8 +1,7 @@
 import type { BotCore } from '../../bot/bot-core.js'
 import { parseJid } from '../../jid.js'
+import { NS_DISCO_ITEMS } from '../../ns.js'
 import { xml } from '../../xml.js'
-
-const NS_ITEMS = 'http://jabber.org/protocol/disco#items'
 
 /**
  * Which room services the bot believes about occupants' real JIDs. A room tells its occupants who is
@@ -47,8 +46,8 @@ export class RoomTrust {
   async discover(bot: BotCore): Promise<void> {
     const server = parseJid(bot.jid)?.domain
     if (!server) return
-    const reply = await bot.request({ to: server, type: 'get', payload: xml('query', { xmlns: NS_ITEMS }), timeout: 10_000 })
-    const items = reply.getChild('query', NS_ITEMS)?.getChildren('item') ?? []
+    const reply = await bot.request({ to: server, type: 'get', payload: xml('query', { xmlns: NS_DISCO_ITEMS }), timeout: 10_000 })
+    const items = reply.getChild('query', NS_DISCO_ITEMS)?.getChildren('item') ?? []
     this.add(...items.flatMap((item) => (item.attrs.jid === undefined ? [] : [item.attrs.jid])))
   }
 }

@@ -5,9 +5,8 @@ import type { Handler } from '../../dispatch/router.js'
 import { defineKind } from '../../dispatch/stanza-kind.js'
 import { StanzaError } from '../../errors.js'
 import { parseJid } from '../../jid.js'
+import { NS_ROSTER } from '../../ns.js'
 import { type XmlElement, xml } from '../../xml.js'
-
-const NS_ROSTER = 'jabber:iq:roster'
 
 /** The subscription states of RFC 6121; `remove` only appears in pushes. */
 export type RosterSubscription = 'none' | 'to' | 'from' | 'both' | 'remove'

@@ -1,7 +1,6 @@
 import type { BotCore } from '../../bot/bot-core.js'
+import { NS_VERSION } from '../../ns.js'
 import { xml } from '../../xml.js'
-
-const NS_VERSION = 'jabber:iq:version'
 
 /**
  * Software version (XEP-0092): answers version queries with a name and version, registered when the

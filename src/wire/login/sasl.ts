@@ -2,13 +2,10 @@
 // connection is good enough for it, and the dialogue itself, which only succeeds once the server has
 // proved that it knows the password. The transport hands it the wire; nothing here knows xmpp.js.
 import { ConnectError } from '../../errors.js'
+import { NS_SASL, NS_SASL_CB } from '../../ns.js'
 import { type XmlElement, xml } from '../../xml.js'
 import { type ChannelBinding, ScramClient, ScramError, type ScramHash } from './scram.js'
 import { type LinkProtection, linkProtection } from './tls-policy.js'
-
-const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl'
-/** XEP-0440: the channel binding types a server supports. */
-const NS_SASL_CB = 'urn:xmpp:sasl-cb:0'
 
 /** The mechanisms natter logs in with, most preferred first. */
 export const SASL_MECHANISMS = [

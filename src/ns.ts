@@ -1,0 +1,49 @@
+/**
+ * The XML namespaces natter speaks, each named once. A leaf: every layer may import it.
+ * natter's own formation namespace lives with the formation plugin.
+ */
+
+/** RFC 6120: stanza error conditions. */
+export const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
+/** RFC 6120: SASL. */
+export const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl'
+/** XEP-0388: Extensible SASL Profile, whose offer natter recognises. */
+export const NS_SASL2 = 'urn:xmpp:sasl:2'
+/** XEP-0440: SASL channel-binding type capability. */
+export const NS_SASL_CB = 'urn:xmpp:sasl-cb:0'
+/** XEP-0198: stream management. */
+export const NS_SM = 'urn:xmpp:sm:3'
+/** XEP-0478: stream limits advertisement. */
+export const NS_STREAM_LIMITS = 'urn:xmpp:stream-limits:0'
+/** Application-specific error conditions, such as `<stanza-too-big/>`. */
+export const NS_ERRORS = 'urn:xmpp:errors'
+/** RFC 6121: the roster. */
+export const NS_ROSTER = 'jabber:iq:roster'
+/** XEP-0030: service discovery, information. */
+export const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info'
+/** XEP-0030: service discovery, items. */
+export const NS_DISCO_ITEMS = 'http://jabber.org/protocol/disco#items'
+/** XEP-0004: data forms. */
+export const NS_DATA = 'jabber:x:data'
+/** XEP-0092: software version. */
+export const NS_VERSION = 'jabber:iq:version'
+/** XEP-0199: XMPP ping. */
+export const NS_PING = 'urn:xmpp:ping'
+/** XEP-0203: delayed delivery. */
+export const NS_DELAY = 'urn:xmpp:delay'
+/** XEP-0085: chat state notifications. */
+export const NS_CHATSTATES = 'http://jabber.org/protocol/chatstates'
+/** XEP-0280: message carbons. */
+export const NS_CARBONS = 'urn:xmpp:carbons:2'
+/** XEP-0297: stanza forwarding, which carbons wrap copies in. */
+export const NS_FORWARD = 'urn:xmpp:forward:0'
+/** XEP-0045: multi-user chat. */
+export const NS_MUC = 'http://jabber.org/protocol/muc'
+/** XEP-0045: what a room says about its occupants. */
+export const NS_MUC_USER = 'http://jabber.org/protocol/muc#user'
+/** XEP-0045: room configuration by its owner. */
+export const NS_MUC_OWNER = 'http://jabber.org/protocol/muc#owner'
+/** XEP-0045: room administration (roles and affiliations). */
+export const NS_MUC_ADMIN = 'http://jabber.org/protocol/muc#admin'
+/** XEP-0363: HTTP file upload. */
+export const NS_UPLOAD = 'urn:xmpp:http:upload:0'
