@@ -202,11 +202,13 @@ export class BotCore extends Composer {
   async request(options: { to?: string; type: 'get' | 'set'; payload: XmlElement; timeout?: number }): Promise<XmlElement> {
     const id = this.#requests.id()
     const reply = this.#requests.expect(id, options.to, options.timeout ?? 30_000)
+    // The timeout may run out while the request still waits in the outbox for the link: the caller gets that
+    // rejection from the returned promise, which it has not been handed yet.
+    reply.catch(() => {})
     try {
       await this.send(xml('iq', { type: options.type, to: options.to, id }, options.payload))
     } catch (error) {
       this.#requests.cancel(id, error instanceof Error ? error : new Error(String(error)))
-      reply.catch(() => {})
       throw error
     }
     return reply

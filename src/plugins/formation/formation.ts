@@ -7,27 +7,20 @@ import type { PresenceContext } from '../../dispatch/context/presence.js'
 import type { Next } from '../../dispatch/router.js'
 import { ConfigError } from '../../errors.js'
 import { bareJid, parseJid } from '../../jid.js'
-import { NS_CARBONS, NS_FORWARD, NS_PING } from '../../ns.js'
+import { NS_CARBONS, NS_PING } from '../../ns.js'
 import { settingText } from '../../settings/settings.js'
 import { type XmlElement, xml } from '../../xml.js'
 import type { RoomsFeature } from '../rooms/rooms.js'
-import { Backlog, type Fate, type Held } from './backlog.js'
-import { JoinWindow } from './joining.js'
+import { Answers } from './answers.js'
+import { Backlog } from './backlog.js'
+import { ANNOUNCE_WAIT_MS, JOINER_WAIT_MS, JoinPhase } from './join-phase.js'
+import type { WindowState } from './joining.js'
 import { type MemberState, Members } from './members.js'
+import { IN_FLIGHT_MS, Siblings } from './siblings.js'
+import { SiblingWatch } from './watch.js'
 
 /** The presence payload by which the processes of one bot know each other. */
 export const NS_FORMATION = 'urn:natter:formation:0'
-/** A dead sibling may have been busy with what it got this long before it last showed it was alive. */
-const IN_FLIGHT_MS = 1_000
-/** How long a stopping process waits for its announcement to come back from the server. */
-const ANNOUNCE_WAIT_MS = 2_000
-/**
- * How long a process that has just come online learns its siblings before it takes work: their presences
- * come in after its own came back (ejabberd sends them as answers to a probe).
- */
-const JOIN_SETTLE_MS = IN_FLIGHT_MS
-/** How long a stopping process waits for a sibling that is joining to take work, so as to hand over to it. */
-const JOINER_WAIT_MS = JOIN_SETTLE_MS + 2 * ANNOUNCE_WAIT_MS
 
 /** How the processes of one bot share its work. */
 export interface FormationOptions {
@@ -61,29 +54,25 @@ export class Formation {
   #enabled = true
   #takeoverAfter: number
   #backlog: Backlog
-  /** Per sibling, per conversation: when it last sent something there, from the carbons of what it sent. */
-  readonly #lastSent = new Map<string, Map<string, number>>()
-  readonly #pinging = new Set<string>()
-  #timer: NodeJS.Timeout | undefined
+  readonly #answers = new Answers(() => this.#takeoverAfter + 2 * IN_FLIGHT_MS)
+  readonly #siblings: Siblings
+  readonly #watch: SiblingWatch
   #carbons = false
   #stopping = false
   #announced: (() => void) | undefined
   /** Set while a stopping process waits for a joining sibling to take work. */
   #siblingActive: (() => void) | undefined
-  /**
-   * No session yet, or a new one whose presence has not come back from the server: its presence says `joining`.
-   * Set when a session ends, since the core builds a new session's presence before `ready`.
-   */
-  #unannounced = true
-  /** The session that ended had been announced: a resumed one still is. */
-  #announcedBeforeDrop = false
+  /** Since when this process has had no session (`performance.now()`); undefined while it has one. */
+  #offlineSince: number | undefined = 0
+  /** It was taking work, with siblings, when its session dropped: a new session says since when it dropped it. */
+  #tookWork = false
+  /** A fresh session of a process that took no work with siblings: its join starts when its presence comes back. */
+  #joinAtEcho = false
+  /** The members last logged. */
+  #logged = ''
   /** Stanzas this process has found to be its own after holding them, on their way through the middleware again. */
   readonly #decided = new WeakSet<XmlElement>()
-  /**
-   * From its presence's return until its `active` presence's: the process learns its siblings and holds what
-   * comes in, which the siblings handle meanwhile if there are any; `announcing` once it has said `active`.
-   */
-  #joining: { readonly window: JoinWindow; timer: NodeJS.Timeout; announcing: boolean } | undefined
+  #joining: JoinPhase | undefined
 
   /** @internal Created by the {@link formation} feature. */
   constructor(bot: BotCore & RoomsFeature, options: FormationOptions) {
@@ -92,36 +81,46 @@ export class Formation {
     this.#listeners = new Listeners(() => bot.log)
     this.#takeoverAfter = options.takeoverAfter ?? 5_000
     this.#backlog = new Backlog(this.#takeoverAfter + 2 * IN_FLIGHT_MS)
+    const formation = this
+    this.#siblings = new Siblings(this.#members, this.#answers, {
+      get self() {
+        return bot.jid
+      },
+      get log() {
+        return bot.log
+      },
+      get joining() {
+        return formation.#joining
+      },
+      get backlog() {
+        return formation.#backlog
+      },
+      changed: () => this.#changed(),
+      handle: (stanza) => this.#handle(stanza),
+      ping: (jid) => this.#watch.ping(jid),
+    })
+    this.#watch = new SiblingWatch(this.#members, () => this.#takeoverAfter, {
+      ping: (to, timeout) => bot.request({ to, type: 'get', payload: xml('ping', { xmlns: NS_PING }), timeout }),
+      answered: (jid, sent, now) => this.#siblings.answered(jid, sent, now),
+      silent: (member, now) => this.#siblings.silent(member, now),
+      stalled: (since, now) => this.#rejoin(since, now, 'stalled'),
+      tick: (now) => {
+        this.#backlog.prune(now)
+        this.#answers.prune(now)
+      },
+    })
     bot.onStart((env) => this.#configure(env, options))
     bot.decoratePresence((presence) => {
-      if (this.#enabled) presence.append(xml('formation', { xmlns: NS_FORMATION, state: this.#ownState() }))
+      if (this.#enabled) presence.append(xml('formation', { xmlns: NS_FORMATION, state: this.#ownState(), since: this.#ownSince() }))
     })
     bot.use((ctx, next) => this.#inbound(ctx, next))
-    bot.on('disconnected', () => {
-      if (this.#unannounced) return
-      this.#announcedBeforeDrop = true
-      this.#unannounced = true
-    })
-    bot.on('ready', ({ resumed }) => {
-      if (resumed && this.#announcedBeforeDrop) this.#unannounced = false
-      this.#announcedBeforeDrop = false
-      if (resumed || !this.#enabled) return
-      // A new session: the server announces the siblings again, and carbons are off until enabled anew.
-      this.#endJoining()
-      this.#members.clear()
-      this.#carbons = false
-      this.#changed()
-    })
+    bot.on('disconnected', () => this.#linkDown())
+    bot.on('ready', ({ resumed }) => this.#linkUp(resumed))
     bot.onStopping(() => this.#handOver())
     bot.onShutdown(() => {
-      this.#stopTimer()
+      this.#watch.stop()
       this.#endJoining()
     })
-  }
-
-  #ownState(): MemberState {
-    if (this.#stopping) return 'leaving'
-    return this.#unannounced || (this.#joining && !this.#joining.announcing) ? 'joining' : 'active'
   }
 
   /** Whether this bot coordinates with its siblings. */
@@ -162,22 +161,70 @@ export class Formation {
     }
   }
 
+  #ownState(): MemberState {
+    if (this.#stopping) return 'leaving'
+    if (this.#offlineSince !== undefined || this.#joinAtEcho) return 'joining'
+    return this.#joining && !this.#joining.announcing ? 'joining' : 'active'
+  }
+
+  /** In a `joining` presence of a process that took work before: since when it handled nothing, as epoch ms. */
+  #ownSince(): string | undefined {
+    if (this.#stopping) return undefined
+    let since: number | undefined
+    if (this.#offlineSince !== undefined) since = this.#tookWork ? toEpoch(this.#offlineSince) : undefined
+    else if (this.#joining && !this.#joining.announcing) since = this.#joining.since
+    return since === undefined ? undefined : String(Math.round(since))
+  }
+
+  #linkDown(): void {
+    if (this.#offlineSince !== undefined) return
+    this.#offlineSince = performance.now()
+    this.#tookWork = this.#enabled && !this.#joining && !this.#joinAtEcho && !this.#stopping && this.#members.all().length > 0
+    this.#watch.stop()
+  }
+
+  #linkUp(resumed: boolean): void {
+    const now = performance.now()
+    const offlineSince = this.#offlineSince ?? now
+    this.#offlineSince = undefined
+    if (!this.#enabled) return
+    if (!resumed) {
+      // A new session: the server announces the siblings again, and carbons are off until enabled anew.
+      this.#endJoining()
+      this.#members.clear()
+      this.#carbons = false
+      // Siblings that shared the work must learn that what reached the old session is theirs to take over, and
+      // hand nothing to this one meanwhile. Alone, it handles what comes until its presence is back: the server
+      // sends it nothing of the siblings' before that.
+      if (this.#tookWork) this.#openPhase(toEpoch(offlineSince))
+      else this.#joinAtEcho = true
+      this.#changed()
+      return
+    }
+    // The same session went on, and got what waited meanwhile; the siblings may have taken its share over.
+    this.#watch.refresh(now)
+    if (this.#members.all().length > 0) this.#watch.start(now)
+    if (this.#tookWork && now - offlineSince > this.#watch.stallAfter) this.#rejoin(offlineSince, now, 'offline')
+  }
+
   #inbound(ctx: StanzaContext, next: Next): unknown {
     if (!this.#enabled || this.#decided.delete(ctx.stanza)) return next()
+    const now = performance.now()
+    this.#watch.check(now)
     if (this.#fromOwnAccount(ctx.from)) {
-      if (ctx.kind === 'presence' && this.#onOwnPresence(ctx as PresenceContext)) return undefined
-      if (ctx.kind === 'message' && this.#onCarbon(ctx.stanza)) return undefined
+      if (ctx.kind === 'presence' && this.#onOwnPresence(ctx as PresenceContext, now)) return undefined
+      if (ctx.kind === 'message' && this.#siblings.carbon(ctx.stanza, bareJid(this.#bot.jid), now)) return undefined
     }
     if (!this.#members.hasActiveSiblings && !this.#members.selfLeaving && !this.#joining) return next()
     const key = this.#conversation(ctx)
     if (key === undefined) return next()
     if (this.#joining) {
-      this.#joining.window.hold(ctx.stanza, key)
+      this.#joining.window.hold(ctx.stanza, key, now)
       return undefined
     }
     const owner = this.#members.owner(key)
     if (owner === this.#bot.jid) return next()
-    if (owner !== undefined) this.#backlog.add(ctx.stanza, key, owner, performance.now())
+    this.#backlog.add(ctx.stanza, key, owner, now)
     return undefined
   }
 
@@ -203,61 +250,39 @@ export class Formation {
     return from
   }
 
-  /** Learns the siblings from the account's own presence; true when the presence was a formation matter. */
-  #onOwnPresence(presence: PresenceContext): boolean {
+  /** The account's own presences: this process's own back from the server, or a sibling's. True when a formation matter. */
+  #onOwnPresence(presence: PresenceContext, now: number): boolean {
     const marker = presence.stanza.getChild('formation', NS_FORMATION)
-    const now = performance.now()
-    if (presence.from === this.#bot.jid) {
-      // Our own presence, back from the server: in its stream, the cut between before and after it.
-      const state = marker?.attrs.state
-      if (state === 'leaving' && this.#stopping) {
-        this.#members.selfLeaving = true
-        this.#announced?.()
-      } else if (state === 'joining' && this.#unannounced) this.#startJoining()
-      else if (state === 'active' && this.#joining?.announcing) this.#endJoining()
-      return true
-    }
-    const known = this.#members.get(presence.from)
-    if (presence.type === 'unavailable' || (!marker && known)) {
-      if (this.#members.remove(presence.from)) this.#changed()
-      if (known) this.#joining?.window.heard(presence.from, false)
-      return marker !== undefined || known !== undefined
-    }
-    if (!marker || presence.type !== 'available') return false
-    const state = memberState(marker.attrs.state)
-    this.#joining?.window.heard(presence.from, state === 'active')
-    if (this.#members.update(presence.from, state, now)) this.#changed()
-    return true
-  }
-
-  /** Carbons (XEP-0280) of what the siblings sent and got: proof of life, and what they answered. */
-  #onCarbon(stanza: XmlElement): boolean {
-    const wrapper = stanza.getChild('sent', NS_CARBONS) ?? stanza.getChild('received', NS_CARBONS)
-    if (!wrapper || stanza.attrs.from !== bareJid(this.#bot.jid)) return false
-    const inner = wrapper.getChild('forwarded', NS_FORWARD)?.getChild('message')
-    if (wrapper.name === 'sent' && inner?.attrs.from && inner.attrs.to) {
-      const member = this.#members.get(inner.attrs.from)
-      if (member) {
-        const now = performance.now()
-        member.lastAlive = now
-        let sent = this.#lastSent.get(member.jid)
-        if (!sent) this.#lastSent.set(member.jid, (sent = new Map()))
-        sent.set(bareJid(inner.attrs.to), now)
-      }
-    }
+    if (presence.from !== this.#bot.jid) return this.#siblings.presence(presence, marker, now)
+    // Our own presence, back from the server: in its stream, the cut between before and after it.
+    const state = marker?.attrs.state
+    if (state === 'leaving' && this.#stopping) {
+      this.#members.selfLeaving = true
+      this.#announced?.()
+    } else if (state === 'joining' && (this.#joinAtEcho || (this.#joining && !this.#joining.echoed))) {
+      this.#joinAtEcho = false
+      ;(this.#joining ?? this.#openPhase(undefined)).echo(now)
+    } else if (state === 'active' && this.#joining?.announcing) this.#endJoining()
     return true
   }
 
   #changed(): void {
     if (this.#members.hasActiveSiblings) this.#siblingActive?.()
     const members = this.#members.active()
-    const self = this.#bot.jid
-    this.#bot.log.info({ members }, `formation: ${members.length} ${members.length === 1 ? 'member' : 'members'}, this one ${parseJid(self)?.resource || self}`)
-    this.#listeners.emit('change', { members, self })
-    if (this.#members.watched().length > 0) {
-      this.#startTimer()
+    const logged = members.join(' ')
+    if (logged !== this.#logged) {
+      this.#logged = logged
+      const self = this.#bot.jid
+      this.#bot.log.info(
+        { members },
+        `formation: ${members.length} ${members.length === 1 ? 'member' : 'members'}, this one ${parseJid(self)?.resource || self}`,
+      )
+      this.#listeners.emit('change', { members, self })
+    }
+    if (this.#members.all().length > 0) {
+      if (this.#offlineSince === undefined) this.#watch.start(performance.now())
       if (!this.#carbons) this.#enableCarbons()
-    } else this.#stopTimer()
+    } else this.#watch.stop()
   }
 
   #enableCarbons(): void {
@@ -267,107 +292,59 @@ export class Formation {
       .catch((e: unknown) => this.#bot.log.warn({ err: e }, 'formation: no carbons; a takeover may answer more twice'))
   }
 
-  #startTimer(): void {
-    if (this.#timer) return
-    const tick = Math.max(200, this.#takeoverAfter / 5)
-    this.#timer = setInterval(() => this.#watch(tick), tick)
-    this.#timer.unref()
-  }
-
-  #stopTimer(): void {
-    clearInterval(this.#timer)
-    this.#timer = undefined
-  }
-
-  /** Pings the siblings, and takes over from those silent for longer than the takeover time. */
-  #watch(tick: number): void {
-    const now = performance.now()
-    this.#backlog.prune(now)
-    for (const member of this.#members.watched()) {
-      if (now - member.lastAlive > this.#takeoverAfter - tick) {
-        this.#takeOver(member.jid, member.lastAlive)
-        continue
-      }
-      if (this.#pinging.has(member.jid)) continue
-      this.#pinging.add(member.jid)
-      this.#bot
-        .request({ to: member.jid, type: 'get', payload: xml('ping', { xmlns: NS_PING }), timeout: this.#takeoverAfter })
-        .then(
-          () => {
-            const known = this.#members.get(member.jid)
-            if (known && !known.dead) known.lastAlive = performance.now()
-          },
-          () => {},
-        )
-        .finally(() => this.#pinging.delete(member.jid))
-    }
-  }
-
-  /** A sibling stopped answering: its share goes to the others, and this process handles its part of what the sibling may have left unanswered. */
-  #takeOver(jid: string, lastAlive: number): void {
-    const member = this.#members.get(jid)
-    if (!member) return
-    member.dead = true
-    this.#bot.log.warn({ member: jid, silentMs: Math.round(performance.now() - lastAlive) }, 'formation: a member stopped answering; taking over its share')
-    this.#changed()
-    const sent = this.#lastSent.get(jid)
-    const self = this.#bot.jid
-    const fate = (held: Held): Fate | undefined => {
-      // It answered that conversation since, or lived on long enough to have handled it.
-      if (held.since <= Math.max(sent?.get(held.key) ?? 0, lastAlive - IN_FLIGHT_MS)) return 'answered'
-      const heir = this.#members.owner(held.key)
-      return heir === self ? 'mine' : heir
-    }
-    const taken = this.#backlog.takeOver(jid, fate, performance.now())
-    if (taken.length > 0) this.#bot.log.info({ member: jid, stanzas: taken.length }, 'formation: handling what it left unanswered')
-    for (const held of taken) this.#bot.track(this.#handle(held.stanza)).catch(() => {})
-  }
-
   /**
-   * The siblings have seen this process from its presence on, but it learns of them only as their presences
-   * come in, maybe after the first messages: until they have, what it would own is not known yet.
+   * This process did not run, or had no link, from `since` until `now`, and took work: the siblings may have
+   * taken its share over meanwhile. It steps out and joins again, saying since when it handled nothing, so that
+   * those that did not take over do; what waited for it meanwhile is theirs.
    */
-  #startJoining(): void {
-    this.#unannounced = false
-    const siblings = new Map(this.#members.watched().map((m) => [m.jid, m.state === 'active']))
-    const timer = setTimeout(() => this.#announceActive(), JOIN_SETTLE_MS)
-    this.#joining = { window: new JoinWindow(siblings), timer, announcing: false }
-    this.#members.selfJoining = true
+  #rejoin(since: number, now: number, why: 'stalled' | 'offline'): void {
+    if (this.#joining || this.#joinAtEcho || this.#stopping || this.#members.selfLeaving || this.#offlineSince !== undefined) return
+    this.#bot.log.warn({ ms: Math.round(now - since), why }, 'formation: this process was away long enough to be taken over; joining again')
+    this.#openPhase(toEpoch(since))
+    this.#changed()
+    this.#announce()
   }
 
-  /** Says `active`; its return is where this process's share begins, for the siblings as for itself. */
-  #announceActive(): void {
-    const joining = this.#joining
-    if (!joining) return
-    joining.announcing = true
-    // Should the presence never come back, the share begins a little later instead of never.
-    joining.timer = setTimeout(() => this.#endJoining(), ANNOUNCE_WAIT_MS)
+  /** Takes no work from here on, holding what comes in, until it has learned its siblings and said it is active. */
+  #openPhase(since: number | undefined): JoinPhase {
+    const atStart = new Map<string, WindowState>(this.#members.all().map((m) => [m.jid, m.dead ? 'dead' : m.state]))
+    const phase = new JoinPhase(this.#bot.jid, atStart, since, {
+      waiting: () => this.#members.all().some((m) => !m.confirmed && m.state !== 'leaving'),
+      announce: () => this.#announce(),
+      end: () => this.#endJoining(),
+    })
+    this.#joining = phase
+    this.#members.selfJoining = true
+    return phase
+  }
+
+  #announce(): void {
     this.#bot.refreshPresence().catch((e: unknown) => this.#bot.log.warn({ err: e }, 'formation: cannot announce this process'))
   }
 
-  /**
-   * Takes work from here on. What came in while joining was the siblings' that took work then (kept in case
-   * they die), and this process's only when none did.
-   */
+  /** Takes work from here on; what came in while joining goes where the window says. */
   #endJoining(): void {
-    const joining = this.#joining
-    if (!joining) return
+    const phase = this.#joining
+    if (!phase) return
     this.#joining = undefined
     this.#members.selfJoining = false
-    clearTimeout(joining.timer)
-    const now = performance.now()
-    for (const { stanza, key, siblings } of joining.window.held()) {
-      const owner = this.#members.owner(key, siblings)
-      if (owner === undefined) this.#bot.track(this.#handle(stanza)).catch(() => {})
-      else this.#backlog.add(stanza, key, owner, now)
+    phase.cancel()
+    const self = this.#bot.jid
+    const settled = phase.window.settle({
+      confirmed: (jid) => this.#members.get(jid)?.confirmed ?? phase.confirmedGone.has(jid),
+      answered: (jid, key, at) => this.#answers.answered(jid, key, at),
+    })
+    for (const { stanza, key, owner, since } of settled) {
+      if (owner === self) this.#handle(stanza)
+      else this.#backlog.add(stanza, key, owner, since)
     }
     this.#changed()
   }
 
   /** Handles a stanza held earlier and found to be this process's, whoever owns its conversation now. */
-  #handle(stanza: XmlElement): Promise<void> {
+  #handle(stanza: XmlElement): void {
     this.#decided.add(stanza)
-    return this.#bot.dispatch(stanza)
+    this.#bot.track(this.#bot.dispatch(stanza)).catch(() => {})
   }
 
   /** On SIGTERM: says it is leaving and waits until the server passed that on; then the siblings own its share. */
@@ -392,6 +369,11 @@ export class Formation {
   }
 }
 
+/** `performance.now()` as epoch ms, the clock processes share (on one machine exactly, across machines as NTP keeps them). */
+function toEpoch(now: number): number {
+  return performance.timeOrigin + now
+}
+
 /** Whether `promise` resolved within `ms`. */
 async function within(promise: Promise<void>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined
@@ -399,11 +381,6 @@ async function within(promise: Promise<void>, ms: number): Promise<boolean> {
   const inTime = await Promise.race([promise.then(() => true), late])
   clearTimeout(timer)
   return inTime
-}
-
-/** A sibling's state from its presence; an unknown one (a later version's) as `active`, as before there were states. */
-function memberState(state: string | undefined): MemberState {
-  return state === 'joining' || state === 'leaving' ? state : 'active'
 }
 
 /** What coordination adds to a bot. */

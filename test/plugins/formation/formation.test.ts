@@ -11,6 +11,17 @@ function siblingPresence(state = 'active', from = SIBLING): XmlElement {
   return xml('presence', { from, to: BOT }, xml('formation', { xmlns: NS_FORMATION, state }))
 }
 
+/** A sibling's presence, and its answer to the ping that follows: it runs. */
+async function runningSibling(
+  chat: { sent: readonly XmlElement[]; receive(s: XmlElement): Promise<unknown> },
+  state = 'active',
+  from = SIBLING,
+): Promise<void> {
+  await chat.receive(siblingPresence(state, from))
+  const ping = chat.sent.findLast((s) => s.name === 'iq' && s.attrs.to === from && s.getChild('ping', 'urn:xmpp:ping'))
+  if (ping) await chat.receive(xml('iq', { type: 'result', id: ping.attrs.id, from, to: BOT }))
+}
+
 async function echoes(options: Parameters<typeof testBot>[0] = {}) {
   const { bot, chat } = testBot(options)
   const seen: string[] = []
@@ -39,7 +50,7 @@ describe('the formation feature', () => {
 
   it("with a sibling, answers only its share, and keeps the sibling's presence from handlers", async () => {
     const { chat, answered, seen, bot } = await echoes()
-    await chat.receive(siblingPresence())
+    await runningSibling(chat)
     expect(bot.formation.members()).toEqual([SIBLING, BOT].sort())
     const count = await answered()
     expect(count).toBeGreaterThan(0)
@@ -49,7 +60,7 @@ describe('the formation feature', () => {
 
   it('still answers what is sent to its own full JID', async () => {
     const { chat } = await echoes()
-    await chat.receive(siblingPresence())
+    await runningSibling(chat)
     let answered = 0
     for (const from of SENDERS) answered += bodies(await chat.receive(message({ from, to: BOT }, 'hi'))).length
     expect(answered).toBe(SENDERS.length)
@@ -64,7 +75,7 @@ describe('the formation feature', () => {
 
   it('takes the whole work back when the sibling leaves or goes', async () => {
     const { chat, answered } = await echoes()
-    await chat.receive(siblingPresence())
+    await runningSibling(chat)
     await chat.receive(siblingPresence('leaving'))
     expect(await answered()).toBe(SENDERS.length)
     await chat.receive(siblingPresence())

@@ -1,0 +1,97 @@
+// A formation member through faults: a stall longer than the takeover time, a sibling that stalls, dies, comes back
+// or goes, and the lingering session of a killed process. Each on the test's clock (see FormationScene).
+import { xml } from 'natter'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ownerAmong } from '../../../src/plugins/formation/members.js'
+import { formationScene, SENDERS } from '../../support/formation-scene.js'
+import { BOT } from '../../support/unit.js'
+
+const SIBLING = 'bot@example.org/bot.2.bbbb'
+const GHOST = 'bot@example.org/bot.1.gone'
+
+/** The senders whose conversations `owner` owns in a formation of this bot and its sibling. */
+const ownedBy = (owner: string) => SENDERS.filter((from) => ownerAmong(from.split('/')[0] as string, [BOT, SIBLING]) === owner)
+
+afterEach(() => {
+  vi.restoreAllMocks()
+  vi.useRealTimers()
+})
+
+describe('a formation member', () => {
+  it('gives no work to the lingering session of a killed process, and counts a sibling in once it answers', async () => {
+    const scene = await formationScene()
+    await scene.sibling(GHOST, 'active')
+    await scene.passes(3_000)
+    expect(scene.bot.formation.members()).toEqual([BOT])
+    expect(await scene.round()).toHaveLength(SENDERS.length)
+    scene.running.add(SIBLING)
+    await scene.sibling(SIBLING, 'active')
+    await scene.passes(1_000)
+    expect(scene.bot.formation.members()).toEqual([SIBLING, BOT].sort())
+    expect(await scene.round()).toEqual(ownedBy(BOT))
+  })
+
+  it('takes over from a sibling that stopped answering what it left unanswered, and counts it back in when it answers again', async () => {
+    const scene = await formationScene()
+    scene.running.add(SIBLING)
+    await scene.sibling(SIBLING, 'active')
+    await scene.passes(1_000)
+    scene.running.delete(SIBLING)
+    await scene.passes(500)
+    const before = scene.sent.length
+    expect(await scene.round()).toEqual(ownedBy(BOT))
+    await scene.passes(6_000)
+    expect(scene.bot.formation.members()).toEqual([BOT])
+    expect(scene.answeredSince(before).sort()).toEqual(SENDERS.slice().sort())
+    scene.running.add(SIBLING)
+    await scene.passes(2_000)
+    expect(scene.bot.formation.members()).toEqual([SIBLING, BOT].sort())
+  })
+
+  it('after a stall longer than the takeover time, declares nobody dead, takes none of what waited, says since when it handled nothing, and joins again', async () => {
+    const scene = await formationScene()
+    scene.running.add(SIBLING)
+    await scene.sibling(SIBLING, 'active')
+    await scene.passes(1_000)
+    const stalledAt = performance.now() + performance.timeOrigin
+    scene.stall(8_000)
+    // What waited in the socket: the siblings took it over meanwhile.
+    expect(await scene.round('waited')).toEqual([])
+    const { state, since } = scene.ownPresence()
+    expect(state).toBe('joining')
+    expect(Number(since)).toBeLessThanOrEqual(stalledAt)
+    await scene.passes(4_000)
+    expect(scene.ownPresence().state).toBe('active')
+    expect(scene.bot.formation.members()).toEqual([SIBLING, BOT].sort())
+    expect(await scene.round()).toEqual(ownedBy(BOT))
+  })
+
+  it('handles what a sibling back from a stall left unanswered since it stopped, unless a carbon shows it answered', async () => {
+    const scene = await formationScene()
+    scene.running.add(SIBLING)
+    await scene.sibling(SIBLING, 'active')
+    await scene.passes(1_000)
+    const since = Math.round(performance.now() + performance.timeOrigin)
+    await scene.passes(1_200)
+    expect(await scene.round()).toEqual(ownedBy(BOT))
+    const [answeredBySibling, ...unanswered] = ownedBy(SIBLING)
+    await scene.carbon(SIBLING, answeredBySibling as string)
+    const before = scene.sent.length
+    await scene.sibling(SIBLING, 'joining', { since: String(since) })
+    expect(scene.answeredSince(before).sort()).toEqual(unanswered.sort())
+    expect(scene.bot.formation.members()).toEqual([BOT])
+    await scene.sibling(SIBLING, 'active')
+    expect(scene.bot.formation.members()).toEqual([SIBLING, BOT].sort())
+  })
+
+  it('handles what a sibling gone without a word left unanswered', async () => {
+    const scene = await formationScene()
+    scene.running.add(SIBLING)
+    await scene.sibling(SIBLING, 'active')
+    await scene.passes(1_000)
+    await scene.round()
+    const before = scene.sent.length
+    await scene.receive(xml('presence', { from: SIBLING, to: BOT, type: 'unavailable' }))
+    expect(scene.answeredSince(before).sort()).toEqual(ownedBy(SIBLING).sort())
+  })
+})
