@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream'
 import { type BotCore, ConfigError, createBot, type StanzaContext, StanzaError, xml } from 'natter'
 import { describe, expect, it, vi } from 'vitest'
+import { attachWire } from '../../src/bot/bot-core.js'
 import { ALICE, BOT, errorCondition, message, NS_STANZAS, settle, testBot } from '../support/unit.js'
 
 /** A log destination that keeps the JSON lines pino writes. */
@@ -226,6 +227,29 @@ describe('errors', () => {
 })
 
 describe('IQ requests', () => {
+  it('of the bot time out without an unhandled rejection while they still wait for the link, and the caller gets the timeout', async () => {
+    const bot = createBot({ env: {} })
+    const unhandled = vi.fn()
+    process.on('unhandledRejection', unhandled)
+    try {
+      attachWire(bot, {
+        jid: BOT,
+        online: false,
+        streamManagement: false,
+        // The link is down: the request goes out only once it is back, after its timeout ran out.
+        send: () => new Promise((resolve) => setTimeout(resolve, 100)),
+        holdInbound: () => {},
+        close: async () => {},
+      })
+      const asked = bot.request({ to: 'bot@example.org/bot.2', type: 'get', payload: query('urn:xmpp:ping', 'ping'), timeout: 10 })
+      await expect(asked).rejects.toThrow(/no reply from bot@example.org\/bot.2 within 10 ms/)
+      await settle()
+      expect(unhandled).not.toHaveBeenCalled()
+    } finally {
+      process.off('unhandledRejection', unhandled)
+    }
+  })
+
   it('are answered with the element the handler returns', async () => {
     const { bot, chat } = testBot()
     bot.iq({ type: 'get', xmlns: 'urn:example:answer', element: 'query' }, () => xml('query', { xmlns: 'urn:example:answer' }, xml('value', {}, '42')))
