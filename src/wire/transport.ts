@@ -68,6 +68,12 @@ const INBOUND_FACTOR = 64
 const IQ_ENVELOPE = 4 * 1024
 /** A pause in sending after which the server is asked for an ack, as xmpp.js does. */
 const ACK_PAUSE_MS = 250
+/**
+ * Under steady load there is no pause: the server is asked all the same once the oldest stanza not asked about
+ * is this old, so that what a session lost unresumed leaves unacknowledged (and the outbox sends again, maybe
+ * twice: the server may have delivered it) is half a second's worth, not up to ACK_EVERY stanzas.
+ */
+const ACK_LATEST_MS = 500
 const PING_ID = 'natter-ping-'
 /** How long closing waits for the server to close its side, per step (stream, then socket). */
 const CLOSE_WAIT_MS = 1_000
@@ -92,6 +98,8 @@ export class Transport extends EventEmitter<TransportEvents> {
   /** When the last stanza was queued for an ack, as `performance.now()`. */
   #lastQueued = 0
   #ackPause: NodeJS.Timeout | undefined
+  /** When the ack timer was armed: the oldest stanza it covers was queued then. */
+  #ackArmedAt = 0
   /** The second of the last timestamp made for the outbound queue, and its text. */
   #stampSecond = 0
   #stampText = ''
@@ -143,7 +151,26 @@ export class Transport extends EventEmitter<TransportEvents> {
     this.#xmpp.streamManagement.requestAckInterval = 0
     this.#xmpp.streamManagement.timeout = 0
     this.#wireWrites()
+    this.#keepLateClosesOff()
     this.#wire(middleware)
+  }
+
+  /**
+   * After a stream error (a server's `system-shutdown`) xmpp.js closes the stream and waits up to its timeout
+   * (the connect timeout, 30 s) for the server to close its side, then closes "the" socket. ejabberd drops the
+   * link without closing the stream, and natter is connected again long before: that late close fell on the new
+   * link, 30 s after the server's restart. A close whose link has been replaced is left unfinished.
+   */
+  #keepLateClosesOff(): void {
+    const x = this.#xmpp
+    const closeStream = x._closeStream.bind(x)
+    x._closeStream = (timeout) => {
+      const socket = x.socket
+      return closeStream(timeout).catch((error: unknown) => {
+        if (x.socket !== null && x.socket !== socket) return new Promise(() => {})
+        throw error
+      })
+    }
   }
 
   /**
@@ -527,14 +554,18 @@ export class Transport extends EventEmitter<TransportEvents> {
     // Several acks on their way per window, so that the window keeps moving.
     if (sm.enabled && (++this.#sinceAckRequest >= ACK_EVERY || this.#charsSinceAckRequest >= this.#window.size / 4)) this.#requestAck()
     this.#lastQueued = now
-    this.#ackPause ??= setTimeout(() => this.#ackAfterPause(), ACK_PAUSE_MS).unref()
+    if (this.#ackPause) return
+    this.#ackArmedAt = now
+    this.#ackPause = setTimeout(() => this.#ackAfterPause(), ACK_PAUSE_MS).unref()
   }
 
-  /** Asks for an ack once nothing was queued for ACK_PAUSE_MS; one timer, re-armed, not one per stanza. */
+  /** Asks for an ack once nothing was queued for ACK_PAUSE_MS, or ACK_LATEST_MS on; one timer, re-armed, not one per stanza. */
   #ackAfterPause(): void {
-    const quiet = performance.now() - this.#lastQueued
-    if (quiet < ACK_PAUSE_MS) {
-      this.#ackPause = setTimeout(() => this.#ackAfterPause(), ACK_PAUSE_MS - quiet).unref()
+    const now = performance.now()
+    const quiet = now - this.#lastQueued
+    const waited = now - this.#ackArmedAt
+    if (quiet < ACK_PAUSE_MS && waited < ACK_LATEST_MS) {
+      this.#ackPause = setTimeout(() => this.#ackAfterPause(), Math.min(ACK_PAUSE_MS - quiet, ACK_LATEST_MS - waited)).unref()
       return
     }
     this.#ackPause = undefined

@@ -87,6 +87,8 @@ declare module '@xmpp/client' {
     root: LtxElement | null
     /** Hands what the socket read to the XML parser; bound when a socket is attached. */
     _onData(data: Buffer): void
+    /** Sends the stream's end and waits up to `timeout` ms for the server's; part of `disconnect()`. */
+    _closeStream(timeout?: number): Promise<unknown>
   }
 
   export function client(options: {

@@ -84,4 +84,17 @@ describe('stream management acks', () => {
     expect(sent.slice(lastReply).match(BOT_REQUEST)).toHaveLength(1)
     expect(received).toMatch(/<a\s[^>]*xmlns=["']urn:xmpp:sm:3["']/)
   })
+
+  it('asks for an ack under steady load too, not only once its replies pause', async () => {
+    await sleep(PAUSE_MS)
+    const up = wire.up.length
+    for (let i = 1; i <= 40; i++) {
+      await alice.send(xml('message', { to: botJid, type: 'chat', id: `steady-${i}` }, xml('body', {}, `steady ${i}`)))
+      await sleep(40)
+    }
+    await alice.waitFor((s) => s.is('message') && s.getChildText('body') === 'You said: steady 40')
+    const sent = wire.up.slice(up)
+    // A request before the last reply: asked while the replies still flowed.
+    expect(sent.slice(0, sent.lastIndexOf('You said: steady 40')).match(BOT_REQUEST)?.length ?? 0).toBeGreaterThan(0)
+  })
 })

@@ -28,6 +28,11 @@ export interface ScriptedServerOptions {
   behaviour: Behaviour
   /** Connections (numbered from 1) on which the server never answers `<auth/>`. */
   silentOn?: number[]
+  /**
+   * Connections (numbered from 1) that the server ends shortly after binding as ejabberd does when it stops: a
+   * `system-shutdown` stream error, and the socket closed without the stream's end.
+   */
+  shutDownOn?: number[]
   /** What the server writes, as is, right after binding the client's resource, on every connection. */
   afterBind?: string
   /** Advertise this stanza size limit (XEP-0478) with the bind feature. */
@@ -190,6 +195,13 @@ class Connection {
       this.record(this.number, 'bind')
       this.#send(`<iq type='result' id='${id}'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>bot@localhost/scripted</jid></bind></iq>`)
       if (this.options.afterBind) this.#send(this.options.afterBind)
+      if (this.options.shutDownOn?.includes(this.number)) {
+        setTimeout(() => {
+          this.record(this.number, 'shut down')
+          this.#send("<stream:error><system-shutdown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>")
+          this.#socket.destroy()
+        }, 300)
+      }
       return
     }
     const type = attribute(element, 'type')
