@@ -7,7 +7,7 @@ import type { PresenceContext } from '../../dispatch/context/presence.js'
 import type { Next } from '../../dispatch/router.js'
 import { ConfigError } from '../../errors.js'
 import { bareJid, parseJid } from '../../jid.js'
-import { NS_CARBONS, NS_PING } from '../../ns.js'
+import { NS_CARBONS, NS_DELAY, NS_PING } from '../../ns.js'
 import { settingText } from '../../settings/settings.js'
 import { type XmlElement, xml } from '../../xml.js'
 import type { RoomsFeature } from '../rooms/rooms.js'
@@ -238,15 +238,20 @@ export class Formation {
   }
 
   /**
-   * The conversation a stanza belongs to, which one member owns; undefined for what only this
-   * process got: IQs, and messages sent to its own full JID by anyone but a room.
+   * The conversation a stanza belongs to, which one member owns; undefined for what only this process got:
+   * IQs, messages sent to its own full JID by anyone but a room, and messages the server kept and delivers
+   * to this session alone (stamped delayed by the server: offline storage while no process ran, what a lost
+   * session had not acknowledged).
    */
   #conversation(ctx: StanzaContext): string | undefined {
     const from = bareJid(ctx.from)
     if (ctx.kind === 'presence' || ctx.kind === 'subscription') return from
     if (ctx.kind !== 'message') return undefined
     const fromRoom = (ctx as MessageContext).type === 'groupchat' || this.#bot.rooms.nick(from) !== undefined
-    if (!fromRoom && parseJid(ctx.to)?.resource) return undefined
+    if (fromRoom) return from
+    if (parseJid(ctx.to)?.resource) return undefined
+    const delay = ctx.stanza.getChild('delay', NS_DELAY)
+    if (delay && delay.attrs.from === parseJid(this.#bot.jid)?.domain) return undefined
     return from
   }
 

@@ -4,7 +4,7 @@ import { xml } from 'natter'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ownerAmong } from '../../../src/plugins/formation/members.js'
 import { formationScene, SENDERS } from '../../support/formation-scene.js'
-import { BOT } from '../../support/unit.js'
+import { BOT, bodies, message } from '../../support/unit.js'
 
 const SIBLING = 'bot@example.org/bot.2.bbbb'
 const GHOST = 'bot@example.org/bot.1.gone'
@@ -93,5 +93,42 @@ describe('a formation member', () => {
     const before = scene.sent.length
     await scene.receive(xml('presence', { from: SIBLING, to: BOT, type: 'unavailable' }))
     expect(scene.answeredSince(before).sort()).toEqual(ownedBy(SIBLING).sort())
+  })
+
+  it('handles itself what the server kept and delivers to it alone (offline storage, stamped by the server), whoever owns the sender', async () => {
+    const scene = await formationScene()
+    scene.running.add(SIBLING)
+    await scene.sibling(SIBLING, 'active')
+    await scene.passes(1_000)
+    const stored = (from: string, body: string) =>
+      message({ from, to: 'bot@example.org' }, body, xml('delay', { xmlns: 'urn:xmpp:delay', from: 'example.org', stamp: '2026-01-01T00:00:00Z' }))
+    const theirs = ownedBy(SIBLING)[0] as string
+    expect(bodies(await scene.receive(stored(theirs, 'kept')))).toEqual(['You said: kept'])
+    // A delay stamped by another client is no sign of that: the sibling got it too.
+    const relayed = message(
+      { from: theirs, to: 'bot@example.org' },
+      'relayed',
+      xml('delay', { xmlns: 'urn:xmpp:delay', from: theirs, stamp: '2026-01-01T00:00:00Z' }),
+    )
+    expect(bodies(await scene.receive(relayed))).toEqual([])
+  })
+
+  it("handles what crossed a leaving sibling's announcement unanswered once the sibling is gone, not what it answered or had long before", async () => {
+    const scene = await formationScene()
+    scene.running.add(SIBLING)
+    await scene.sibling(SIBLING, 'active')
+    await scene.passes(1_000)
+    const [early, answered, crossed] = ownedBy(SIBLING) as [string, string, string]
+    const say = (from: string, body: string) => scene.receive(message({ from, to: 'bot@example.org' }, body))
+    expect(bodies(await say(early, 'early'))).toEqual([])
+    await scene.passes(2_000)
+    expect(bodies(await say(answered, 'answered'))).toEqual([])
+    await scene.carbon(SIBLING, answered)
+    // In the sibling's own stream this came after its announcement (ejabberd routes the two apart): it left it to the others.
+    expect(bodies(await say(crossed, 'crossed'))).toEqual([])
+    await scene.sibling(SIBLING, 'leaving')
+    const before = scene.sent.length
+    await scene.receive(xml('presence', { from: SIBLING, to: BOT, type: 'unavailable' }))
+    expect(bodies(scene.sent.slice(before))).toEqual(['You said: crossed'])
   })
 })
