@@ -2,7 +2,7 @@
 // and ports in a fresh temp dir, killed when the Node process that started it exits. It stores passwords as SCRAM
 // (SHA-256 by default), so it offers SCRAM-SHA-256 and PLAIN, never SCRAM-SHA-1: the case xmpp.js alone cannot log in to.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -59,6 +59,10 @@ export interface Ejabberd {
   register(user: string, password: string): Promise<string>
   /** SIGTERM, wait for the exit, remove the data dir. Idempotent. */
   stop(): Promise<void>
+  /** SIGKILL, as a crash would; keeps the data dir (accounts included) so restart() can bring the same server back. */
+  kill(): Promise<void>
+  /** Starts again on the same ports and data dir: kills it first if still running, or with `graceful` stops it as its service would (SIGTERM). */
+  restart(graceful?: boolean): Promise<void>
 }
 
 const DOMAIN = 'localhost'
@@ -181,6 +185,7 @@ function configText(dir: string, ports: Ports, opts: Required<Omit<EjabberdOptio
 class Instance extends PrivateServer implements Ejabberd {
   readonly domain = DOMAIN
   readonly host = HOST
+  private installation: Installation | undefined
 
   constructor(
     private readonly ports: Ports,
@@ -208,6 +213,9 @@ class Instance extends PrivateServer implements Ejabberd {
 
   /** Spawns ejabberd and waits for its listeners. 'busy' means another process holds one of its ports. */
   async launch(installation: Installation): Promise<'ok' | 'busy'> {
+    this.installation = installation
+    // A restart appends to the log of the run before: only what comes after counts.
+    const logOffset = existsSync(this.log) ? statSync(this.log).size : 0
     const out = openSync(path.join(this.dataDir, 'ejabberd.out'), 'a')
     let child: ChildProcess
     try {
@@ -236,7 +244,7 @@ class Instance extends PrivateServer implements Ejabberd {
     const ports = [this.ports.c2s, this.ports.http, ...(this.ports.tls === undefined ? [] : [this.ports.tls])]
     const deadline = Date.now() + STARTUP_TIMEOUT_MS
     for (;;) {
-      const log = readFrom(this.log, 0)
+      const log = readFrom(this.log, logOffset)
       if (log.includes('eaddrinuse')) {
         await this.terminate()
         return 'busy'
@@ -252,6 +260,26 @@ class Instance extends PrivateServer implements Ejabberd {
         throw new Error(`ejabberd did not open ports ${ports.join(', ')} within ${STARTUP_TIMEOUT_MS} ms`)
       }
       await sleep(20)
+    }
+  }
+
+  async kill(): Promise<void> {
+    const running = this.running
+    if (!running) return
+    running.signal('SIGKILL')
+    await running.waitGone(10_000)
+    this.running = undefined
+  }
+
+  async restart(graceful = false): Promise<void> {
+    if (this.stopping || !this.installation) throw new Error('ejabberd was stopped')
+    if (graceful) await this.terminate()
+    else await this.kill()
+    // The ports were ours a moment ago; a client may briefly hold one, so retry rather than move.
+    for (let attempt = 1; ; attempt++) {
+      if ((await this.launch(this.installation)) === 'ok') return
+      if (attempt >= PORT_ATTEMPTS) throw new Error(`ejabberd's ports ${this.ports.c2s}, ${this.ports.http} are taken by another process`)
+      await sleep(100 * attempt)
     }
   }
 

@@ -30,19 +30,28 @@ export function startMember(script: string, dyno: string, env: Record<string, st
 
 /** Clients that send numbered messages, taking turns, and count the replies to each number. */
 export interface Counter {
-  readonly peers: readonly Peer[]
+  peers: readonly Peer[]
   /** How many replies each number got. */
   readonly replies: Map<number, number>
   /** How many replies came from each resource of the bot. */
   readonly answeredBy: Map<string, number>
   /** The DYNO (resource up to the boot id) that answered most so far. */
   busiest(): string | undefined
-  /** Sends 1..count to `to`, one every `everyMs`, calling `at(n)` before sending n. */
-  send(count: number, everyMs: number, at?: (n: number) => unknown | Promise<unknown>): Promise<void>
+  /** Sends `first`..count (from 1 by default), one every `everyMs`, calling `at(n)` before sending n. */
+  send(count: number, everyMs: number, at?: (n: number) => unknown | Promise<unknown>, first?: number): Promise<void>
   /** Resolves once every number up to `count` has a reply, or after `ms`. */
   settled(count: number, ms?: number): Promise<void>
-  /** The numbers that got no reply, and those that got more than one. */
-  tally(count: number): { lost: number[]; doubled: number[] }
+  /** The numbers that got no reply, those that got more than one, and those that got more than two. */
+  tally(count: number): Tally
+  /** Connects the senders again, after the server's restart; what could not be sent meanwhile is not counted. */
+  reconnect(): Promise<void>
+}
+
+/** What a drill counted: numbers without a reply, with two or more, with three or more. */
+export interface Tally {
+  readonly lost: number[]
+  readonly doubled: number[]
+  readonly tripled: number[]
 }
 
 /**
@@ -59,38 +68,46 @@ export async function startCounter(opts: {
   /** Count at the first sender only: in a room every occupant gets every reply. */
   firstOnly?: boolean
 }): Promise<Counter> {
-  const peers = await Promise.all(opts.senders.map((jid) => connectPeer({ service: opts.service, jid, password: opts.password })))
   const replies = new Map<number, number>()
   const answeredBy = new Map<string, number>()
+  const unsent = new Set<number>()
   const waiters = new Set<() => void>()
-  for (const peer of opts.firstOnly ? peers.slice(0, 1) : peers) {
-    peer.client.on('stanza', (stanza) => {
-      const n = opts.reply(stanza)
-      if (n === undefined) return
-      replies.set(n, (replies.get(n) ?? 0) + 1)
-      const resource = (stanza.attrs.from ?? '').split('/')[1] ?? ''
-      answeredBy.set(resource, (answeredBy.get(resource) ?? 0) + 1)
-      for (const w of waiters) w()
-    })
+  const connect = async (): Promise<Peer[]> => {
+    const peers = await Promise.all(opts.senders.map((jid) => connectPeer({ service: opts.service, jid, password: opts.password })))
+    for (const peer of opts.firstOnly ? peers.slice(0, 1) : peers) {
+      peer.client.on('stanza', (stanza) => {
+        const n = opts.reply(stanza)
+        if (n === undefined) return
+        replies.set(n, (replies.get(n) ?? 0) + 1)
+        const resource = (stanza.attrs.from ?? '').split('/')[1] ?? ''
+        answeredBy.set(resource, (answeredBy.get(resource) ?? 0) + 1)
+        for (const w of waiters) w()
+      })
+    }
+    return peers
   }
   const complete = (count: number): boolean => {
-    for (let n = 1; n <= count; n++) if (!replies.has(n)) return false
+    for (let n = 1; n <= count; n++) if (!replies.has(n) && !unsent.has(n)) return false
     return true
   }
-  return {
-    peers,
+  const counter: Counter = {
+    peers: await connect(),
     replies,
     answeredBy,
     busiest() {
       const top = [...answeredBy].sort((a, b) => b[1] - a[1])[0]?.[0]
       return top?.split('.').slice(0, 2).join('.')
     },
-    async send(count, everyMs, at) {
-      for (let n = 1; n <= count; n++) {
+    async send(count, everyMs, at, first = 1) {
+      for (let n = first; n <= count; n++) {
         await at?.(n)
-        await (peers[n % peers.length] as Peer).send(opts.message(n))
+        await (counter.peers[n % counter.peers.length] as Peer).send(opts.message(n)).catch(() => unsent.add(n))
         await new Promise((resolve) => setTimeout(resolve, everyMs))
       }
+    },
+    async reconnect() {
+      await Promise.all(counter.peers.map((peer) => peer.close()))
+      counter.peers = await connect()
     },
     settled(count, ms = 20_000) {
       return new Promise((resolve) => {
@@ -110,14 +127,17 @@ export async function startCounter(opts: {
     tally(count) {
       const lost: number[] = []
       const doubled: number[] = []
+      const tripled: number[] = []
       for (let n = 1; n <= count; n++) {
         const got = replies.get(n) ?? 0
-        if (got === 0) lost.push(n)
+        if (got === 0 && !unsent.has(n)) lost.push(n)
         if (got > 1) doubled.push(n)
+        if (got > 2) tripled.push(n)
       }
-      return { lost, doubled }
+      return { lost, doubled, tripled }
     },
   }
+  return counter
 }
 
 /** The echo bot's message and reply, numbered. */
@@ -142,9 +162,7 @@ export interface DrillSetup {
 }
 
 /** What a drill saw: every number's replies, and for a crash how long until a survivor took over. */
-export interface DrillResult {
-  readonly lost: number[]
-  readonly doubled: number[]
+export interface DrillResult extends Tally {
   /** SIGKILL to the survivor's takeover, in ms. */
   readonly takeoverMs?: number
   /** The stopped process's exit code, for a drill that stops one. */
@@ -173,7 +191,7 @@ export async function prepareDrills(server: DrillServer, password: string): Prom
 }
 
 /** Runs `drill` with fresh members and senders, and stops whatever it started, whatever happens. */
-async function withCrew<T>(setup: DrillSetup, drill: (crew: Crew) => Promise<T>): Promise<T> {
+export async function withCrew<T>(setup: DrillSetup, drill: (crew: Crew) => Promise<T>): Promise<T> {
   const members: Member[] = []
   const counters: Counter[] = []
   const env = { JID: setup.botJid, JPASSWORD: setup.password, XMPP_SERVICE: setup.service }
@@ -228,7 +246,7 @@ async function withCrew<T>(setup: DrillSetup, drill: (crew: Crew) => Promise<T>)
   }
 }
 
-interface Crew {
+export interface Crew {
   member(dyno: string, env?: Record<string, string>, script?: string): Member
   chats(): Promise<Counter>
   room(room: string, senders: number): Promise<Counter>

@@ -1,12 +1,16 @@
 // `npm run recovery`: how fast a natter bot recovers from faults, measured against a private Prosody on loopback,
-// with the fault-injecting proxy of tools/proxy.ts in between. Prints the Markdown table quoted in the README's
-// "Staying up" section. `-- --runs N` repeats each fault N times (default 5).
+// with the fault-injecting proxy of tools/proxy.ts in between. Prints the Markdown tables quoted in the README's
+// "Staying up" and "Scaling out" sections. `-- --runs N` repeats each fault N times (default 5); `--no-faults`
+// leaves out the formation drills for lasting faults (a stall, a lingering session, the server's restart, also on
+// ejabberd when it is installed); `--hog` runs the formation drills with a CPU hog per core beside them.
 import os from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { type Bot, type BotEvents, createBot } from 'natter'
 import { ensureProsody, type Prosody, startProsody } from '../src/cli/sandbox/prosody.js'
+import { findEjabberd, startEjabberd } from './ejabberd.js'
 import { type DrillResult, drills, prepareDrills } from './formation-drill.js'
+import { type FaultResult, faultDrills, startHog } from './formation-faults.js'
 import { startProxy, type TcpProxy } from './proxy.js'
 
 const PASSWORD = 'recovery-pw-1'
@@ -123,44 +127,85 @@ function table(rows: readonly Row[]): string {
   return lines.join('\n')
 }
 
-/** Each formation drill `runs` times against a fresh Prosody with rooms: lost and doubled replies, takeover times. */
-async function formationTable(runs: number): Promise<string> {
+type Scenario = [name: string, messages: number, drill: () => Promise<DrillResult | FaultResult>]
+
+/** Each drill `runs` times: lost, doubled and tripled replies, and how long a takeover or the healing took. */
+async function measure(scenarios: readonly Scenario[], runs: number): Promise<string[]> {
+  const lines: string[] = []
+  for (const [name, count, drill] of scenarios) {
+    const results: Array<DrillResult | FaultResult> = []
+    for (let run = 0; run < runs; run++) results.push(await drill())
+    const lost = results.reduce((sum, r) => sum + r.lost.length, 0)
+    const doubled = Math.max(...results.map((r) => r.doubled.length))
+    const tripled = results.reduce((sum, r) => sum + r.tripled.length, 0)
+    const times = results.flatMap((r) => [r.takeoverMs, 'healMs' in r ? r.healMs : undefined].filter((t) => t !== undefined)).sort((a, b) => a - b)
+    const time = times.length === 0 ? '' : `${seconds(times[Math.floor((times.length - 1) / 2)] ?? NaN)}, ${seconds(times.at(-1) ?? NaN)}`
+    lines.push(`| ${name} | ${count} | ${runs} | ${lost} | ${doubled} | ${tripled} | ${time} |`)
+  }
+  return lines
+}
+
+/** The formation drills against a fresh Prosody with rooms, then the lasting faults on it and on ejabberd. */
+async function formationTable(runs: number, faults: boolean): Promise<string> {
+  const lines = [
+    '| scenario | messages | runs | lost (all runs) | doubled (worst run) | tripled (all runs) | takeover after SIGKILL, or healed after (median, max) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ]
   const prosody = await startProsody({ smacksHibernation: 120 })
   try {
     const setup = await prepareDrills(prosody, PASSWORD)
-    const scenarios: Array<[string, number, () => Promise<DrillResult>]> = [
-      ['bot=2, steady', 100, () => drills.steady(setup, 2)],
-      ['bot=3, steady', 150, () => drills.steady(setup, 3, 150)],
-      ['bot=2, SIGTERM to one under traffic', 200, () => drills.sigterm(setup)],
-      ['restart overlap: new bot.1, then SIGTERM to old bot.1', 200, () => drills.overlap(setup)],
-      ['scale up 1 → 2 under traffic', 200, () => drills.scaleUp(setup)],
-      ['restart as Heroku times it: SIGTERM to old bot.1 as the new one starts', 200, () => drills.overlapAtOnce(setup)],
-      ['restart with a gap of 2 s', 200, () => drills.gap(setup)],
-      ['bot=3 in a room', 60, () => drills.room(setup, 'drill@conference.localhost', 3)],
-      // Last: a killed process leaves a session the server keeps, which the drills after it would meet.
-      ['bot=2, SIGKILL to one, 50 msg/s', 400, () => drills.sigkill(setup)],
-    ]
-    const lines = [
-      '| scenario | messages | runs | lost (all runs) | doubled (worst run) | takeover after SIGKILL (median, max) |',
-      '| --- | --- | --- | --- | --- | --- |',
-    ]
-    for (const [name, count, drill] of scenarios) {
-      const results: DrillResult[] = []
-      for (let run = 0; run < runs; run++) results.push(await drill())
-      const lost = results.reduce((sum, r) => sum + r.lost.length, 0)
-      const doubled = Math.max(...results.map((r) => r.doubled.length))
-      const takeovers = results.flatMap((r) => (r.takeoverMs === undefined ? [] : [r.takeoverMs])).sort((a, b) => a - b)
-      const takeover = takeovers.length === 0 ? '' : `${seconds(takeovers[Math.floor((takeovers.length - 1) / 2)] ?? NaN)}, ${seconds(takeovers.at(-1) ?? NaN)}`
-      lines.push(`| ${name} | ${count} | ${runs} | ${lost} | ${doubled} | ${takeover} |`)
-    }
-    return lines.join('\n')
+    lines.push(
+      ...(await measure(
+        [
+          ['bot=2, steady', 100, () => drills.steady(setup, 2)],
+          ['bot=3, steady', 150, () => drills.steady(setup, 3, 150)],
+          ['bot=2, SIGTERM to one under traffic', 200, () => drills.sigterm(setup)],
+          ['restart overlap: new bot.1, then SIGTERM to old bot.1', 200, () => drills.overlap(setup)],
+          ['scale up 1 → 2 under traffic', 200, () => drills.scaleUp(setup)],
+          ['restart as Heroku times it: SIGTERM to old bot.1 as the new one starts', 200, () => drills.overlapAtOnce(setup)],
+          ['restart with a gap of 2 s', 200, () => drills.gap(setup)],
+          ['bot=3 in a room', 60, () => drills.room(setup, 'drill@conference.localhost', 3)],
+          ['bot=2, SIGKILL to one, 50 msg/s', 400, () => drills.sigkill(setup)],
+          ...(faults
+            ? ([
+                ['bot=3, one stalled (SIGSTOP) for 8.5 s, 25 msg/s', 400, () => faultDrills.stall(setup)],
+                ['bot=2, SIGKILL to one, a new bot.1 6 s later (its session still "available")', 400, () => faultDrills.lingering(setup)],
+                ['bot=3, Prosody killed and started again', 300, () => faultDrills.serverRestart(setup, () => prosody.restart())],
+              ] satisfies Scenario[])
+            : []),
+        ],
+        runs,
+      )),
+    )
   } finally {
     await prosody.stop()
   }
+  if (faults && findEjabberd()) {
+    const ejabberd = await startEjabberd({ muc: true, resumeTimeout: 120, scramHash: 'sha1' })
+    try {
+      const setup = await prepareDrills(ejabberd, PASSWORD)
+      lines.push(
+        ...(await measure(
+          [
+            ['ejabberd: bot=3, one stalled (SIGSTOP) for 8.5 s, 25 msg/s', 400, () => faultDrills.stall(setup)],
+            ['ejabberd: bot=2, SIGKILL to one, a new bot.1 6 s later', 400, () => faultDrills.lingering(setup)],
+            ['ejabberd: bot=3, ejabberd stopped (SIGTERM) and started again', 300, () => faultDrills.serverRestart(setup, () => ejabberd.restart(true))],
+          ],
+          runs,
+        )),
+      )
+    } finally {
+      await ejabberd.stop()
+    }
+  }
+  return lines.join('\n')
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } })
+  const { values } = parseArgs({
+    options: { runs: { type: 'string', default: '5' }, faults: { type: 'boolean', default: true }, hog: { type: 'boolean', default: false } },
+    allowNegative: true,
+  })
   const runs = Number(values.runs)
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a positive whole number')
   await ensureProsody({ install: true })
@@ -187,9 +232,17 @@ async function main(): Promise<void> {
     process.stdout.write(`${table(rows)}\n\n`)
     process.stdout.write(`Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Prosody on loopback.\n`)
     process.stdout.write('Default backoff (up to 1 s, doubling to 60 s, full jitter); each fault hits a stable session.\n\n')
-    process.stderr.write(`formations, ${runs} runs per scenario...\n`)
-    process.stdout.write(`${await formationTable(runs)}\n\n`)
-    process.stdout.write('Six senders take turns; every reply to a numbered message is counted. Default takeover time (5 s).\n')
+    process.stderr.write(`formations, ${runs} runs per scenario${values.hog ? ', with a CPU hog per core' : ''}...\n`)
+    // The hog runs beside the drills only: the faults above are measured on a quiet machine.
+    const hog = values.hog ? startHog() : undefined
+    try {
+      process.stdout.write(`${await formationTable(runs, values.faults)}\n\n`)
+    } finally {
+      hog?.stop()
+    }
+    process.stdout.write(
+      `Six senders take turns; every reply to a numbered message is counted. Default takeover time (5 s)${values.hog ? '; a CPU hog per core beside the drills' : ''}.\n`,
+    )
   } finally {
     await Promise.allSettled(bots.map((bot) => bot.stop(1_000)))
     await proxy.close()

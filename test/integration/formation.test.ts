@@ -24,32 +24,32 @@ describe('a formation on Prosody', () => {
   it('of 2 answers each message to the bare JID once, and gives a human on the account no work', async () => {
     const human = await connectPeer({ service: prosody.service, jid: setup.botJid, password: PASSWORD, resource: 'phone' })
     await human.sendPresence()
-    expect(await drills.steady(setup, 2)).toEqual({ lost: [], doubled: [] })
+    expect(await drills.steady(setup, 2)).toEqual({ lost: [], doubled: [], tripled: [] })
     await human.close()
   })
 
   it('of 3 answers each message once', async () => {
-    expect(await drills.steady(setup, 3, 150)).toEqual({ lost: [], doubled: [] })
+    expect(await drills.steady(setup, 3, 150)).toEqual({ lost: [], doubled: [], tripled: [] })
   })
 
   it('hands over on SIGTERM under traffic: the leaving process exits 0, nothing lost or doubled', async () => {
-    expect(await drills.sigterm(setup)).toEqual({ lost: [], doubled: [], exitCode: 0 })
+    expect(await drills.sigterm(setup)).toEqual({ lost: [], doubled: [], tripled: [], exitCode: 0 })
   })
 
   it('restarts as Heroku does: a new bot.1 starts before the old bot.1 stops; the old exits 0, nothing lost or doubled', async () => {
-    expect(await drills.overlap(setup)).toEqual({ lost: [], doubled: [], exitCode: 0 })
+    expect(await drills.overlap(setup)).toEqual({ lost: [], doubled: [], tripled: [], exitCode: 0 })
   })
 
   it('restarts as Heroku times it, SIGTERM to the old bot.1 as the new one starts: nothing lost or doubled', async () => {
-    expect(await drills.overlapAtOnce(setup)).toEqual({ lost: [], doubled: [], exitCode: 0 })
+    expect(await drills.overlapAtOnce(setup)).toEqual({ lost: [], doubled: [], tripled: [], exitCode: 0 })
   })
 
   it('restarts with a gap: what came while no process ran is answered once, by the new one', async () => {
-    expect(await drills.gap(setup)).toEqual({ lost: [], doubled: [], exitCode: 0 })
+    expect(await drills.gap(setup)).toEqual({ lost: [], doubled: [], tripled: [], exitCode: 0 })
   })
 
   it('scales up under traffic: nothing lost or doubled', async () => {
-    expect(await drills.scaleUp(setup)).toEqual({ lost: [], doubled: [] })
+    expect(await drills.scaleUp(setup)).toEqual({ lost: [], doubled: [], tripled: [] })
   })
 
   it('takes over from a process killed with SIGKILL under traffic: nothing lost, at most about a second doubled', async () => {
@@ -66,7 +66,7 @@ describe('a formation on Prosody', () => {
   })
 
   it.each([2, 3])('of %i processes in a room, as one occupant, answers each addressed command once', async (size) => {
-    expect(await drills.room(setup, 'formation@conference.localhost', size)).toEqual({ lost: [], doubled: [] })
+    expect(await drills.room(setup, 'formation@conference.localhost', size)).toEqual({ lost: [], doubled: [], tripled: [] })
   })
 })
 
@@ -85,27 +85,27 @@ describe('a formation on ejabberd', () => {
   })
 
   it('of 2 answers each message once', async () => {
-    expect(await drills.steady(onEjabberd, 2)).toEqual({ lost: [], doubled: [] })
+    expect(await drills.steady(onEjabberd, 2)).toEqual({ lost: [], doubled: [], tripled: [] })
   })
 
   it('of 3 answers each message once', async () => {
-    expect(await drills.steady(onEjabberd, 3, 150)).toEqual({ lost: [], doubled: [] })
+    expect(await drills.steady(onEjabberd, 3, 150)).toEqual({ lost: [], doubled: [], tripled: [] })
   })
 
   it('hands over on SIGTERM under traffic', async () => {
-    expect(await drills.sigterm(onEjabberd)).toEqual({ lost: [], doubled: [], exitCode: 0 })
+    expect(await drills.sigterm(onEjabberd)).toEqual({ lost: [], doubled: [], tripled: [], exitCode: 0 })
   })
 
   it('restarts as Heroku does, the old and new bot.1 side by side', async () => {
-    expect(await drills.overlap(onEjabberd)).toEqual({ lost: [], doubled: [], exitCode: 0 })
+    expect(await drills.overlap(onEjabberd)).toEqual({ lost: [], doubled: [], tripled: [], exitCode: 0 })
   })
 
   it('restarts with a gap', async () => {
-    expect(await drills.gap(onEjabberd)).toEqual({ lost: [], doubled: [], exitCode: 0 })
+    expect(await drills.gap(onEjabberd)).toEqual({ lost: [], doubled: [], tripled: [], exitCode: 0 })
   })
 
   it('scales up under traffic', async () => {
-    expect(await drills.scaleUp(onEjabberd)).toEqual({ lost: [], doubled: [] })
+    expect(await drills.scaleUp(onEjabberd)).toEqual({ lost: [], doubled: [], tripled: [] })
   })
 
   it('takes over from a process killed with SIGKILL: nothing lost, at most about a second doubled', async () => {
@@ -115,6 +115,6 @@ describe('a formation on ejabberd', () => {
   })
 
   it.each([2, 3])('of %i processes in a room answers each addressed command once', async (size) => {
-    expect(await drills.room(onEjabberd, `formation${size}@conference.localhost`, size)).toEqual({ lost: [], doubled: [] })
+    expect(await drills.room(onEjabberd, `formation${size}@conference.localhost`, size)).toEqual({ lost: [], doubled: [], tripled: [] })
   })
 })
