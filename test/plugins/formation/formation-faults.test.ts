@@ -111,6 +111,11 @@ describe('a formation member', () => {
       xml('delay', { xmlns: 'urn:xmpp:delay', from: theirs, stamp: '2026-01-01T00:00:00Z' }),
     )
     expect(bodies(await scene.receive(relayed))).toEqual([])
+    // Joining again after a stall, it takes no work, but what only it got is still its own.
+    scene.stall(8_000)
+    await scene.round('waited')
+    expect(scene.ownPresence().state).toBe('joining')
+    expect(bodies(await scene.receive(stored(theirs, 'kept too')))).toEqual(['You said: kept too'])
   })
 
   it("handles what crossed a leaving sibling's announcement unanswered once the sibling is gone, not what it answered or had long before", async () => {
