@@ -70,19 +70,21 @@ async function converged(members: readonly Member[], crew: readonly Member[]): P
   return lastViews(members).every((view) => view === wanted)
 }
 
-/** From `since` (epoch ms) until each of `members` logged a formation of exactly `crew`: the longest, in ms. */
-async function healedAfter(members: readonly Member[], crew: readonly Member[], since: number, ms = 30_000): Promise<number> {
+/**
+ * From `since` (epoch ms) until each of `members` logged a formation of exactly `crew`: the longest, in ms;
+ * undefined when one did not within `ms` (the formation stayed split).
+ */
+async function healedAfter(members: readonly Member[], crew: readonly Member[], since: number, ms = 30_000): Promise<number | undefined> {
   const wanted = (await Promise.all(crew.map((m) => m.jid()))).sort().join(' ')
   const times = await Promise.all(
     members.map(async (m) => {
-      const line = await m.process.waitForLog(
-        (l) => Number(l.time) >= since && Array.isArray(l.members) && [...(l.members as string[])].sort().join(' ') === wanted,
-        ms,
-      )
-      return Number(line.time) - since
+      const line = await m.process
+        .waitForLog((l) => Number(l.time) >= since && Array.isArray(l.members) && [...(l.members as string[])].sort().join(' ') === wanted, ms)
+        .catch(() => undefined)
+      return line === undefined ? Number.NaN : Number(line.time) - since
     }),
   )
-  return Math.max(...times)
+  return times.some(Number.isNaN) ? undefined : Math.max(...times)
 }
 
 function unhandledLines(members: readonly Member[]): number {
@@ -213,7 +215,8 @@ export const faultDrills = {
         const resumedAt = await stallPhase(counter, members, 1, half, everyMs, stallFor(opts))
         const stallHealed = await healedAfter(members, members, resumedAt)
         const back = await restartPhase(counter, restart, half + 1, count, everyMs)
-        const healMs = Math.max(stallHealed, await healedAfter(members, members, back))
+        const restartHealed = await healedAfter(members, members, back)
+        const healMs = stallHealed === undefined || restartHealed === undefined ? undefined : Math.max(stallHealed, restartHealed)
         return { ...counter.tally(count), converged: await converged(members, members), healMs, unhandled: unhandledLines(members) }
       })
     }),
