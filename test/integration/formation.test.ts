@@ -63,7 +63,8 @@ describe('a formation on Prosody', () => {
     const { lost, doubled } = await drills.sigkill(setup, 400, 20)
     expect(lost).toEqual([])
     expect(doubled.length).toBeLessThanOrEqual(1_500 / 20)
-  })
+    // Its processes first wait for the lingering session to answer a ping, which it never does.
+  }, 60_000)
 
   it.each([2, 3])('of %i processes in a room, as one occupant, answers each addressed command once', async (size) => {
     expect(await drills.room(setup, 'formation@conference.localhost', size)).toEqual({ lost: [], doubled: [], tripled: [] })
