@@ -239,9 +239,9 @@ export class Formation {
 
   /**
    * The conversation a stanza belongs to, which one member owns; undefined for what only this process got:
-   * IQs, messages sent to its own full JID by anyone but a room, and messages the server kept and delivers
-   * to this session alone (stamped delayed by the server: offline storage while no process ran, what a lost
-   * session had not acknowledged).
+   * IQs, messages sent to its own full JID by anyone but a room, and, while no sibling takes work, messages the
+   * server kept and delivers to this session alone (stamped delayed by the server: offline storage while no
+   * process ran). Once a sibling takes work, what the server delivers again went to every member.
    */
   #conversation(ctx: StanzaContext): string | undefined {
     const from = bareJid(ctx.from)
@@ -251,7 +251,7 @@ export class Formation {
     if (fromRoom) return from
     if (parseJid(ctx.to)?.resource) return undefined
     const delay = ctx.stanza.getChild('delay', NS_DELAY)
-    if (delay && delay.attrs.from === parseJid(this.#bot.jid)?.domain) return undefined
+    if (delay && delay.attrs.from === parseJid(this.#bot.jid)?.domain && !this.#members.hasActiveSiblings) return undefined
     return from
   }
 
