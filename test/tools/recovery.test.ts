@@ -10,7 +10,7 @@ import { afterBuild } from '../support/npm-script.js'
 const FAULTS = 5
 const SCENARIOS = 9
 
-it('npm run recovery -- --runs 1 --no-faults measures every fault and formation scenario, and loses no message', { timeout: 300_000 }, async () => {
+it('npm run recovery -- --runs 1 measures every fault and formation scenario, and loses no message', { timeout: 300_000 }, async () => {
   const command = await afterBuild('recovery')
   const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = execFile('sh', ['-c', `${command} --runs 1 --no-faults`], { cwd: ROOT, timeout: 280_000 }, (_error, stdout, stderr) =>
