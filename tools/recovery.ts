@@ -129,12 +129,23 @@ function table(rows: readonly Row[]): string {
 
 type Scenario = [name: string, messages: number, drill: () => Promise<DrillResult | FaultResult>]
 
-/** Each drill `runs` times: lost, doubled and tripled replies, and how long a takeover or the healing took. */
-async function measure(scenarios: readonly Scenario[], runs: number): Promise<string[]> {
+/**
+ * Each drill `runs` times: lost, doubled and tripled replies, and how long a takeover or the healing took. With
+ * `hog`, a CPU hog per core runs beside each drill (not beside the servers' start, which it would slow past their
+ * time limits).
+ */
+async function measure(scenarios: readonly Scenario[], runs: number, hog: boolean): Promise<string[]> {
   const lines: string[] = []
   for (const [name, count, drill] of scenarios) {
     const results: Array<DrillResult | FaultResult> = []
-    for (let run = 0; run < runs; run++) results.push(await drill())
+    for (let run = 0; run < runs; run++) {
+      const running = hog ? startHog() : undefined
+      try {
+        results.push(await drill())
+      } finally {
+        running?.stop()
+      }
+    }
     const lost = results.reduce((sum, r) => sum + r.lost.length, 0)
     const doubled = Math.max(...results.map((r) => r.doubled.length))
     const tripled = results.reduce((sum, r) => sum + r.tripled.length, 0)
@@ -146,7 +157,7 @@ async function measure(scenarios: readonly Scenario[], runs: number): Promise<st
 }
 
 /** The formation drills against a fresh Prosody with rooms, then the lasting faults on it and on ejabberd. */
-async function formationTable(runs: number, faults: boolean): Promise<string> {
+async function formationTable(runs: number, faults: boolean, hog: boolean): Promise<string> {
   const lines = [
     '| scenario | messages | runs | lost (all runs) | doubled (worst run) | tripled (all runs) | takeover after SIGKILL, or healed after (median, max) |',
     '| --- | --- | --- | --- | --- | --- | --- |',
@@ -175,6 +186,7 @@ async function formationTable(runs: number, faults: boolean): Promise<string> {
             : []),
         ],
         runs,
+        hog,
       )),
     )
   } finally {
@@ -192,6 +204,7 @@ async function formationTable(runs: number, faults: boolean): Promise<string> {
             ['ejabberd: bot=3, ejabberd stopped (SIGTERM) and started again', 300, () => faultDrills.serverRestart(setup, () => ejabberd.restart(true))],
           ],
           runs,
+          hog,
         )),
       )
     } finally {
@@ -233,13 +246,8 @@ async function main(): Promise<void> {
     process.stdout.write(`Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Prosody on loopback.\n`)
     process.stdout.write('Default backoff (up to 1 s, doubling to 60 s, full jitter); each fault hits a stable session.\n\n')
     process.stderr.write(`formations, ${runs} runs per scenario${values.hog ? ', with a CPU hog per core' : ''}...\n`)
-    // The hog runs beside the drills only: the faults above are measured on a quiet machine.
-    const hog = values.hog ? startHog() : undefined
-    try {
-      process.stdout.write(`${await formationTable(runs, values.faults)}\n\n`)
-    } finally {
-      hog?.stop()
-    }
+    // The hog runs beside the formation drills only: the faults above are measured on a quiet machine.
+    process.stdout.write(`${await formationTable(runs, values.faults, values.hog)}\n\n`)
     process.stdout.write(
       `Six senders take turns; every reply to a numbered message is counted. Default takeover time (5 s)${values.hog ? '; a CPU hog per core beside the drills' : ''}.\n`,
     )
