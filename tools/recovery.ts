@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { type Bot, type BotEvents, createBot } from 'natter'
 import { ensureProsody, type Prosody, startProsody } from '../src/cli/sandbox/prosody.js'
-import { findEjabberd, startEjabberd } from './ejabberd.js'
+import { type Ejabberd, findEjabberd, startEjabberd } from './ejabberd.js'
 import { type DrillResult, drills, prepareDrills } from './formation-drill.js'
 import { type FaultResult, faultDrills, startHog } from './formation-faults.js'
 import { startProxy, type TcpProxy } from './proxy.js'
@@ -192,26 +192,32 @@ async function formationTable(runs: number, faults: boolean, hog: boolean): Prom
   } finally {
     await prosody.stop()
   }
-  if (faults && findEjabberd()) {
-    const ejabberd = await startEjabberd({ muc: true, resumeTimeout: 120, scramHash: 'sha1' })
-    try {
-      const setup = await prepareDrills(ejabberd, PASSWORD)
-      lines.push(
-        ...(await measure(
-          [
-            ['ejabberd: bot=3, one stalled (SIGSTOP) for 8.5 s, 25 msg/s', 400, () => faultDrills.stall(setup)],
-            ['ejabberd: bot=2, SIGKILL to one, a new bot.1 6 s later', 400, () => faultDrills.lingering(setup)],
-            ['ejabberd: bot=3, ejabberd stopped (SIGTERM) and started again', 300, () => faultDrills.serverRestart(setup, () => ejabberd.restart(true))],
-          ],
-          runs,
-          hog,
-        )),
-      )
-    } finally {
-      await ejabberd.stop()
-    }
-  }
+  if (faults && findEjabberd()) lines.push(...(await ejabberdRows(runs, hog)))
   return lines.join('\n')
+}
+
+/** The lasting faults on a fresh ejabberd; a row saying why when it cannot start, so that the rest still gets printed. */
+async function ejabberdRows(runs: number, hog: boolean): Promise<string[]> {
+  let ejabberd: Ejabberd
+  try {
+    ejabberd = await startEjabberd({ muc: true, resumeTimeout: 120, scramHash: 'sha1' })
+  } catch (error) {
+    return [`| ejabberd: not measured (${error instanceof Error ? error.message : String(error)}) | | | | | | |`]
+  }
+  try {
+    const setup = await prepareDrills(ejabberd, PASSWORD)
+    return await measure(
+      [
+        ['ejabberd: bot=3, one stalled (SIGSTOP) for 8.5 s, 25 msg/s', 400, () => faultDrills.stall(setup)],
+        ['ejabberd: bot=2, SIGKILL to one, a new bot.1 6 s later', 400, () => faultDrills.lingering(setup)],
+        ['ejabberd: bot=3, ejabberd stopped (SIGTERM) and started again', 300, () => faultDrills.serverRestart(setup, () => ejabberd.restart(true))],
+      ],
+      runs,
+      hog,
+    )
+  } finally {
+    await ejabberd.stop()
+  }
 }
 
 async function main(): Promise<void> {
