@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { ensureProsody, type Prosody, startProsody } from '../src/cli/sandbox/prosody.js'
+import { ensureProsody, type Prosody, startProsody } from '../src/cli/sandbox/servers/prosody.js'
 import { killAllBots, machineCpuSeconds, ownCpuSeconds, pidFrom } from './bot-process.js'
 import { BOTS, ROOT } from './bots.js'
 import { type CeilingSample, measureCeiling } from './ceiling.js'

@@ -5,7 +5,7 @@ import os from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { type Bot, type BotEvents, createBot } from 'natter'
-import { ensureProsody, type Prosody, startProsody } from '../src/cli/sandbox/prosody.js'
+import { ensureProsody, type Prosody, startProsody } from '../src/cli/sandbox/servers/prosody.js'
 import { type DrillResult, drills, prepareDrills } from './formation-drill.js'
 import { startProxy, type TcpProxy } from './proxy.js'
 

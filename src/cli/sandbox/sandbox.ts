@@ -6,7 +6,7 @@ import { ask } from './ask.js'
 import { sandboxEnv } from './bot-env.js'
 import { type BotProcess, startBotProcess } from './bot-process.js'
 import { botCommand } from './procfile.js'
-import { ensureProsody, type Prosody, startProsody } from './prosody.js'
+import { ensureProsody, type Prosody, startProsody } from './servers/prosody.js'
 import type { Terminal } from './terminal.js'
 import { connectUser, type UserSession } from './user-session.js'
 

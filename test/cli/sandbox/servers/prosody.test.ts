@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
+import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type Prosody, portAccepts, startProsody } from '../../../src/cli/sandbox/prosody.js'
-import { connectPeer, type Peer, xml } from '../../../tools/peer.js'
+import { portAccepts } from '../../../../src/cli/sandbox/servers/loopback-ports.js'
+import { type Prosody, startProsody } from '../../../../src/cli/sandbox/servers/prosody.js'
+import { connectPeer, type Peer, xml } from '../../../../tools/peer.js'
 
 const started: Prosody[] = []
 const peers: Peer[] = []
@@ -71,6 +73,18 @@ describe('startProsody', () => {
     const carol = await connectPeer({ service: prosody.service, jid: 'carol@localhost', password: 'secret' })
     peers.push(carol)
     expect(carol.jid).toBe('carol@localhost/peer')
+  })
+
+  it('says so when the port it was given is held by another process', async () => {
+    const holder = net.createServer()
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+    const address = holder.address()
+    if (address === null || typeof address === 'string') throw new Error('no port')
+    try {
+      await expect(startProsody({ port: address.port })).rejects.toThrow(`prosody could not listen on 127.0.0.1:${address.port}`)
+    } finally {
+      holder.close()
+    }
   })
 
   it('rejects a wrong password without hanging', async () => {
