@@ -28,8 +28,8 @@ export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions 
    */
   receive?: { ownMessages?: boolean; roomHistory?: boolean }
   /**
-   * Per-sender limits on what comes in: a rate, and handlers running at once (see the README's
-   * "Floods and loops"). On by default; `false` turns them off, as does `XMPP_LIMITS=off`.
+   * Per-sender limits on what comes in: a rate, and handlers running at once (see
+   * docs/security.md, "Floods and loops"). On by default; `false` turns them off, as does `XMPP_LIMITS=off`.
    */
   limits?: LimitsOptions | false
 }

@@ -15,6 +15,7 @@
  * if (isMain(import.meta.url)) buildEcho().run()
  * ```
  * @packageDocumentation
+ * @module natter
  */
 
 export type { BotCore } from './bot/bot-core.js'

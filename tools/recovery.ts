@@ -1,6 +1,6 @@
 // `npm run recovery`: how fast a natter bot recovers from faults, measured against a private Prosody on loopback,
-// with the fault-injecting proxy of tools/proxy.ts in between. Prints the Markdown table quoted in the README's
-// "Staying up" section. `-- --runs N` repeats each fault N times (default 5).
+// with the fault-injecting proxy of tools/proxy.ts in between. Prints the Markdown tables quoted in docs/staying-up.md
+// and docs/scaling-out.md. `-- --runs N` repeats each fault N times (default 5).
 import os from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'

@@ -10,6 +10,7 @@
  * expect(await kit.contact('alice@example.org').say('hi')).toEqual(['You said: hi'])
  * ```
  * @packageDocumentation
+ * @module natter/testing
  */
 export { TestChat } from './chat.js'
 export { TestContact } from './contact.js'

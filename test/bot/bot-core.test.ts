@@ -375,7 +375,7 @@ describe('admins', () => {
 })
 
 describe('plugins', () => {
-  /** The README's example plugin: a command and a method, through the public API only. */
+  /** The example plugin of docs/plugins.md: a command and a method, through the public API only. */
   function uptime(bot: BotCore): { uptime(): number } {
     const since = Date.now()
     bot.command('uptime', 'How long the bot has been up', (cmd) => cmd.reply(`up ${Math.round((Date.now() - since) / 1000)} s`))
