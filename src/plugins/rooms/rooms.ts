@@ -6,7 +6,7 @@ import type { Next } from '../../dispatch/router.js'
 import { StanzaError } from '../../errors.js'
 import { parseJid } from '../../jid.js'
 import { xml } from '../../xml.js'
-import { type RoomSetting, readRoomSettings, readTrustedServices } from './settings.js'
+import { ROOMS_SETTINGS, type RoomSetting, readRoomSettings, readTrustedServices } from './settings.js'
 import { RoomTrust } from './trust.js'
 
 /** XEP-0045's namespace, which a bot that joins rooms announces. */
@@ -376,5 +376,8 @@ export interface RoomsFeature {
  * ```
  */
 export function rooms(options: RoomsOptions = {}): (bot: BotCore) => RoomsFeature {
-  return (bot) => ({ rooms: new Rooms(bot, options) })
+  return (bot) => {
+    bot.settingsTable.add(...Object.values(ROOMS_SETTINGS))
+    return { rooms: new Rooms(bot, options) }
+  }
 }
