@@ -85,7 +85,7 @@ const BOOT_ID = randomBytes(3).toString('base64url').slice(0, 4).toLowerCase()
 
 /**
  * Reads and validates the settings from options and the environment, before anything connects, row
- * by row of {@link CORE_SETTINGS}. Throws a `ConfigError` naming the first variable at fault.
+ * by row of the core's settings table. Throws a `ConfigError` naming the first variable at fault.
  *
  * @example
  * ```ts
