@@ -1,7 +1,8 @@
 import { BotCore } from './bot/bot-core.js'
 import type { CoreOptions } from './bot/core-options.js'
 import { type DiscoFeature, discovery } from './plugins/discovery/discovery.js'
-import { type FormationFeature, type FormationOptions, formation } from './plugins/formation/formation.js'
+import { type FormationFeature, formation } from './plugins/formation/formation.js'
+import type { FormationOptions } from './plugins/formation/settings.js'
 import { limits } from './plugins/limits/limits.js'
 import type { LimitsOptions } from './plugins/limits/settings.js'
 import { ownMessages } from './plugins/own-messages/own-messages.js'
@@ -10,6 +11,7 @@ import { type RoomsFeature, type RoomsOptions, rooms } from './plugins/rooms/roo
 import { type RosterFeature, roster } from './plugins/roster/roster.js'
 import { type ScheduleFeature, schedule } from './plugins/schedule/schedule.js'
 import { softwareVersion } from './plugins/software-version/software-version.js'
+import type { Setting } from './settings/setting.js'
 import { VERSION } from './version.js'
 
 /**
@@ -72,4 +74,18 @@ export function createBot(options: BotOptions = {}): Bot {
     .install(limits(options.limits))
     .install(schedule())
   return bot
+}
+
+/**
+ * Every setting a bot made by {@link createBot} reads, the core's first and then each feature's: the
+ * table `natter --help` and docs/configuration.md show, as the bot's own `--help` does.
+ *
+ * @example
+ * ```ts
+ * for (const setting of botSettings()) console.log(setting.variable, setting.help)
+ * ```
+ */
+export function botSettings(): readonly Setting<unknown>[] {
+  // The features add their rows as they are installed: the table is the one such a bot has.
+  return createBot({ env: {}, logLevel: 'silent' }).settingsTable.rows
 }

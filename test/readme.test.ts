@@ -124,6 +124,10 @@ const COVERAGE: Readonly<Record<string, Coverage>> = {
   'JID=bot@example.org JPASSWORD=secret node dist/examples/echo.js -D': { runBy: [ECHO_DEBUG] },
   'npm run recovery': { runBy: [t('test/tools/recovery.test.ts', 'npm run recovery -- --runs 1 measures every fault')] },
   'npm run docs': { runBy: [ci('npm run docs')] },
+  'npm run docs:settings': {
+    runBy: [t('test/configuration-docs.test.ts', 'shows the settings table as the code has it (npm run docs:settings rewrites it)')],
+  },
+  'natter --help': { runBy: [t('test/cli/help.test.ts', 'names every command and option')] },
   'npm run lint': { runBy: [ci('npm test')] },
   'npm run format': { notRun: "rewrites the files in place; npm test's first step, npm run lint, checks the same without writing" },
   // Parts of npm test, whose vitest run runs every project and every file.

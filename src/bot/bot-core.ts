@@ -7,6 +7,7 @@ import type { UndeliveredReason } from '../errors.js'
 import type { IqAnswer } from '../iq-answer.js'
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js'
 import { runProcess } from '../process/run-process.js'
+import { coreSettingsTable, DEFAULT_SHUTDOWN_TIMEOUT } from '../settings/core-settings.js'
 import { loadSettings, type Settings } from '../settings/settings.js'
 import { Connection } from '../wire/connection.js'
 import { type XmlElement, xml } from '../xml.js'
@@ -68,6 +69,8 @@ export class BotCore extends Composer {
   #settings: Settings | undefined
   #wire: Wire | undefined
   #status: { show?: Show | undefined; text?: string | undefined } = {}
+  /** The settings the bot reads, which `--help` lists: the core's, then those features add (`bot.settingsTable.add(WEATHER_KEY)`). */
+  readonly settingsTable = coreSettingsTable()
 
   constructor(options: CoreOptions = {}) {
     super(options)
@@ -363,7 +366,7 @@ export class BotCore extends Composer {
 
   /**
    * Stops taking stanzas (the server keeps those that arrive now for the next session), lets running
-   * handlers finish for up to `deadline` ms (default `SHUTDOWN_TIMEOUT`, 20 s), runs the
+   * handlers finish for up to `deadline` ms (default: `SHUTDOWN_TIMEOUT`'s seconds), runs the
    * {@link BotCore.onShutdown} hooks, says goodbye with unavailable presence and closes the stream.
    *
    * @example
@@ -371,7 +374,7 @@ export class BotCore extends Composer {
    * process.once('SIGUSR2', () => bot.stop())
    * ```
    */
-  async stop(deadline = (this.#settings?.shutdownTimeout ?? 20) * 1000): Promise<void> {
+  async stop(deadline = (this.#settings?.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT) * 1000): Promise<void> {
     const wire = this.#wire
     if (!wire) {
       this.#inbound.accepting = false

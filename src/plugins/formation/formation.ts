@@ -1,19 +1,17 @@
 import type { BotCore } from '../../bot/bot-core.js'
-import type { Env } from '../../bot/core-options.js'
 import { Listeners } from '../../bot/listeners.js'
 import type { StanzaContext } from '../../dispatch/context/base.js'
 import type { MessageContext } from '../../dispatch/context/message.js'
 import type { PresenceContext } from '../../dispatch/context/presence.js'
 import type { Next } from '../../dispatch/router.js'
-import { ConfigError } from '../../errors.js'
 import { bareJid, parseJid } from '../../jid.js'
 import { NS_CARBONS, NS_FORWARD, NS_PING } from '../../ns.js'
-import { settingText } from '../../settings/settings.js'
 import { type XmlElement, xml } from '../../xml.js'
 import type { RoomsFeature } from '../rooms/rooms.js'
 import { Backlog, type Fate, type Held } from './backlog.js'
 import { JoinWindow } from './joining.js'
 import { type MemberState, Members } from './members.js'
+import { FORMATION_SETTINGS, type FormationOptions, type FormationSettings, readFormationSettings } from './settings.js'
 
 /** The presence payload by which the processes of one bot know each other. */
 export const NS_FORMATION = 'urn:natter:formation:0'
@@ -28,17 +26,6 @@ const ANNOUNCE_WAIT_MS = 2_000
 const JOIN_SETTLE_MS = IN_FLIGHT_MS
 /** How long a stopping process waits for a sibling that is joining to take work, so as to hand over to it. */
 const JOINER_WAIT_MS = JOIN_SETTLE_MS + 2 * ANNOUNCE_WAIT_MS
-
-/** How the processes of one bot share its work. */
-export interface FormationOptions {
-  /**
-   * Coordinate with the other processes of this bot (same JID, other resources) so that each stanza
-   * is handled once (`XMPP_FORMATION`, default on). Off: every process handles everything.
-   */
-  formation?: boolean
-  /** How long a silent process may stay before the others take its share over, in ms (`XMPP_TAKEOVER`, seconds; default 5000). */
-  takeoverAfter?: number
-}
 
 /** What a formation change tells: the members now taking work, and this process's own JID. */
 export interface FormationChange {
@@ -58,9 +45,9 @@ export class Formation {
   readonly #members: Members
   readonly #listeners: Listeners<{ change: FormationChange }>
   readonly #bot: BotCore & RoomsFeature
-  #enabled = true
-  #takeoverAfter: number
-  #backlog: Backlog
+  #enabled!: boolean
+  #takeoverAfter!: number
+  #backlog!: Backlog
   /** Per sibling, per conversation: when it last sent something there, from the carbons of what it sent. */
   readonly #lastSent = new Map<string, Map<string, number>>()
   readonly #pinging = new Set<string>()
@@ -90,9 +77,8 @@ export class Formation {
     this.#bot = bot
     this.#members = new Members(() => bot.jid)
     this.#listeners = new Listeners(() => bot.log)
-    this.#takeoverAfter = options.takeoverAfter ?? 5_000
-    this.#backlog = new Backlog(this.#takeoverAfter + 2 * IN_FLIGHT_MS)
-    bot.onStart((env) => this.#configure(env, options))
+    this.#configure(readFormationSettings(options, {}))
+    bot.onStart((env) => this.#configure(readFormationSettings(options, env)))
     bot.decoratePresence((presence) => {
       if (this.#enabled) presence.append(xml('formation', { xmlns: NS_FORMATION, state: this.#ownState() }))
     })
@@ -147,19 +133,10 @@ export class Formation {
     return this
   }
 
-  #configure(env: Env, options: FormationOptions): void {
-    const switchText = settingText(options.formation === undefined ? undefined : String(options.formation), env.XMPP_FORMATION)?.toLowerCase()
-    if (switchText !== undefined && !['on', 'off', 'true', 'false', '1', '0'].includes(switchText)) {
-      throw new ConfigError('XMPP_FORMATION', `malformed "${switchText}"; use on or off`)
-    }
-    this.#enabled = switchText === undefined || ['on', 'true', '1'].includes(switchText)
-    const takeover = settingText(undefined, env.XMPP_TAKEOVER)
-    if (options.takeoverAfter === undefined && takeover !== undefined) {
-      const seconds = Number(takeover)
-      if (!Number.isFinite(seconds) || seconds < 1) throw new ConfigError('XMPP_TAKEOVER', `malformed "${takeover}"; expected seconds, at least 1`)
-      this.#takeoverAfter = seconds * 1000
-      this.#backlog = new Backlog(this.#takeoverAfter + 2 * IN_FLIGHT_MS)
-    }
+  #configure(settings: FormationSettings): void {
+    this.#enabled = settings.enabled
+    this.#takeoverAfter = settings.takeoverAfter
+    this.#backlog = new Backlog(this.#takeoverAfter + 2 * IN_FLIGHT_MS)
   }
 
   #inbound(ctx: StanzaContext, next: Next): unknown {
@@ -425,5 +402,8 @@ export interface FormationFeature {
  * ```
  */
 export function formation(options: FormationOptions = {}): (bot: BotCore & RoomsFeature) => FormationFeature {
-  return (bot) => ({ formation: new Formation(bot, options) })
+  return (bot) => {
+    bot.settingsTable.add(...Object.values(FORMATION_SETTINGS))
+    return { formation: new Formation(bot, options) }
+  }
 }

@@ -8,7 +8,7 @@ import { parseJid } from '../../jid.js'
 import { NS_DATA, NS_MUC, NS_MUC_OWNER, NS_MUC_USER } from '../../ns.js'
 import { xml } from '../../xml.js'
 import type { DiscoFeature } from '../discovery/discovery.js'
-import { type RoomSetting, readRoomSettings, readTrustedServices } from './settings.js'
+import { ROOMS_SETTINGS, type RoomSetting, readRoomSettings, readTrustedServices } from './settings.js'
 import { RoomTrust } from './trust.js'
 
 /** How often, and after how long (times the attempt), a join that found the room locked is tried again. */
@@ -375,6 +375,7 @@ export interface RoomsFeature {
 export function rooms(options: RoomsOptions = {}): (bot: BotCore & Partial<DiscoFeature>) => RoomsFeature {
   return (bot) => {
     bot.features?.add(NS_MUC)
+    bot.settingsTable.add(...Object.values(ROOMS_SETTINGS))
     return { rooms: new Rooms(bot, options) }
   }
 }
