@@ -81,7 +81,7 @@ export class ConnectError extends Error {
  *
  * @example
  * ```ts
- * try { parseFlags(['--bogus']) } catch (e) { if (e instanceof UsageError) console.error(e.message) }
+ * if (error instanceof UsageError) process.exitCode = ExitCode.Usage
  * ```
  */
 export class UsageError extends Error {

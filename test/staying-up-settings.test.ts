@@ -1,5 +1,6 @@
-import { ConfigError, ExitCode, loadSettings, usage } from 'natter'
+import { ConfigError, ExitCode, loadSettings } from 'natter'
 import { describe, expect, it } from 'vitest'
+import { usage } from '../src/process/run-process.js'
 
 const base = { JID: 'bot@example.org', JPASSWORD: 'pw-settings-1' }
 

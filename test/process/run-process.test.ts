@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
-import { parseFlags, UsageError, usage, VERSION } from 'natter'
+import { UsageError, VERSION } from 'natter'
 import { describe, expect, it } from 'vitest'
-import { scriptName } from '../../src/process/run-process.js'
+import { parseFlags, scriptName, usage } from '../../src/process/run-process.js'
 
 describe('parseFlags', () => {
   it('defaults every flag to false', () => {
