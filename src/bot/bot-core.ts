@@ -37,9 +37,6 @@ export interface AttachedBot {
   online(): void
 }
 
-/** @internal How the test kit wires a bot to memory; see `natter/testing`. */
-export let attachWire: (bot: BotCore, wire: Wire) => AttachedBot
-
 /** Shutdown hooks get at least this long, even when handlers used up the deadline. */
 const SHUTDOWN_HOOK_MIN_MS = 2_000
 
@@ -89,17 +86,16 @@ export class BotCore extends Composer {
     })
   }
 
-  static {
-    attachWire = (bot, wire) => {
-      if (bot.#wire) throw new Error('the bot is already started')
-      bot.#wire = wire
-      bot.#log.level = bot.#options.logLevel ?? 'silent'
-      bot.#runStartHooks(bot.#options.env ?? {})
-      bot.#inbound.accepting = true
-      return {
-        receive: (stanza, started) => bot.#inbound.receive(stanza, started),
-        online: () => bot.#cameOnline({ jid: wire.jid, resumed: false }, (presence) => wire.send(presence)),
-      }
+  /** @internal The test kit's seam (`natter/testing`): starts the bot on `wire`, with no settings read and no server. */
+  static attachWire(bot: BotCore, wire: Wire): AttachedBot {
+    if (bot.#wire) throw new Error('the bot is already started')
+    bot.#wire = wire
+    bot.#log.level = bot.#options.logLevel ?? 'silent'
+    bot.#runStartHooks(bot.#options.env ?? {})
+    bot.#inbound.accepting = true
+    return {
+      receive: (stanza, started) => bot.#inbound.receive(stanza, started),
+      online: () => bot.#cameOnline({ jid: wire.jid, resumed: false }, (presence) => wire.send(presence)),
     }
   }
 
