@@ -33,10 +33,10 @@ export type { ReconnectOptions } from './wire/session.js'
 
 // Contexts: what a handler gets for each kind of stanza, and the fields its guards can test.
 
-export type { StanzaContext } from './dispatch/context/base.js'
 export type { IqContext, IqField } from './dispatch/context/iq.js'
 export type { ChatState, MessageContext, MessageField, MessageType } from './dispatch/context/message.js'
 export type { PresenceContext, PresenceField, PresenceType, Show } from './dispatch/context/presence.js'
+export type { StanzaContext } from './dispatch/context/stanza-context.js'
 export type { SubscriptionContext, SubscriptionField, SubscriptionType } from './dispatch/context/subscription.js'
 export type { RosterField, RosterPushContext } from './plugins/roster/roster.js'
 
@@ -66,7 +66,7 @@ export {
 
 // The features `createBot()` installs: what each adds to the bot, and its options.
 
-export type { DiscoFeature, Features } from './plugins/discovery/discovery.js'
+export type { DiscoveryFeature, Features } from './plugins/discovery/discovery.js'
 export type { Formation, FormationChange, FormationFeature, FormationOptions } from './plugins/formation/formation.js'
 export type { LimitsOptions } from './plugins/limits/settings.js'
 export type { PingFeature } from './plugins/ping/ping.js'

@@ -1,7 +1,7 @@
 import { Composer } from '../dispatch/composer.js'
-import type { ContextLink } from '../dispatch/context/base.js'
 import type { MessageType } from '../dispatch/context/message.js'
 import type { Show } from '../dispatch/context/presence.js'
+import type { ContextLink } from '../dispatch/context/stanza-context.js'
 import { Inbound } from '../dispatch/inbound.js'
 import type { UndeliveredReason } from '../errors.js'
 import type { IqAnswer } from '../iq-answer.js'

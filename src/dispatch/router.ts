@@ -1,4 +1,4 @@
-import type { StanzaContext } from './context/base.js'
+import type { StanzaContext } from './context/stanza-context.js'
 import type { Matcher } from './guards.js'
 import { type IndexedKind, RouteIndex } from './route-index.js'
 import type { Outcome } from './stanza-kind.js'

@@ -1,6 +1,6 @@
 import type { IqAnswer } from '../iq-answer.js'
 import type { XmlElement } from '../xml.js'
-import type { ContextLink, StanzaContext } from './context/base.js'
+import type { ContextLink, StanzaContext } from './context/stanza-context.js'
 
 /** What a handler chain did with a stanza: whether a handler took it, what that handler returned, or what was thrown. */
 export interface Outcome {

@@ -1,7 +1,7 @@
 import { StanzaError } from '../../errors.js'
 import type { XmlElement } from '../../xml.js'
 import { defineKind } from '../stanza-kind.js'
-import { type ContextLink, StanzaContext } from './base.js'
+import { type ContextLink, StanzaContext } from './stanza-context.js'
 
 /**
  * An IQ get or set addressed to the bot. The handler's return value becomes the result: an element

@@ -2,7 +2,7 @@ import { bareJid, parseJid } from '../../jid.js'
 import { NS_CHATSTATES, NS_DELAY } from '../../ns.js'
 import { type XmlElement, xml } from '../../xml.js'
 import { defineKind } from '../stanza-kind.js'
-import { type ContextLink, StanzaContext } from './base.js'
+import { type ContextLink, StanzaContext } from './stanza-context.js'
 
 /** The message types of RFC 6121; a message without a type is `normal`. */
 export type MessageType = 'chat' | 'groupchat' | 'normal' | 'headline' | 'error'

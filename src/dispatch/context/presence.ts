@@ -1,6 +1,6 @@
 import type { XmlElement } from '../../xml.js'
 import { defineKind } from '../stanza-kind.js'
-import { type ContextLink, StanzaContext } from './base.js'
+import { type ContextLink, StanzaContext } from './stanza-context.js'
 
 /** `available` stands for a presence without a type. */
 export type PresenceType = 'available' | 'unavailable' | 'probe' | 'error'

@@ -1,7 +1,7 @@
 import { bareJid } from '../../jid.js'
 import { type XmlElement, xml } from '../../xml.js'
 import { defineKind } from '../stanza-kind.js'
-import { type ContextLink, StanzaContext } from './base.js'
+import { type ContextLink, StanzaContext } from './stanza-context.js'
 
 /** The presence types that manage subscriptions (RFC 6121, section 3). */
 export type SubscriptionType = 'subscribe' | 'subscribed' | 'unsubscribe' | 'unsubscribed'

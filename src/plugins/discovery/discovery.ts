@@ -38,7 +38,7 @@ export class Features {
 }
 
 /** What service discovery adds to a bot. */
-export interface DiscoFeature {
+export interface DiscoveryFeature {
   /** What the bot announces through service discovery; IQ handlers add their namespaces. */
   readonly features: Features
 }
@@ -54,7 +54,7 @@ export interface DiscoFeature {
  * bot.features.add('urn:example:weather')
  * ```
  */
-export function discovery(identity: { name: string }): (bot: BotCore) => DiscoFeature {
+export function discovery(identity: { name: string }): (bot: BotCore) => DiscoveryFeature {
   return (bot) => {
     const features = new Features()
     bot.onRegister(({ kind, guards }) => {

@@ -1,7 +1,7 @@
 import type { BotCore } from '../../bot/bot-core.js'
 import { NS_PING } from '../../ns.js'
 import { xml } from '../../xml.js'
-import type { DiscoFeature } from '../discovery/discovery.js'
+import type { DiscoveryFeature } from '../discovery/discovery.js'
 
 /** What pinging adds to a bot. */
 export interface PingFeature {
@@ -26,7 +26,7 @@ export interface PingFeature {
  * const rtt = await new BotCore(options).install(ping()).ping()
  * ```
  */
-export function ping(): (bot: BotCore & Partial<DiscoFeature>) => PingFeature {
+export function ping(): (bot: BotCore & Partial<DiscoveryFeature>) => PingFeature {
   return (bot) => {
     bot.features?.add(NS_PING)
     return {

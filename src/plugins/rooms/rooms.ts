@@ -1,13 +1,13 @@
 import type { BotCore } from '../../bot/bot-core.js'
-import type { StanzaContext } from '../../dispatch/context/base.js'
 import type { MessageContext } from '../../dispatch/context/message.js'
 import type { PresenceContext } from '../../dispatch/context/presence.js'
+import type { StanzaContext } from '../../dispatch/context/stanza-context.js'
 import type { Next } from '../../dispatch/router.js'
 import { StanzaError } from '../../errors.js'
 import { parseJid } from '../../jid.js'
 import { NS_DATA, NS_MUC, NS_MUC_OWNER, NS_MUC_USER } from '../../ns.js'
 import { xml } from '../../xml.js'
-import type { DiscoFeature } from '../discovery/discovery.js'
+import type { DiscoveryFeature } from '../discovery/discovery.js'
 import { type RoomSetting, readRoomSettings, readTrustedServices } from './settings.js'
 import { RoomTrust } from './trust.js'
 
@@ -372,7 +372,7 @@ export interface RoomsFeature {
  * const bot = new BotCore(options).install(rooms({ rooms: ['team@conference.example.org/helper'] }))
  * ```
  */
-export function rooms(options: RoomsOptions = {}): (bot: BotCore & Partial<DiscoFeature>) => RoomsFeature {
+export function rooms(options: RoomsOptions = {}): (bot: BotCore & Partial<DiscoveryFeature>) => RoomsFeature {
   return (bot) => {
     bot.features?.add(NS_MUC)
     return { rooms: new Rooms(bot, options) }

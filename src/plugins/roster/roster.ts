@@ -1,5 +1,5 @@
 import type { BotCore } from '../../bot/bot-core.js'
-import { type ContextLink, StanzaContext } from '../../dispatch/context/base.js'
+import { type ContextLink, StanzaContext } from '../../dispatch/context/stanza-context.js'
 import type { Exact, Guards, Narrow } from '../../dispatch/guards.js'
 import type { Handler } from '../../dispatch/router.js'
 import { defineKind } from '../../dispatch/stanza-kind.js'
