@@ -3,7 +3,14 @@ import type { SettingOptions } from '../settings/settings.js'
 import type { OutboxOptions } from '../wire/outbox.js'
 import type { ReconnectOptions } from '../wire/session.js'
 
-/** The environment settings are read from. */
+/**
+ * The environment settings are read from.
+ *
+ * @example
+ * ```ts
+ * createBot({ env: { JID: 'bot@example.org', JPASSWORD: process.env.SECRET } })
+ * ```
+ */
 export type Env = Readonly<Record<string, string | undefined>>
 
 /**

@@ -32,7 +32,14 @@ type FieldOf<K extends keyof StanzaKinds> = StanzaKinds[K]['field'] & keyof Cont
 /** The message types commands are read from. */
 const COMMAND_TYPES = ['chat', 'normal', 'groupchat'] as const
 
-/** Who may run admin commands, and how commands are marked. */
+/**
+ * Who may run admin commands, and how commands are marked.
+ *
+ * @example
+ * ```ts
+ * const bot = createBot({ admins: ['ops@example.org'], commandPrefix: '!' })
+ * ```
+ */
 export interface ComposerOptions {
   /** Bare JIDs allowed to run commands registered with `admin: true`. */
   admins?: readonly string[]
@@ -40,7 +47,14 @@ export interface ComposerOptions {
   commandPrefix?: string
 }
 
-/** A hook that hears about every handler registered, e.g. to announce an IQ namespace. */
+/**
+ * A hook that hears about every handler registered, e.g. to announce an IQ namespace.
+ *
+ * @example
+ * ```ts
+ * bot.onRegister(({ kind, guards }) => bot.log.debug({ kind, guards }, 'handler registered'))
+ * ```
+ */
 export type RegistrationListener = (registration: { kind: string; guards: unknown }) => void
 
 /**

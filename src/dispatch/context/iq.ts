@@ -55,5 +55,12 @@ export const iqKind = defineKind({
   },
 })
 
-/** Fields an IQ guard can test. */
+/**
+ * Fields an IQ guard can test.
+ *
+ * @example
+ * ```ts
+ * bot.iq({ type: 'get', xmlns: 'urn:example:weather', element: 'query' }, (iq) => xml('query', { xmlns: 'urn:example:weather' }, 'sunny'))
+ * ```
+ */
 export type IqField = (typeof iqKind.fields)[number]

@@ -37,7 +37,14 @@ export class Features {
   }
 }
 
-/** What service discovery adds to a bot. */
+/**
+ * What service discovery adds to a bot.
+ *
+ * @example
+ * ```ts
+ * function announceWeather(bot: BotCore & DiscoveryFeature): void { bot.features.add('urn:example:weather') }
+ * ```
+ */
 export interface DiscoveryFeature {
   /** What the bot announces through service discovery; IQ handlers add their namespaces. */
   readonly features: Features

@@ -3,7 +3,14 @@ import { NS_PING } from '../../ns.js'
 import { xml } from '../../xml.js'
 import type { DiscoveryFeature } from '../discovery/discovery.js'
 
-/** What pinging adds to a bot. */
+/**
+ * What pinging adds to a bot.
+ *
+ * @example
+ * ```ts
+ * bot.log.info({ ms: await bot.ping() }, 'round trip to the server')
+ * ```
+ */
 export interface PingFeature {
   /**
    * Pings a JID (XEP-0199), or the bot's server when `to` is omitted, and resolves with the round
