@@ -20,7 +20,7 @@ export class Features {
     for (const feature of features) this.#set.add(feature)
   }
 
-  /** Adds the namespaces that IQ guards fix with plain strings. */
+  /** @internal Adds the namespaces that IQ guards fix with plain strings: discovery() calls it for each IQ handler registered. */
   announce(guards: unknown): void {
     for (const guard of Array.isArray(guards) ? guards : [guards]) {
       const xmlns = typeof guard === 'object' && guard !== null ? (guard as { xmlns?: unknown }).xmlns : undefined
