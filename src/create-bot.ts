@@ -1,6 +1,6 @@
 import { BotCore } from './bot/bot-core.js'
 import type { CoreOptions } from './bot/core-options.js'
-import { type DiscoFeature, discovery } from './plugins/discovery/discovery.js'
+import { type DiscoveryFeature, discovery } from './plugins/discovery/discovery.js'
 import { type FormationFeature, formation } from './plugins/formation/formation.js'
 import type { FormationOptions } from './plugins/formation/settings.js'
 import { limits } from './plugins/limits/limits.js'
@@ -44,7 +44,7 @@ export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions 
  * function addGreetings(bot: Bot): void { bot.message({ type: 'chat', body: /^hi$/i }, (msg) => msg.reply('Hello!')) }
  * ```
  */
-export type Bot = BotCore & DiscoFeature & PingFeature & RosterFeature & RoomsFeature & FormationFeature & ScheduleFeature
+export type Bot = BotCore & DiscoveryFeature & PingFeature & RosterFeature & RoomsFeature & FormationFeature & ScheduleFeature
 
 /**
  * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,

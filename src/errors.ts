@@ -49,7 +49,14 @@ export class FatalError extends Error {
   }
 }
 
-/** Why the bot cannot go on; each reason has its exit code (see {@link ExitCode}). */
+/**
+ * Why the bot cannot go on; each reason has its exit code (see {@link ExitCode}).
+ *
+ * @example
+ * ```ts
+ * bot.on('error', (error) => { if (error instanceof FatalError && error.reason === 'auth') console.error('check JID and JPASSWORD') })
+ * ```
+ */
 export type FatalReason = 'auth' | 'conflict' | 'tls' | 'unreachable' | 'internal'
 
 /**
@@ -81,7 +88,7 @@ export class ConnectError extends Error {
  *
  * @example
  * ```ts
- * try { parseFlags(['--bogus']) } catch (e) { if (e instanceof UsageError) console.error(e.message) }
+ * if (error instanceof UsageError) process.exitCode = ExitCode.Usage
  * ```
  */
 export class UsageError extends Error {
@@ -163,7 +170,14 @@ const UNDELIVERED_TEXT: Record<UndeliveredReason, string> = {
   'too-big': 'bigger than the server takes',
 }
 
-/** The error types of RFC 6120, section 8.3.2. */
+/**
+ * The error types of RFC 6120, section 8.3.2.
+ *
+ * @example
+ * ```ts
+ * throw new StanzaError('item-not-found', 'cancel')
+ * ```
+ */
 export type StanzaErrorType = 'auth' | 'cancel' | 'continue' | 'modify' | 'wait'
 
 /**

@@ -1,6 +1,7 @@
-import { ConfigError, ExitCode, loadSettings, usage } from 'natter'
+import { ConfigError, ExitCode, loadSettings } from 'natter'
 import { describe, expect, it } from 'vitest'
 import { botSettings } from '../src/create-bot.js'
+import { usage } from '../src/process/bot-help.js'
 
 const base = { JID: 'bot@example.org', JPASSWORD: 'pw-settings-1' }
 

@@ -1,7 +1,7 @@
 import { Composer } from '../dispatch/composer.js'
-import type { ContextLink } from '../dispatch/context/base.js'
 import type { MessageType } from '../dispatch/context/message.js'
 import type { Show } from '../dispatch/context/presence.js'
+import type { ContextLink } from '../dispatch/context/stanza-context.js'
 import { Inbound } from '../dispatch/inbound.js'
 import type { UndeliveredReason } from '../errors.js'
 import type { IqAnswer } from '../iq-answer.js'
@@ -37,9 +37,6 @@ export interface AttachedBot {
   /** Comes online as after a fresh login: the bot's presence, then the `ready` listeners. */
   online(): void
 }
-
-/** @internal How the test kit wires a bot to memory; see `natter/testing`. */
-export let attachWire: (bot: BotCore, wire: Wire) => AttachedBot
 
 /** Shutdown hooks get at least this long, even when handlers used up the deadline. */
 const SHUTDOWN_HOOK_MIN_MS = 2_000
@@ -92,17 +89,16 @@ export class BotCore extends Composer {
     })
   }
 
-  static {
-    attachWire = (bot, wire) => {
-      if (bot.#wire) throw new Error('the bot is already started')
-      bot.#wire = wire
-      bot.#log.level = bot.#options.logLevel ?? 'silent'
-      bot.#runStartHooks(bot.#options.env ?? {})
-      bot.#inbound.accepting = true
-      return {
-        receive: (stanza, started) => bot.#inbound.receive(stanza, started),
-        online: () => bot.#cameOnline({ jid: wire.jid, resumed: false }, (presence) => wire.send(presence)),
-      }
+  /** @internal The test kit's seam (`natter/testing`): starts the bot on `wire`, with no settings read and no server. */
+  static attachWire(bot: BotCore, wire: Wire): AttachedBot {
+    if (bot.#wire) throw new Error('the bot is already started')
+    bot.#wire = wire
+    bot.#log.level = bot.#options.logLevel ?? 'silent'
+    bot.#runStartHooks(bot.#options.env ?? {})
+    bot.#inbound.accepting = true
+    return {
+      receive: (stanza, started) => bot.#inbound.receive(stanza, started),
+      online: () => bot.#cameOnline({ jid: wire.jid, resumed: false }, (presence) => wire.send(presence)),
     }
   }
 

@@ -1,7 +1,14 @@
 import type { UndeliveredReason } from '../errors.js'
 import type { XmlElement } from '../xml.js'
 
-/** Lifecycle events a bot emits, and what their listeners get. */
+/**
+ * Lifecycle events a bot emits, and what their listeners get.
+ *
+ * @example
+ * ```ts
+ * bot.on('reconnecting', ({ attempt, delay }) => bot.log.warn({ attempt, delay }, 'server unreachable'))
+ * ```
+ */
 export interface BotEvents {
   /** Online: after the first connect, and after every reconnect (`resumed` when the old session went on). */
   ready: { jid: string; resumed: boolean }

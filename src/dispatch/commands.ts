@@ -48,7 +48,14 @@ export type CommandContext<A = Record<string, string | undefined>> = MessageCont
   readonly args: A
 }
 
-/** How a command is described and who may run it. */
+/**
+ * How a command is described and who may run it.
+ *
+ * @example
+ * ```ts
+ * bot.command('restart', { description: 'Restarts the bot', admin: true }, (cmd) => cmd.reply('Restarting'))
+ * ```
+ */
 export interface CommandOptions {
   /** One line for `help`. */
   description: string

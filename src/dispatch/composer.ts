@@ -1,10 +1,10 @@
 import { bareJid } from '../jid.js'
 import type { Logger } from '../log/logger.js'
 import { type CommandArgs, type CommandContext, type CommandOptions, Commands } from './commands.js'
-import type { StanzaContext } from './context/base.js'
 import { type IqContext, type IqField, iqKind } from './context/iq.js'
 import { type MessageContext, type MessageField, messageKind } from './context/message.js'
 import { type PresenceContext, type PresenceField, presenceKind } from './context/presence.js'
+import type { StanzaContext } from './context/stanza-context.js'
 import { type SubscriptionContext, type SubscriptionField, subscriptionKind } from './context/subscription.js'
 import { compileGuards, type Exact, type Guards, type Narrow } from './guards.js'
 import { type Handler, type Middleware, type Next, Router } from './router.js'
@@ -32,7 +32,14 @@ type FieldOf<K extends keyof StanzaKinds> = StanzaKinds[K]['field'] & keyof Cont
 /** The message types commands are read from. */
 const COMMAND_TYPES = ['chat', 'normal', 'groupchat'] as const
 
-/** Who may run admin commands, and how commands are marked. */
+/**
+ * Who may run admin commands, and how commands are marked.
+ *
+ * @example
+ * ```ts
+ * const bot = createBot({ admins: ['ops@example.org'], commandPrefix: '!' })
+ * ```
+ */
 export interface ComposerOptions {
   /** Bare JIDs allowed to run commands registered with `admin: true`. */
   admins?: readonly string[]
@@ -40,7 +47,14 @@ export interface ComposerOptions {
   commandPrefix?: string
 }
 
-/** A hook that hears about every handler registered, e.g. to announce an IQ namespace. */
+/**
+ * A hook that hears about every handler registered, e.g. to announce an IQ namespace.
+ *
+ * @example
+ * ```ts
+ * bot.onRegister(({ kind, guards }) => bot.log.debug({ kind, guards }, 'handler registered'))
+ * ```
+ */
 export type RegistrationListener = (registration: { kind: string; guards: unknown }) => void
 
 /**

@@ -3,7 +3,7 @@ import { OncePer } from '../pacing/once-per.js'
 import { settleWithin } from '../pacing/settle-within.js'
 import { cutBelow, MAX_STANZA_DEPTH, nestsDeeperThan } from '../stanza-depth.js'
 import type { XmlElement } from '../xml.js'
-import type { ContextLink, StanzaContext } from './context/base.js'
+import type { ContextLink, StanzaContext } from './context/stanza-context.js'
 import type { Router } from './router.js'
 import type { IqAnswer, KindRegistry, Outcome, StanzaKind } from './stanza-kind.js'
 

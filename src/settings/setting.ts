@@ -46,7 +46,7 @@ export interface Setting<T> {
 export type OptionValue = string | number | boolean
 
 /** A setting that always has a value: a default, or an error when it is missing. */
-type AlwaysSet<T> = Setting<T> & ({ readonly default: string } | { readonly required: string })
+export type AlwaysSet<T> = Setting<T> & ({ readonly default: string } | { readonly required: string })
 
 /**
  * A setting's value: the option when it is given, else the environment variable, else the default.

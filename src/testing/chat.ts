@@ -1,4 +1,4 @@
-import { type AttachedBot, attachWire, type BotCore } from '../bot/bot-core.js'
+import { type AttachedBot, BotCore } from '../bot/bot-core.js'
 import type { MessageType } from '../dispatch/context/message.js'
 import { StanzaError, UndeliveredError } from '../errors.js'
 import type { IqAnswer } from '../iq-answer.js'
@@ -32,7 +32,7 @@ export class TestChat {
   constructor(bot: BotCore, options: { jid?: string } = {}) {
     this.jid = options.jid ?? 'bot@example.org/natter'
     const chat = this
-    this.#bot = attachWire(bot, {
+    this.#bot = BotCore.attachWire(bot, {
       jid: this.jid,
       get online() {
         return chat.#online

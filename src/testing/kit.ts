@@ -6,10 +6,10 @@ import type { XmlElement } from '../xml.js'
 import { TestChat } from './chat.js'
 import { TestContact } from './contact.js'
 import { Exchange } from './exchange.js'
-import type { KitLink } from './link.js'
+import { iqError, iqResult } from './iq-replies.js'
+import type { KitLink } from './kit-link.js'
 import { type RoomSetup, TestRoom } from './room.js'
 import { type RosterEntry, TestRoster } from './roster.js'
-import { iqError, iqResult } from './stanzas.js'
 
 const SUBSCRIPTIONS: ReadonlySet<string | undefined> = new Set(['subscribe', 'subscribed', 'unsubscribe', 'unsubscribed'])
 

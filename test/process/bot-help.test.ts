@@ -1,6 +1,7 @@
-import { type Setting, usage } from 'natter'
+import type { Setting } from 'natter'
 import { describe, expect, it } from 'vitest'
 import { botSettings } from '../../src/create-bot.js'
+import { usage } from '../../src/process/bot-help.js'
 
 describe('usage', () => {
   const text = usage('dist/examples/echo.js', botSettings())

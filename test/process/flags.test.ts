@@ -1,5 +1,6 @@
-import { parseFlags, UsageError } from 'natter'
+import { UsageError } from 'natter'
 import { describe, expect, it } from 'vitest'
+import { parseFlags } from '../../src/process/flags.js'
 
 describe('parseFlags', () => {
   it('defaults every flag to false', () => {

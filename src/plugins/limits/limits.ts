@@ -1,6 +1,6 @@
 import type { BotCore } from '../../bot/bot-core.js'
-import type { StanzaContext } from '../../dispatch/context/base.js'
 import { MessageContext } from '../../dispatch/context/message.js'
+import type { StanzaContext } from '../../dispatch/context/stanza-context.js'
 import type { Next } from '../../dispatch/router.js'
 import { StanzaError } from '../../errors.js'
 import { bareJid, type Jid, parseJid } from '../../jid.js'

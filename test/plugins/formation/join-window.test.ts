@@ -1,6 +1,6 @@
 import { xml } from 'natter'
 import { describe, expect, it } from 'vitest'
-import { JoinWindow } from '../../../src/plugins/formation/joining.js'
+import { JoinWindow } from '../../../src/plugins/formation/join-window.js'
 
 const A = 'bot@example.org/bot.1.aaaa'
 const B = 'bot@example.org/bot.2.bbbb'
