@@ -1,18 +1,19 @@
 // The wire's face to the connection and the session: one account's link to its server, over xmpp.js
-// (patched in xmppjs.ts). Here the link's life (connect, online, drop, close), the write flow and the
-// stanza size limit; the ack queue, the receiver, the login and the IQ bridge do the rest.
+// (patched in xmppjs.ts). Here the link's life (connect, online, drop, close) and the way out; the parts
+// it assembles do the rest: the ack queue, the receiver, the login, the IQ bridge, the stanza size limit.
 import { EventEmitter } from 'node:events'
 import type { Duplex } from 'node:stream'
 import { ConnectError, UndeliveredError } from '../errors.js'
 import type { IqAnswer } from '../iq-answer.js'
 import type { Logger } from '../log/logger.js'
-import { NS_PING, NS_STREAM_LIMITS } from '../ns.js'
+import { NS_PING } from '../ns.js'
 import type { Rate } from '../pacing/token-buckets.js'
 import { type XmlElement, xml } from '../xml.js'
 import { AckQueue, STANZAS } from './ack-queue.js'
 import { classify, isTooBig } from './classify-error.js'
 import { IqBridge, LIVENESS_PING_ID } from './iq-bridge.js'
 import { Receiver } from './receiver.js'
+import { StanzaLimit } from './stanza-limit.js'
 import { StreamLogin } from './stream-login.js'
 import { wireTrace } from './trace.js'
 import { overBytes, WriteLane } from './write-lane.js'
@@ -64,27 +65,24 @@ const CLOSE_WAIT_MS = 1_000
 export class Transport extends EventEmitter<TransportEvents> {
   readonly #xmpp: XmppJs
   readonly #options: TransportOptions
-  readonly #log: Logger
   readonly #lane: WriteLane
   readonly #acks: AckQueue
   readonly #receiver: Receiver
   readonly #login: StreamLogin
   readonly #iqs: IqBridge
+  readonly #limit: StanzaLimit
   #jid = ''
   #pings = 0
   /** Between the `online` event natter emits and the next disconnect. */
   #announced = false
   /** The stream whose 'drain' the lane waits for, if any. */
   #draining: Duplex | undefined
-  /** The smallest limit a server has shown by refusing a stanza as too big; kept across connections. */
-  #learnedLimit = Number.POSITIVE_INFINITY
   /** Set while `connect()` runs, so errors reach the attempt that caused them. */
   #connecting: ((error: ConnectError) => void) | undefined
 
   constructor(options: TransportOptions, log: Logger, onStanza: (stanza: XmlElement) => IqAnswer | Promise<IqAnswer>) {
     super()
     this.#options = options
-    this.#log = log
     const transport = this
     this.#lane = new WriteLane(
       {
@@ -99,7 +97,10 @@ export class Transport extends EventEmitter<TransportEvents> {
     this.#xmpp = new XmppJs({ service, domain, username, resource, maxInbound: options.maxStanzaSize * INBOUND_FACTOR }, log, {
       logIn: () => this.#login.logIn(),
       write: (element) => this.#write(element),
-      features: (features) => this.#offered(features),
+      features: (features) => {
+        this.#login.offered(features)
+        this.#limit.offered(features)
+      },
       receive: (element) => this.#receiver.receive(element),
       get received() {
         return transport.#acks.received
@@ -122,6 +123,7 @@ export class Transport extends EventEmitter<TransportEvents> {
     this.#receiver = new Receiver(this.#xmpp, this.#acks, onStanza, log)
     this.#login = new StreamLogin(this.#xmpp, (element) => this.#write(element), options, log)
     this.#iqs = new IqBridge(onStanza, this.#lane, log)
+    this.#limit = new StanzaLimit(options.maxStanzaSize, this.#lane, log)
     if (log.isLevelEnabled('debug')) this.#xmpp.trace(wireTrace(log))
   }
 
@@ -256,27 +258,6 @@ export class Transport extends EventEmitter<TransportEvents> {
     return this.#acks.hasRoom()
   }
 
-  /** The server's `<stream:features/>`: what to log in with, and (XEP-0478) how big a stanza it takes. */
-  #offered(features: XmlElement): void {
-    this.#login.offered(features)
-    const advertised = Number(features.getChild('limits', NS_STREAM_LIMITS)?.getChildText('max-bytes') ?? Number.NaN)
-    const configured = Math.min(this.#options.maxStanzaSize, this.#learnedLimit)
-    this.#lane.maxBytes = Number.isInteger(advertised) && advertised > 0 ? Math.min(configured, advertised) : configured
-  }
-
-  /**
-   * The server ended the stream because a stanza was too big for it. The biggest one it did not
-   * acknowledge is the one; from now on nothing that big is written, so that it is refused when it
-   * comes up again instead of ending the next stream too.
-   */
-  #refusedAsTooBig(): void {
-    const biggest = this.#acks.biggestUnacknowledged()
-    if (biggest === 0) return
-    this.#learnedLimit = Math.min(this.#learnedLimit, biggest - 1)
-    this.#lane.maxBytes = Math.min(this.#lane.maxBytes, this.#learnedLimit)
-    this.#log.warn({ bytes: biggest, limit: this.#lane.maxBytes }, 'the server refused a stanza as too big; nothing that big is sent again')
-  }
-
   // xmpp.js goes online before it sends <enable/> (and, on resume, a moment before its status says
   // so): wait a turn, so that whatever natter sends next is counted by stream management.
   #announce(resumed: boolean): void {
@@ -297,7 +278,7 @@ export class Transport extends EventEmitter<TransportEvents> {
   #failed(error: XmppJsError): void {
     // The login of an attempt that has already ended, stopping as it should.
     if (error instanceof Abandoned) return
-    if (isTooBig(error)) this.#refusedAsTooBig()
+    if (isTooBig(error)) this.#limit.refused(this.#acks.biggestUnacknowledged())
     const classified = classify(error)
     if (this.#connecting && classified.reason !== 'network') this.#connecting(classified)
     else if (classified.reason === 'conflict') this.emit('error', classified)
