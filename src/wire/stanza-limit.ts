@@ -24,8 +24,9 @@ export class StanzaLimit {
     private readonly log: Logger,
   ) {}
 
-  /** A new stream's features, which may say how big a stanza the server takes. */
+  /** A new stream's features. */
   offered(features: XmlElement): void {
+    // XEP-0478: the server may say how big a stanza it takes.
     const advertised = Number(features.getChild('limits', NS_STREAM_LIMITS)?.getChildText('max-bytes') ?? Number.NaN)
     const configured = Math.min(this.configured, this.#learned)
     this.lane.maxBytes = Number.isInteger(advertised) && advertised > 0 ? Math.min(configured, advertised) : configured
