@@ -3,6 +3,8 @@
  * natter's own formation namespace lives with the formation plugin.
  */
 
+/** RFC 6120: the stream itself, and its features. */
+export const NS_STREAMS = 'http://etherx.jabber.org/streams'
 /** RFC 6120: stanza error conditions. */
 export const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 /** RFC 6120: SASL. */

@@ -1,5 +1,5 @@
 // The element model natter shares with the wire: ltx elements from @xmpp/xml, typed here. With
-// transport.ts, the only module that imports @xmpp/*.
+// wire/xmppjs.ts, the only module that imports @xmpp/*.
 import { xml as ltxXml } from '@xmpp/xml'
 
 /**

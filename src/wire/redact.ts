@@ -1,4 +1,5 @@
-import type { XmlElement } from '../xml.js'
+import { type XmlElement, xml } from '../xml.js'
+import { hideSaslPayloads } from './xmppjs.js'
 
 /** What a secret is replaced with. */
 const HIDDEN = 'hidden'
@@ -6,6 +7,31 @@ const HIDDEN = 'hidden'
 const SECRET_VAR = /secret|password/i
 /** Levels of nesting a log line shows; deeper content is elided. */
 const MAX_LOG_DEPTH = 64
+
+/**
+ * The element as one line of XML for `-D` logs: SASL payloads hidden as xmpp.js's debug output hides
+ * them, and passwords and secret form fields as {@link redactedXml} does, at any depth.
+ *
+ * @example
+ * ```ts
+ * log.debug({ xml: redact(stanza) }, 'xmpp in')
+ * ```
+ */
+export function redact(element: XmlElement): string {
+  return redactedXml(hideSaslPayloads(topCopy(element)))
+}
+
+/**
+ * A copy of the element and of its children, which hiding rewrites in place, since the original is
+ * still on its way; what lies deeper is shared, and only read.
+ */
+function topCopy(element: XmlElement): XmlElement {
+  const copy = xml(element.name, { ...element.attrs })
+  copy.children = element.children.map((child) =>
+    typeof child === 'string' ? child : Object.assign(xml(child.name, { ...child.attrs }), { children: [...child.children] }),
+  )
+  return copy
+}
 
 /**
  * An element as one line of XML for debug logs, with secrets hidden: the text of every `<password/>`

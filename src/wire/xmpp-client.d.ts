@@ -1,4 +1,4 @@
-// The few parts of @xmpp/* 0.14 that transport.ts and xml.ts use, typed from their source: the community
+// The few parts of @xmpp/* 0.14 that wire/xmppjs.ts and xml.ts use, typed from their source: the community
 // types are incomplete (no `.on('resumed')` on stream management) and partly wrong.
 
 declare module '@xmpp/client' {

@@ -130,7 +130,7 @@ describe('a server without TLS', () => {
         },
       })
       const log = createLogger('warn', destination)
-      const options = { service: remote.service, domain: 'localhost', username: 'bot', password: PASSWORD, resource: '' }
+      const options = { service: remote.service, domain: 'localhost', username: 'bot', password: PASSWORD, resource: '', maxStanzaSize: 262_144 }
 
       const refused = new Transport(options, log, () => undefined)
       const error = await refused.connect(10_000).catch((e: unknown) => e)

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { redact } from '../../src/wire/transport.js'
+import { NS_SASL } from '../../src/ns.js'
+import { redact } from '../../src/wire/redact.js'
 import { xml } from '../../src/xml.js'
-
-const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl'
 
 describe('redact', () => {
   it('hides SASL payloads, which carry the password or what proves it', () => {
