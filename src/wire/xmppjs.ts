@@ -2,26 +2,26 @@
 // to it. With src/xml.ts (the element model), the only module that imports @xmpp/*; the rest of the wire
 // sees XmlElement and the typed views below, so the quirks of xmpp.js stay here.
 //
-// | xmpp.js                                        | natter                                                                          |
-// | ---------------------------------------------- | ------------------------------------------------------------------------------- |
-// | TCP, TLS, STARTTLS, DNS SRV, the XML stream    | kept                                                                            |
-// | stream features, resource binding              | kept                                                                            |
-// | XEP-0198 enable and resume, resending on resume | kept                                                                           |
-// | IQ caller and callee (replies, bad-request)    | kept; the bot's answers come in through the middleware's end (iq-bridge.ts)      |
-// | reconnect                                      | stopped: the session retries with backoff (session.ts)                          |
-// | SASL and SASL2: choice, SCRAM, PLAIN           | replaced (stream-login.ts, login/): xmpp.js logs in over cleartext, ignores the |
-// |                                                | server's SCRAM signature, knows neither SCRAM-SHA-256 nor channel binding        |
-// | send(), sendMany()                             | replaced by the transport's one writer: stream management queues each element   |
-// |                                                | in the order of the wire, and nothing too big for the server goes out           |
-// | reading the socket                             | wrapped: a stanza growing past what any server relays, or one xmpp.js throws    |
-// |                                                | on, ends the link instead of the process                                        |
-// | the middleware, for messages, presence, r, a   | bypassed (receiver.ts): a context, two JIDs parsed, a promise per layer, each   |
-// |                                                | stanza                                                                          |
-// | XEP-0198 inbound count `h`                     | replaced (ack-queue.ts): xmpp.js misses what its IQ handlers take, resets late  |
-// | XEP-0198 outbound queueing, `<r/>` timers      | replaced (ack-queue.ts, liveness.ts): a price per stanza, and an unbounded queue |
+// | xmpp.js                                         | natter                                                                           |
+// | ----------------------------------------------- | -------------------------------------------------------------------------------- |
+// | TCP, TLS, STARTTLS, DNS SRV, the XML stream     | kept                                                                             |
+// | stream features, resource binding               | kept                                                                             |
+// | XEP-0198 enable and resume, resending on resume | kept                                                                             |
+// | IQ caller and callee (replies, bad-request)     | kept; the bot's answers come in through the middleware's end (iq-bridge.ts)      |
+// | reconnect                                       | stopped: the session retries with backoff (session.ts)                           |
+// | SASL and SASL2: choice, SCRAM, PLAIN            | replaced (stream-login.ts, login/): xmpp.js logs in over cleartext, ignores the  |
+// | ----------------------------------------------- | -------------------------------------------------------------------------------- |
+// | send(), sendMany()                              | replaced by the transport's one writer: stream management queues each element    |
+// | ----------------------------------------------- | -------------------------------------------------------------------------------- |
+// | reading the socket                              | wrapped: a stanza growing past what any server relays, or one xmpp.js throws     |
+// | ----------------------------------------------- | -------------------------------------------------------------------------------- |
+// | the middleware, for messages, presence, r, a    | bypassed (receiver.ts): a context, two JIDs parsed, a promise per layer, each    |
+// | ----------------------------------------------- | -------------------------------------------------------------------------------- |
+// | XEP-0198 inbound count `h`                      | replaced (ack-queue.ts): xmpp.js misses what its IQ handlers take, resets late   |
+// | XEP-0198 outbound queueing, `<r/>` timers       | replaced (ack-queue.ts, liveness.ts): a price per stanza, and an unbounded queue |
 // | XEP-0198 `<failed h/>`; a queue never resumable | fixed (ack-queue.ts): xmpp.js would resend what was delivered, keep what is lost |
-// | disconnect()                                   | replaced by drop(), which keeps the session resumable                           |
-// | hideSensitive() of @xmpp/debug                 | kept, for the `-D` log (redact.ts)                                              |
+// | disconnect()                                    | replaced by drop(), which keeps the session resumable                            |
+// | hideSensitive() of @xmpp/debug                  | kept, for the `-D` log (redact.ts)                                               |
 import { Duplex } from 'node:stream'
 import { TLSSocket } from 'node:tls'
 import { type Client, client, type LtxElement, type XmppSocket } from '@xmpp/client'
