@@ -4,7 +4,6 @@ import type { Show } from '../dispatch/context/presence.js'
 import type { ContextLink } from '../dispatch/context/stanza-context.js'
 import { Inbound } from '../dispatch/inbound.js'
 import type { UndeliveredReason } from '../errors.js'
-import type { IqAnswer } from '../iq-answer.js'
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js'
 import { runProcess } from '../process/run-process.js'
 import { coreSettingsTable, DEFAULT_SHUTDOWN_TIMEOUT } from '../settings/core-settings.js'
@@ -16,27 +15,7 @@ import type { BotEvents } from './events.js'
 import { Listeners } from './listeners.js'
 import { PendingRequests } from './pending-requests.js'
 import { runHooks } from './run-hooks.js'
-
-/** @internal Where a bot's stanzas go: the connection in production, memory in tests. */
-export interface Wire {
-  readonly jid: string
-  readonly online: boolean
-  /** Whether the server enabled stream management (XEP-0198) on this session. */
-  readonly streamManagement: boolean
-  send(stanza: XmlElement): Promise<void>
-  /** Leaves inbound stanzas unacknowledged from now on, so the server keeps them for the next session. */
-  holdInbound(): void
-  /** Sends what is queued, then `goodbye` (while still online), and closes the link. */
-  close(goodbye: XmlElement): Promise<void>
-}
-
-/** @internal What the test kit gets to drive a bot wired to memory. */
-export interface AttachedBot {
-  /** Hands the bot an inbound stanza; `started` gets the handler chain it starts, if any. */
-  receive(stanza: XmlElement, started?: (run: Promise<unknown>) => void): IqAnswer | Promise<IqAnswer>
-  /** Comes online as after a fresh login: the bot's presence, then the `ready` listeners. */
-  online(): void
-}
+import type { AttachedBot, Wire } from './wire.js'
 
 /** Shutdown hooks get at least this long, even when handlers used up the deadline. */
 const SHUTDOWN_HOOK_MIN_MS = 2_000

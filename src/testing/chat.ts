@@ -1,4 +1,5 @@
-import { type AttachedBot, BotCore } from '../bot/bot-core.js'
+import { BotCore } from '../bot/bot-core.js'
+import type { AttachedBot } from '../bot/wire.js'
 import type { MessageType } from '../dispatch/context/message.js'
 import { StanzaError, UndeliveredError } from '../errors.js'
 import type { IqAnswer } from '../iq-answer.js'
