@@ -22,12 +22,24 @@ export interface Wire {
   readonly online: boolean
   /** Whether the server enabled stream management (XEP-0198) on this session. */
   readonly streamManagement: boolean
+  /** What waits to go out: in the outbox, and in the write queue. */
+  readonly queues: Queues
   send(stanza: XmlElement): Promise<void>
   /** Leaves inbound stanzas unacknowledged from now on, so the server keeps them for the next session. */
   holdInbound(): void
   /** Sends what is queued, then `goodbye` (while still online), and closes the link. */
   close(goodbye: XmlElement): Promise<void>
 }
+
+/** How many stanzas wait to go out, as {@link BotCore.queues} tells. */
+export interface Queues {
+  /** Sent while the link was down, waiting for it to come back. */
+  readonly outbox: number
+  /** Written while the link is up, waiting for their turn (the server reads slower, or `XMPP_SEND_RATE`). */
+  readonly writes: number
+}
+
+const NO_QUEUES: Queues = { outbox: 0, writes: 0 }
 
 /** @internal What the test kit gets to drive a bot wired to memory. */
 export interface AttachedBot {
@@ -86,6 +98,7 @@ export class BotCore extends Composer {
     this.#inbound = new Inbound(this.kinds, this.router, link, {
       reply: (stanza) => this.#requests.settle(stanza),
       failed: (error, ctx) => this.reportFailure(error, ctx, this.#log),
+      finished: (kind, ms, failed) => this.#listeners.emit('handled', { kind, ms, failed }),
     })
   }
 
@@ -94,10 +107,10 @@ export class BotCore extends Composer {
       if (bot.#wire) throw new Error('the bot is already started')
       bot.#wire = wire
       bot.#log.level = bot.#options.logLevel ?? 'silent'
-      bot.#runStartHooks(bot.#options.env ?? {})
+      bot.#runStartHooks(bot.#options.env ?? {}).catch((e: unknown) => bot.#log.error({ err: e }, 'start hook failed'))
       bot.#inbound.accepting = true
       return {
-        receive: (stanza, started) => bot.#inbound.receive(stanza, started),
+        receive: (stanza, started) => bot.#receive(stanza, started),
         online: () => bot.#cameOnline({ jid: wire.jid, resumed: false }, (presence) => wire.send(presence)),
       }
     }
@@ -134,6 +147,19 @@ export class BotCore extends Composer {
    */
   get streamManagement(): boolean {
     return this.#wire?.streamManagement ?? false
+  }
+
+  /**
+   * How many stanzas wait to go out now: in the outbox while the link is down, in the write queue
+   * while the server reads slower than the bot writes.
+   *
+   * @example
+   * ```ts
+   * if (bot.queues.outbox > 100) bot.log.warn(bot.queues, 'a backlog builds up while offline')
+   * ```
+   */
+  get queues(): Queues {
+    return this.#wire?.queues ?? NO_QUEUES
   }
 
   /**
@@ -174,6 +200,7 @@ export class BotCore extends Composer {
    */
   async send(stanza: XmlElement): Promise<void> {
     if (!this.#wire) throw new Error('the bot is not started')
+    this.#listeners.emit('stanza', { direction: 'out', name: stanza.name, type: stanza.attrs.type })
     await this.#wire.send(stanza)
   }
 
@@ -289,7 +316,8 @@ export class BotCore extends Composer {
   /**
    * Registers work for the start of `start()`, once the settings are read and before connecting:
    * reading a feature's own settings (throw a `ConfigError` to refuse them), registering handlers
-   * that must come after the bot's own.
+   * that must come after the bot's own. A hook that returns a promise (e.g. binding a port) is
+   * waited for before connecting; a rejection fails `start()`.
    *
    * @example
    * ```ts
@@ -317,10 +345,10 @@ export class BotCore extends Composer {
     const env = this.#options.env ?? process.env
     const settings = loadSettings(env, this.#options)
     this.#settings = settings
-    this.#runStartHooks(env)
     this.#log.level = overrides.logLevel ?? settings.logLevel
+    await this.#runStartHooks(env)
     const connection = new Connection(settings, this.#log, this.#options, {
-      receive: (stanza) => this.#inbound.receive(stanza),
+      receive: (stanza) => this.#receive(stanza),
       undelivered: (stanza, reason) => this.#undelivered(stanza, reason),
     })
     this.#wire = connection
@@ -422,15 +450,32 @@ export class BotCore extends Composer {
     return this.#inbound.track(work)
   }
 
-  #runStartHooks(env: Env): void {
-    for (const hook of this.#startHooks) hook(env)
+  /** Runs the start hooks in order; a sync one that throws throws here, and the async ones are waited for together. */
+  #runStartHooks(env: Env): Promise<unknown> {
+    const pending: Promise<unknown>[] = []
+    for (const hook of this.#startHooks) {
+      const result = hook(env)
+      if (result instanceof Promise) pending.push(result)
+    }
+    return Promise.all(pending)
+  }
+
+  #receive(stanza: XmlElement, started?: (run: Promise<unknown>) => void): IqAnswer | Promise<IqAnswer> {
+    const { name, attrs } = stanza
+    this.#listeners.emit('stanza', { direction: 'in', name, type: attrs.type })
+    const answer = this.#inbound.receive(stanza, started)
+    // The transport writes the answer to an IQ request.
+    if (name === 'iq' && (attrs.type === 'get' || attrs.type === 'set')) this.#listeners.emit('stanza', { direction: 'out', name, type: undefined })
+    return answer
   }
 
   /** A session is up: the bot's presence (unless the session was resumed, which kept it), then the `ready` listeners. */
   #cameOnline(info: BotEvents['ready'], sendPresence: (presence: XmlElement) => Promise<void>): void {
     this.#log.info({ jid: info.jid, resumed: info.resumed }, info.resumed ? 'session resumed' : 'online')
     if (!info.resumed && this.#options.presence !== false) {
-      sendPresence(this.#presence()).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))
+      const presence = this.#presence()
+      this.#listeners.emit('stanza', { direction: 'out', name: 'presence', type: undefined })
+      sendPresence(presence).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))
     }
     this.#listeners.emit('ready', info)
   }
