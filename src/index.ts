@@ -17,7 +17,7 @@
  * @packageDocumentation
  */
 
-export type { BotCore } from './bot/bot-core.js'
+export type { BotCore, Queues } from './bot/bot-core.js'
 export type { CoreOptions, Env } from './bot/core-options.js'
 export type { BotEvents } from './bot/events.js'
 export type { Plugin } from './bot/plugin.js'
@@ -53,6 +53,12 @@ export type { PingFeature } from './plugins/ping/ping.js'
 export type { Occupant, RoomOptions, Rooms, RoomsFeature, RoomsOptions } from './plugins/rooms/rooms.js'
 export type { RosterFeature, RosterField, RosterItem, RosterPushContext, RosterSubscription } from './plugins/roster/roster.js'
 export type { ScheduledJob, ScheduleFeature, ScheduleOptions } from './plugins/schedule/schedule.js'
+// --- The web side: routes, webhooks, /healthz, /metrics on PORT (issue 19; also Queues, with BotCore above) ---
+export type { HttpRequest } from './plugins/web/http-request.js'
+export type { HttpHandler, HttpResult, RouteOptions } from './plugins/web/route.js'
+export type { WebOptions } from './plugins/web/settings.js'
+export { type SignatureScheme, signBody } from './plugins/web/signature.js'
+export type { Http, WebFeature, WebhookOptions } from './plugins/web/web.js'
 export { isMain } from './process/is-main.js'
 export { type Flags, parseFlags, type RunnableBot, runProcess, usage } from './process/run-process.js'
 export { loadSettings, type SettingOptions, type Settings } from './settings/settings.js'

@@ -93,10 +93,12 @@ export class SeenSignatures {
   add(signature: string, until: number): boolean {
     const now = Date.now() / 1000
     for (const [old, expiry] of this.#until) {
-      if (expiry >= now && this.#until.size < this.max) break
+      if (expiry >= now) break
       this.#until.delete(old)
     }
     if (this.#until.has(signature)) return false
+    // A Map iterates in insertion order: the first key is the oldest.
+    if (this.#until.size >= this.max) this.#until.delete(this.#until.keys().next().value as string)
     this.#until.set(signature, until)
     return true
   }
