@@ -66,6 +66,8 @@ export class Http {
   #metrics: BotMetrics | undefined
   #server: HttpServer | undefined
   #stopping = false
+  /** What answered requests sent and the outbox still holds: a shutdown waits for it, within its deadline. */
+  readonly #unsent = new Set<Promise<unknown>>()
 
   /** @internal Created by the {@link web} feature. */
   constructor(bot: WebBot, options: WebOptions) {
@@ -75,7 +77,8 @@ export class Http {
     bot.onStopping(() => {
       this.#stopping = true
     })
-    bot.onShutdown(() => this.#server?.close(CLOSE_MS))
+    // Requests in flight were waited for with the running handlers; what they sent may still wait for the link.
+    bot.onShutdown(() => Promise.all([this.#server?.close(CLOSE_MS), Promise.allSettled(this.#unsent)]))
   }
 
   /** The URL the server listens on, once bound; undefined without `PORT`. */
@@ -242,8 +245,11 @@ export class Http {
     const result = await route.handler(incoming)
     const refused = await refusedAtOnce(incoming.sends)
     if (refused) throw new Refusal(503, `messages not taken: ${refused}`, { 'retry-after': String(RETRY_AFTER_S) })
-    // A shutdown waits for them, within its deadline, while the link may come back.
-    if (incoming.sends.length > 0) this.#bot.track(Promise.allSettled(incoming.sends)).catch(() => {})
+    if (incoming.sends.length > 0) {
+      const unsent = Promise.allSettled(incoming.sends)
+      this.#unsent.add(unsent)
+      void unsent.then(() => this.#unsent.delete(unsent))
+    }
     return toResponse(result, incoming.sends.length > 0)
   }
 
