@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
 import { signBody } from '../../src/index.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
-import { connectPeer, joinRoom, type Peer } from '../../tools/peer.js'
+import { connectPeer, joinRoom, type Peer, xml } from '../../tools/peer.js'
 import { startProxy, type TcpProxy } from '../../tools/proxy.js'
 import { closedPort } from '../support/closed-port.js'
 
@@ -158,5 +158,46 @@ describe('SIGTERM', () => {
     expect((await bodyOf(bob, botJid)).getChildText('body')).toBe('finished in time')
     expect((await bot.exited).code).toBe(0)
     await bob.close()
+  })
+})
+
+describe('one bot file as web: and bot:', () => {
+  let prosody: Prosody
+
+  beforeAll(async () => {
+    prosody = await startProsody({ muc: false })
+  })
+
+  afterAll(async () => {
+    await prosody?.stop()
+  })
+
+  it('joins one formation: each chat answered once, and the worker takes the web process share when it stops', async () => {
+    const botJid = await prosody.register('pair', 'pair-pw')
+    await prosody.register('carol', 'carol-pw')
+    const account = { JID: botJid, JPASSWORD: 'pair-pw', XMPP_SERVICE: prosody.service }
+    const worker = startBotProcess('dist/examples/echo.js', { ...account, XMPP_RESOURCE: 'bot.1' })
+    await worker.waitForLog((l) => l.msg === 'online')
+    const { bot: web, url } = await startWeb('dist/examples/echo.js', { ...account, XMPP_RESOURCE: 'web.1' })
+    const end = Date.now() + 10_000
+    while (((await (await fetch(`${url}/healthz`)).json()) as { members: number }).members !== 2) {
+      if (Date.now() > end) throw new Error('the web process never saw a formation of two')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    const carol = await connectPeer({ service: prosody.service, jid: 'carol@localhost', password: 'carol-pw' })
+    await carol.sendPresence()
+    for (const text of ['one', 'two', 'three']) {
+      await carol.send(xml('message', { to: botJid, type: 'chat' }, xml('body', {}, text)))
+      // A second answer to one text would come before the next text's.
+      expect((await bodyOf(carol, botJid)).getChildText('body')).toBe(`You said: ${text}`)
+    }
+    web.kill('SIGTERM')
+    expect((await web.exited).code).toBe(0)
+    await carol.send(xml('message', { to: botJid, type: 'chat' }, xml('body', {}, 'still there?')))
+    const answer = await bodyOf(carol, botJid)
+    expect([answer.attrs.from, answer.getChildText('body')]).toEqual([`${botJid}/bot.1`, 'You said: still there?'])
+    worker.kill('SIGTERM')
+    expect((await worker.exited).code).toBe(0)
+    await carol.close()
   })
 })
