@@ -46,7 +46,8 @@ export class HttpServer {
   /** Binds the port; rejects with a `ConfigError` naming `PORT` when it cannot (in use, no permission). */
   static async listen(fetch: (request: Request) => Promise<Response>, port: number, host?: string): Promise<HttpServer> {
     const { createAdaptorServer } = await import('@hono/node-server')
-    const server = createAdaptorServer({ fetch }) as Server
+    // Left alone, the adapter swaps the process's global Request and Response for its own: not a library's call to make.
+    const server = createAdaptorServer({ fetch, overrideGlobalObjects: false }) as Server
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => reject(new ConfigError('PORT', `cannot listen on ${port}: ${error.code ?? error.message}`)))
       server.listen({ port, host }, resolve)
