@@ -17,10 +17,11 @@
  * @packageDocumentation
  */
 
-export type { BotCore, Queues } from './bot/bot-core.js'
+export type { BotCore } from './bot/bot-core.js'
 export type { CoreOptions, Env } from './bot/core-options.js'
 export type { BotEvents } from './bot/events.js'
 export type { Plugin } from './bot/plugin.js'
+export type { Queues } from './bot/queues.js'
 export { type Bot, type BotOptions, createBot } from './create-bot.js'
 export type { CommandArgs, CommandContext, CommandOptions } from './dispatch/commands.js'
 export type { Composer, ComposerOptions, RegistrationListener, StanzaKinds } from './dispatch/composer.js'
@@ -53,7 +54,7 @@ export type { PingFeature } from './plugins/ping/ping.js'
 export type { Occupant, RoomOptions, Rooms, RoomsFeature, RoomsOptions } from './plugins/rooms/rooms.js'
 export type { RosterFeature, RosterField, RosterItem, RosterPushContext, RosterSubscription } from './plugins/roster/roster.js'
 export type { ScheduledJob, ScheduleFeature, ScheduleOptions } from './plugins/schedule/schedule.js'
-// --- The web side: routes, webhooks, /healthz, /metrics on PORT (issue 19; also Queues, with BotCore above) ---
+// --- The web side: routes, webhooks, /healthz, /metrics on PORT (issue 19; also Queues, with the bot's modules above) ---
 export type { HttpRequest } from './plugins/web/http-request.js'
 export type { HttpHandler, HttpResult, RouteOptions } from './plugins/web/route.js'
 export type { WebOptions } from './plugins/web/settings.js'

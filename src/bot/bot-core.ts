@@ -14,6 +14,7 @@ import type { CoreOptions, Env } from './core-options.js'
 import type { BotEvents } from './events.js'
 import { Listeners } from './listeners.js'
 import { PendingRequests } from './pending-requests.js'
+import { NO_QUEUES, type Queues } from './queues.js'
 import { runHooks } from './run-hooks.js'
 
 /** @internal Where a bot's stanzas go: the connection in production, memory in tests. */
@@ -30,16 +31,6 @@ export interface Wire {
   /** Sends what is queued, then `goodbye` (while still online), and closes the link. */
   close(goodbye: XmlElement): Promise<void>
 }
-
-/** How many stanzas wait to go out, as {@link BotCore.queues} tells. */
-export interface Queues {
-  /** Sent while the link was down, waiting for it to come back. */
-  readonly outbox: number
-  /** Written while the link is up, waiting for their turn (the server reads slower, or `XMPP_SEND_RATE`). */
-  readonly writes: number
-}
-
-const NO_QUEUES: Queues = { outbox: 0, writes: 0 }
 
 /** @internal What the test kit gets to drive a bot wired to memory. */
 export interface AttachedBot {

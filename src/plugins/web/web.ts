@@ -81,7 +81,14 @@ export class Http {
     bot.onShutdown(() => Promise.all([this.#server?.close(CLOSE_MS), Promise.allSettled(this.#unsent)]))
   }
 
-  /** The URL the server listens on, once bound; undefined without `PORT`. */
+  /**
+   * The URL the server listens on, once bound; undefined without `PORT`.
+   *
+   * @example
+   * ```ts
+   * bot.on('ready', () => bot.log.info({ url: bot.http.url }, 'serving'))
+   * ```
+   */
   get url(): string | undefined {
     return this.#server && `http://localhost:${this.#server.port}`
   }
