@@ -11,6 +11,8 @@ import { type RoomsFeature, type RoomsOptions, rooms } from './plugins/rooms/roo
 import { type RosterFeature, roster } from './plugins/roster/roster.js'
 import { type ScheduleFeature, schedule } from './plugins/schedule/schedule.js'
 import { softwareVersion } from './plugins/software-version/software-version.js'
+import type { WebOptions } from './plugins/web/settings.js'
+import { type WebFeature, web } from './plugins/web/web.js'
 import type { Setting } from './settings/setting.js'
 import { VERSION } from './version.js'
 
@@ -34,6 +36,8 @@ export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions 
    * docs/security.md, "Floods and loops"). On by default; `false` turns them off, as does `XMPP_LIMITS=off`.
    */
   limits?: LimitsOptions | false
+  /** The web side, served when the process has `PORT`: port, body limit, `/metrics` token. */
+  web?: WebOptions
 }
 
 /**
@@ -44,12 +48,13 @@ export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions 
  * function addGreetings(bot: Bot): void { bot.message({ type: 'chat', body: /^hi$/i }, (msg) => msg.reply('Hello!')) }
  * ```
  */
-export type Bot = BotCore & DiscoveryFeature & PingFeature & RosterFeature & RoomsFeature & FormationFeature & ScheduleFeature
+export type Bot = BotCore & DiscoveryFeature & PingFeature & RosterFeature & RoomsFeature & FormationFeature & ScheduleFeature & WebFeature
 
 /**
  * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,
  * formations (several processes of one bot), per-sender limits on what comes in, work for later
- * (`bot.schedule()`), and own messages kept from handlers. With no options it reads everything from
+ * (`bot.schedule()`), own messages kept from handlers, and the web side (`bot.http`, `bot.webhook()`,
+ * served on `PORT`). With no options it reads everything from
  * the environment when started. Install features of your own with `bot.install()`.
  *
  * @example
@@ -73,6 +78,7 @@ export function createBot(options: BotOptions = {}): Bot {
     // processes what they own: before any middleware of the bot's own.
     .install(limits(options.limits))
     .install(schedule())
+    .install(web(options.web))
   return bot
 }
 

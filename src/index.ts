@@ -25,6 +25,7 @@
 export type { BotCore } from './bot/bot-core.js'
 export type { CoreOptions, Env } from './bot/core-options.js'
 export type { BotEvents } from './bot/events.js'
+export type { Queues } from './bot/queues.js'
 export { type Bot, type BotOptions, createBot } from './create-bot.js'
 export type { Logger, LogLevel } from './log/logger.js'
 export type { BackoffOptions } from './wire/backoff.js'
@@ -74,6 +75,14 @@ export type { PingFeature } from './plugins/ping/ping.js'
 export type { Occupant, RoomOptions, Rooms, RoomsFeature, RoomsOptions } from './plugins/rooms/rooms.js'
 export type { Roster, RosterFeature, RosterItem, RosterSubscription } from './plugins/roster/roster.js'
 export type { ScheduledJob, ScheduleFeature, ScheduleOptions } from './plugins/schedule/schedule.js'
+
+// The web side: routes, webhooks, /healthz and /metrics, served when the process has PORT.
+
+export type { HttpRequest } from './plugins/web/http-request.js'
+export type { HttpHandler, HttpResult, RouteOptions } from './plugins/web/route.js'
+export type { WebOptions } from './plugins/web/settings.js'
+export { type SignatureScheme, signBody } from './plugins/web/signature.js'
+export type { Http, WebFeature, WebhookOptions } from './plugins/web/web.js'
 
 // For plugin authors: a feature's type, registering handlers, new stanza kinds, and stanzas as XML.
 

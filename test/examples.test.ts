@@ -1,9 +1,12 @@
 // The examples, imported as a test imports a bot: built, never run, wired to the test kit.
 
+import { signBody } from 'natter'
 import { testKit } from 'natter/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { buildCommands } from '../examples/commands.js'
 import { buildEcho } from '../examples/echo.js'
+import { buildGithub } from '../examples/github.js'
+import { buildNotify } from '../examples/notify.js'
 
 afterEach(() => {
   vi.useRealTimers()
@@ -57,5 +60,65 @@ describe('the commands example', () => {
     const replies = await waiting
     expect(replies).toEqual(['Waited 5 s'])
     expect(replies.stanzas[0]?.getChild('composing')).toBeDefined()
+  })
+})
+
+/** A POST signed as GitHub signs, with `secret`. */
+function signedPost(secret: string, payload: unknown, headers: Record<string, string> = {}): RequestInit {
+  const body = JSON.stringify(payload)
+  return { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(secret, body), ...headers } }
+}
+
+describe('the notify example', () => {
+  const ROOM = 'team@conference.example.org'
+
+  it('sends a signed notification to a JID as a chat, and to a room it is in as a groupchat', async () => {
+    const kit = await testKit(buildNotify({ env: { WEBHOOK_SECRET: 'hook', XMPP_ROOMS: `${ROOM}/notifier` } }), { rooms: { [ROOM]: { occupants: ['carol'] } } })
+    const chat = await kit.fetch('/notify', signedPost('hook', { to: 'alice@example.org', text: 'deployed' }))
+    expect(chat.response.status).toBe(202)
+    expect(chat.sent.map((s) => [s.attrs.to, s.attrs.type, s.getChildText('body')])).toEqual([['alice@example.org', 'chat', 'deployed']])
+    const room = await kit.room(ROOM)
+    await kit.fetch('/notify', signedPost('hook', { to: ROOM, text: 'build green' }))
+    expect([...room.messages]).toContain('build green')
+  })
+
+  it('refuses an unsigned request and a body without to and text', async () => {
+    const kit = await testKit(buildNotify({ env: { WEBHOOK_SECRET: 'hook' } }))
+    const unsigned = await kit.fetch('/notify', { ...signedPost('hook', {}), headers: { 'content-type': 'application/json' } })
+    expect(unsigned.response.status).toBe(401)
+    expect((await kit.fetch('/notify', signedPost('hook', { to: 'alice@example.org' }))).response.status).toBe(422)
+    expect(kit.sent.filter((s) => s.name === 'message')).toEqual([])
+  })
+})
+
+describe('the GitHub example', () => {
+  const ROOM = 'dev@conference.example.org'
+  const repository = { full_name: 'acme/app' }
+
+  it('summarises pushes and finished workflow runs into the room the hook names', async () => {
+    const kit = await testKit(buildGithub({ env: { GITHUB_WEBHOOK_SECRET: 'gh', XMPP_ROOMS: ROOM } }), { rooms: { [ROOM]: {} } })
+    const push = {
+      ref: 'refs/heads/main',
+      compare: 'https://example.org/c/1',
+      pusher: { name: 'carol' },
+      repository,
+      commits: [{ message: 'Fix the build\n\nlong text' }],
+    }
+    const pushed = await kit.fetch(`/github/${ROOM}`, signedPost('gh', push, { 'x-github-event': 'push' }))
+    expect(pushed.response.status).toBe(202)
+    const run = { name: 'CI', head_branch: 'main', conclusion: 'failure', html_url: 'https://example.org/r/7' }
+    await kit.fetch(`/github/${ROOM}`, signedPost('gh', { action: 'in_progress', repository, workflow_run: run }, { 'x-github-event': 'workflow_run' }))
+    await kit.fetch(`/github/${ROOM}`, signedPost('gh', { action: 'completed', repository, workflow_run: run }, { 'x-github-event': 'workflow_run' }))
+    const room = await kit.room(ROOM)
+    expect([...room.messages]).toEqual([
+      'carol pushed 1 commit: Fix the build to acme/app main https://example.org/c/1',
+      '❌ CI on acme/app main: failure https://example.org/r/7',
+    ])
+  })
+
+  it('answers a ping, and 404 for a room it is not in', async () => {
+    const kit = await testKit(buildGithub({ env: { GITHUB_WEBHOOK_SECRET: 'gh', XMPP_ROOMS: ROOM } }), { rooms: { [ROOM]: {} } })
+    expect(await (await kit.fetch(`/github/${ROOM}`, signedPost('gh', {}, { 'x-github-event': 'ping' }))).response.text()).toBe('pong')
+    expect((await kit.fetch('/github/other@conference.example.org', signedPost('gh', {}, { 'x-github-event': 'ping' }))).response.status).toBe(404)
   })
 })

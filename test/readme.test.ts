@@ -95,6 +95,14 @@ const COVERAGE: Readonly<Record<string, Coverage>> = {
     heroku: 'runs two processes of the bot type, with the same settings',
     reliesOn: [t(FORMATION, 'of 2 answers each message to the bare JID once')],
   },
+  'heroku ps:scale web=1 bot=1': {
+    heroku: "runs a process of the Procfile's web: type with PORT set, and one of its bot: type, with the same settings",
+    reliesOn: [t('test/integration/web.test.ts', 'joins one formation: each chat answered once')],
+  },
+  'heroku ps:scale web=2 bot=3': {
+    heroku: 'runs two web and three bot processes of one bot file',
+    reliesOn: [t('test/integration/web.test.ts', 'joins one formation: each chat answered once'), t(FORMATION, 'of 3 answers each message once')],
+  },
   'heroku ps:scale bot=3': { heroku: 'runs three processes of the bot type', reliesOn: [t(FORMATION, 'of 3 answers each message once')] },
   'heroku logs --tail': { heroku: 'shows what the processes write to stdout and stderr, line by line', reliesOn: [ECHO_DEBUG] },
   'heroku local': {

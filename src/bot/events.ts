@@ -20,4 +20,12 @@ export interface BotEvents {
   error: Error
   /** natter gave up on sending a stanza; see `UndeliveredError`. */
   undelivered: { stanza: XmlElement; reason: UndeliveredReason }
+  /**
+   * A stanza came in from the server, or the bot sent one (through `send()`, its presence, an IQ
+   * answer, whose type is not known yet): its element name and `type` attribute. For counting: a
+   * listener runs on the hot path, so it must be cheap.
+   */
+  stanza: { direction: 'in' | 'out'; name: string; type: string | undefined }
+  /** The handler chain of one inbound stanza ended: its kind, how long it ran in ms, whether it failed. */
+  handled: { kind: string; ms: number; failed: boolean }
 }

@@ -1,5 +1,6 @@
 import type { IqAnswer } from '../iq-answer.js'
 import type { XmlElement } from '../xml.js'
+import type { Queues } from './queues.js'
 
 /** @internal Where a bot's stanzas go: the connection in production, memory in tests. */
 export interface Wire {
@@ -7,6 +8,8 @@ export interface Wire {
   readonly online: boolean
   /** Whether the server enabled stream management (XEP-0198) on this session. */
   readonly streamManagement: boolean
+  /** What waits to go out: in the outbox, and in the write queue. */
+  readonly queues: Queues
   send(stanza: XmlElement): Promise<void>
   /** Leaves inbound stanzas unacknowledged from now on, so the server keeps them for the next session. */
   holdInbound(): void

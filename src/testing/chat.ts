@@ -40,6 +40,8 @@ export class TestChat {
       },
       // The test kit loses nothing across a drop it does not have.
       streamManagement: true,
+      // Nothing waits: a stanza is in `sent` as soon as it is written.
+      queues: { outbox: 0, writes: 0 },
       send: async (stanza) => {
         if (!this.#online) throw new UndeliveredError('stopped')
         this.sent.push(stanza)

@@ -2,6 +2,7 @@ import type { BotCore } from '../bot/bot-core.js'
 import { bareJid, parseJid } from '../jid.js'
 import { NS_MUC, NS_PING, NS_ROSTER } from '../ns.js'
 import type { RoomsFeature } from '../plugins/rooms/rooms.js'
+import type { WebFeature } from '../plugins/web/web.js'
 import type { XmlElement } from '../xml.js'
 import { TestChat } from './chat.js'
 import { TestContact } from './contact.js'
@@ -48,7 +49,7 @@ export interface TestKitOptions {
 export class TestKit extends TestChat {
   /** The bot's roster as the server keeps it. */
   readonly roster: TestRoster
-  readonly #bot: BotCore & Partial<RoomsFeature>
+  readonly #bot: BotCore & Partial<RoomsFeature> & Partial<WebFeature>
   readonly #contacts = new Map<string, TestContact>()
   readonly #rooms = new Map<string, TestRoom>()
   readonly #answers = new Set<Promise<unknown>>()
@@ -126,6 +127,26 @@ export class TestKit extends TestChat {
       await this.settle()
     }
     return room
+  }
+
+  /**
+   * Sends an HTTP request to the bot's routes, in memory (no port is bound), and resolves with the
+   * response and the stanzas the bot sent while answering it. `path` may carry a query.
+   *
+   * @example
+   * ```ts
+   * const body = JSON.stringify({ to: 'alice@example.org', text: 'deployed' })
+   * const { response, sent } = await kit.fetch('/notify', { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody('s3cret', body) } })
+   * ```
+   */
+  async fetch(path: string, init: RequestInit = {}): Promise<{ response: Response; sent: XmlElement[] }> {
+    await this.settle()
+    const http = this.#bot.http
+    if (!http) throw new TypeError('the bot has no web side: install web() or use createBot()')
+    const exchange = new Exchange()
+    const answering = exchange.run(() => http.fetch(new Request(new URL(path, 'http://bot.test'), init)))
+    const response = await answering
+    return { response, sent: await exchange.close(answering) }
   }
 
   /**

@@ -67,6 +67,11 @@ export class Connection {
     return this.#transport.streamManagement
   }
 
+  /** What waits to go out: in the outbox while the link is down, and in the write queue while the server reads. */
+  get queues(): { outbox: number; writes: number } {
+    return { outbox: this.#outbox.length, writes: this.#transport.writeQueue }
+  }
+
   /** Sends through the outbox: in order, and kept while the link is down. */
   send(stanza: XmlElement): Promise<void> {
     return this.#outbox.send(stanza)

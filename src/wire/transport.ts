@@ -190,6 +190,11 @@ export class Transport extends EventEmitter<TransportEvents> {
     })
   }
 
+  /** Stanzas written by `send()` that wait for their turn on the link. */
+  get writeQueue(): number {
+    return this.#lane.waiting
+  }
+
   /**
    * Sends one of the bot's stanzas, after those already waiting, as fast as the server takes them and
    * at most at `sendRate`; resolves once written. Rejects when there is no stream (the caller keeps the

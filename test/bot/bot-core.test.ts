@@ -405,3 +405,47 @@ describe('plugins', () => {
     ])
   })
 })
+
+describe('counting events', () => {
+  it('tell each stanza in and out by name and type, and each handler chain by kind, duration and failure', async () => {
+    const { bot, chat } = testBot()
+    const stanzas: string[] = []
+    const handled: Array<{ kind: string; failed: boolean }> = []
+    bot.on('stanza', ({ direction, name, type }) => stanzas.push(`${direction} ${name} ${type ?? '-'}`))
+    bot.on('handled', ({ kind, ms, failed }) => {
+      expect(ms).toBeGreaterThanOrEqual(0)
+      handled.push({ kind, failed })
+    })
+    bot.message({ body: 'boom' }, () => {
+      throw new Error('boom')
+    })
+    bot.message({ body: true }, (msg) => msg.reply('ok'))
+    await chat.say(ALICE, 'hi')
+    await chat.say(ALICE, 'boom')
+    await chat.iq(ALICE, 'get', query('urn:example:nothing'))
+    expect(stanzas).toEqual(['in message chat', 'out message chat', 'in message chat', 'in iq get', 'out iq -'])
+    expect(handled).toEqual([
+      { kind: 'message', failed: false },
+      { kind: 'message', failed: true },
+      { kind: 'iq', failed: false },
+    ])
+  })
+
+  it('queues tell nothing waiting before the bot is started', () => {
+    expect(createBot({ env: {} }).queues).toEqual({ outbox: 0, writes: 0 })
+  })
+})
+
+describe('start hooks', () => {
+  it('that return a promise are waited for before connecting, and a rejection fails start() without connecting', async () => {
+    const log = logSink()
+    const env = { JID: 'bot@127.0.0.1', JPASSWORD: 'pw', XMPP_SERVICE: 'xmpp://127.0.0.1:1', LOG_LEVEL: 'info' }
+    const bot = createBot({ env, logDestination: log.stream })
+    bot.onStart(async () => {
+      await new Promise((resolve) => setImmediate(resolve))
+      throw new ConfigError('PORT', 'cannot listen on 5000: EADDRINUSE')
+    })
+    await expect(bot.start()).rejects.toThrow('PORT: cannot listen on 5000: EADDRINUSE')
+    expect(log.lines().map((l) => l.msg)).not.toContain('connecting')
+  })
+})

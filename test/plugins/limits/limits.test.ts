@@ -275,6 +275,7 @@ describe('handlers running at once', () => {
       jid: BOT,
       online: true,
       streamManagement: true,
+      queues: { outbox: 0, writes: 0 },
       async send(stanza) {
         sent.push(stanza)
       },
