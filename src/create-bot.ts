@@ -10,6 +10,8 @@ import { type RoomsFeature, type RoomsOptions, rooms } from './plugins/rooms/roo
 import { type RosterFeature, roster } from './plugins/roster/roster.js'
 import { type ScheduleFeature, schedule } from './plugins/schedule/schedule.js'
 import { softwareVersion } from './plugins/software-version/software-version.js'
+import type { StoreOptions } from './plugins/store/settings.js'
+import { type StoreFeature, store } from './plugins/store/store.js'
 import { VERSION } from './version.js'
 
 /**
@@ -32,6 +34,8 @@ export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions 
    * "Floods and loops"). On by default; `false` turns them off, as does `XMPP_LIMITS=off`.
    */
   limits?: LimitsOptions | false
+  /** Where `bot.store` keeps values: the bot's own XMPP account by default, PostgreSQL with `DATABASE_URL` (see docs/state.md). */
+  store?: StoreOptions
 }
 
 /**
@@ -42,12 +46,12 @@ export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions 
  * function addGreetings(bot: Bot): void { bot.message({ type: 'chat', body: /^hi$/i }, (msg) => msg.reply('Hello!')) }
  * ```
  */
-export type Bot = BotCore & DiscoFeature & PingFeature & RosterFeature & RoomsFeature & FormationFeature & ScheduleFeature
+export type Bot = BotCore & DiscoFeature & PingFeature & RosterFeature & RoomsFeature & FormationFeature & ScheduleFeature & StoreFeature
 
 /**
  * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,
  * formations (several processes of one bot), per-sender limits on what comes in, work for later
- * (`bot.schedule()`), and own messages kept from handlers. With no options it reads everything from
+ * (`bot.schedule()`), a store (`bot.store`), and own messages kept from handlers. With no options it reads everything from
  * the environment when started. Install features of your own with `bot.install()`.
  *
  * @example
@@ -71,5 +75,6 @@ export function createBot(options: BotOptions = {}): Bot {
     // processes what they own: before any middleware of the bot's own.
     .install(limits(options.limits))
     .install(schedule())
+    .install(store(options.store))
   return bot
 }
