@@ -10,6 +10,7 @@ import { type RoomsFeature, type RoomsOptions, rooms } from './plugins/rooms/roo
 import { type RosterFeature, roster } from './plugins/roster/roster.js'
 import { type ScheduleFeature, schedule } from './plugins/schedule/schedule.js'
 import { softwareVersion } from './plugins/software-version/software-version.js'
+import { type StateOptions, state } from './plugins/state/state.js'
 import type { StoreOptions } from './plugins/store/settings.js'
 import { type StoreFeature, store } from './plugins/store/store.js'
 import { VERSION } from './version.js'
@@ -22,7 +23,7 @@ import { VERSION } from './version.js'
  * const bot = createBot({ jid: 'bot@example.org', password: process.env.SECRET, reconnect: { maxDelay: 30_000 } })
  * ```
  */
-export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions {
+export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions, StateOptions {
   /**
    * Messages that handlers do not see unless asked for: the bot's own messages (as rooms reflect
    * them) and room history replayed on join. Delayed 1:1 messages, kept by the server while the
@@ -51,7 +52,7 @@ export type Bot = BotCore & DiscoFeature & PingFeature & RosterFeature & RoomsFe
 /**
  * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,
  * formations (several processes of one bot), per-sender limits on what comes in, work for later
- * (`bot.schedule()`), a store (`bot.store`), and own messages kept from handlers. With no options it reads everything from
+ * (`bot.schedule()`), a store (`bot.store`), conversation state (`ctx.state`, with `state: true`), and own messages kept from handlers. With no options it reads everything from
  * the environment when started. Install features of your own with `bot.install()`.
  *
  * @example
@@ -76,5 +77,7 @@ export function createBot(options: BotOptions = {}): Bot {
     .install(limits(options.limits))
     .install(schedule())
     .install(store(options.store))
+    // After formation and limits: only the process that handles a message loads its conversation's state.
+    .install(state(options))
   return bot
 }

@@ -53,7 +53,8 @@ export type { PingFeature } from './plugins/ping/ping.js'
 export type { Occupant, RoomOptions, Rooms, RoomsFeature, RoomsOptions } from './plugins/rooms/rooms.js'
 export type { RosterFeature, RosterField, RosterItem, RosterPushContext, RosterSubscription } from './plugins/roster/roster.js'
 export type { ScheduledJob, ScheduleFeature, ScheduleOptions } from './plugins/schedule/schedule.js'
-// --- State: the store (issue 17) ---
+// --- State: the store, conversation state (issue 17) ---
+export type { ConversationState, StateOptions } from './plugins/state/state.js'
 export { StoreConflictError, StoreFormatError, StoreUnavailableError } from './plugins/store/errors.js'
 export type { JsonValue } from './plugins/store/json-value.js'
 export type { StoreBackendKind, StoreOptions } from './plugins/store/settings.js'

@@ -209,6 +209,15 @@ export function useStoreBackend(bot: BotCore & Partial<StoreFeature>, backend: S
 }
 
 /**
+ * @internal A namespace of natter's own (`natter.state`, `natter.jobs`), which `namespace()` keeps from plugins.
+ */
+export function natterNamespace(root: Store, name: `natter.${string}`): Store {
+  const core = cores.get(root)
+  if (!core) throw new TypeError('natterNamespace() takes bot.store')
+  return new Store(core, name)
+}
+
+/**
  * The bot's store: a key to JSON value store in namespaces, on the bot's own XMPP account (XEP-0049
  * private storage: nothing a contact can read), in PostgreSQL (`DATABASE_URL`) or in memory. The back
  * end is chosen when the bot starts, from {@link StoreOptions} and the environment. `createBot()`
