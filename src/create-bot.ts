@@ -2,6 +2,7 @@ import { BotCore } from './bot/bot-core.js'
 import type { CoreOptions } from './bot/core-options.js'
 import { type DiscoFeature, discovery } from './plugins/discovery/discovery.js'
 import { type FormationFeature, type FormationOptions, formation } from './plugins/formation/formation.js'
+import { type JobsFeature, jobs } from './plugins/jobs/jobs.js'
 import { limits } from './plugins/limits/limits.js'
 import type { LimitsOptions } from './plugins/limits/settings.js'
 import { ownMessages } from './plugins/own-messages/own-messages.js'
@@ -47,12 +48,12 @@ export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions,
  * function addGreetings(bot: Bot): void { bot.message({ type: 'chat', body: /^hi$/i }, (msg) => msg.reply('Hello!')) }
  * ```
  */
-export type Bot = BotCore & DiscoFeature & PingFeature & RosterFeature & RoomsFeature & FormationFeature & ScheduleFeature & StoreFeature
+export type Bot = BotCore & DiscoFeature & PingFeature & RosterFeature & RoomsFeature & FormationFeature & ScheduleFeature & StoreFeature & JobsFeature
 
 /**
  * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,
  * formations (several processes of one bot), per-sender limits on what comes in, work for later
- * (`bot.schedule()`), a store (`bot.store`), conversation state (`ctx.state`, with `state: true`), and own messages kept from handlers. With no options it reads everything from
+ * (`bot.schedule()` in memory, `bot.jobs` durable), a store (`bot.store`), conversation state (`ctx.state`, with `state: true`), and own messages kept from handlers. With no options it reads everything from
  * the environment when started. Install features of your own with `bot.install()`.
  *
  * @example
@@ -79,5 +80,6 @@ export function createBot(options: BotOptions = {}): Bot {
     .install(store(options.store))
     // After formation and limits: only the process that handles a message loads its conversation's state.
     .install(state(options))
+    .install(jobs())
   return bot
 }
