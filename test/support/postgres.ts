@@ -173,7 +173,16 @@ class Cluster implements Tracked {
 
   async restart(): Promise<void> {
     await this.kill()
-    if ((await this.launch()) !== 'ok') throw new Error(`postgres: port ${this.port} was taken meanwhile`)
+    // The killed server's backends may hold its shared memory a moment longer, which the new one refuses to share.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if ((await this.launch()) !== 'ok') throw new Error(`postgres: port ${this.port} was taken meanwhile`)
+        return
+      } catch (error) {
+        if (attempt >= 20) throw error
+        await new Promise((resolve) => setTimeout(resolve, 250))
+      }
+    }
   }
 
   stop(): Promise<void> {
