@@ -76,6 +76,15 @@ export type { Occupant, RoomOptions, Rooms, RoomsFeature, RoomsOptions } from '.
 export type { Roster, RosterFeature, RosterItem, RosterSubscription } from './plugins/roster/roster.js'
 export type { ScheduledJob, ScheduleFeature, ScheduleOptions } from './plugins/schedule/schedule.js'
 
+// State: the store, conversation state and durable jobs.
+
+export type { Job, JobOptions, Jobs, JobsFeature } from './plugins/jobs/jobs.js'
+export type { ConversationState, StateOptions } from './plugins/state/state.js'
+export { StoreConflictError, StoreFormatError, StoreUnavailableError } from './plugins/store/errors.js'
+export type { JsonValue } from './plugins/store/json-value.js'
+export type { StoreBackendKind, StoreOptions } from './plugins/store/settings.js'
+export type { Store, StoreEntry, StoreFeature } from './plugins/store/store.js'
+
 // The web side: routes, webhooks, /healthz and /metrics, served when the process has PORT.
 
 export type { HttpRequest } from './plugins/web/http-request.js'

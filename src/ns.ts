@@ -49,3 +49,5 @@ export const NS_MUC_OWNER = 'http://jabber.org/protocol/muc#owner'
 export const NS_MUC_ADMIN = 'http://jabber.org/protocol/muc#admin'
 /** XEP-0363: HTTP file upload. */
 export const NS_UPLOAD = 'urn:xmpp:http:upload:0'
+/** XEP-0049: private XML storage, where the store keeps values on the bot's own account. */
+export const NS_PRIVATE = 'jabber:iq:private'

@@ -7,6 +7,7 @@ import { buildCommands } from '../examples/commands.js'
 import { buildEcho } from '../examples/echo.js'
 import { buildGithub } from '../examples/github.js'
 import { buildNotify } from '../examples/notify.js'
+import { buildTodo } from '../examples/todo.js'
 
 afterEach(() => {
   vi.useRealTimers()
@@ -120,5 +121,65 @@ describe('the GitHub example', () => {
     const kit = await testKit(buildGithub({ env: { GITHUB_WEBHOOK_SECRET: 'gh', XMPP_ROOMS: ROOM } }), { rooms: { [ROOM]: {} } })
     expect(await (await kit.fetch(`/github/${ROOM}`, signedPost('gh', {}, { 'x-github-event': 'ping' }))).response.text()).toBe('pong')
     expect((await kit.fetch('/github/other@conference.example.org', signedPost('gh', {}, { 'x-github-event': 'ping' }))).response.status).toBe(404)
+  })
+})
+
+describe('the todo example', () => {
+  it('keeps a list per sender, numbered in the order added', async () => {
+    const kit = await testKit(buildTodo)
+    const alice = kit.contact('alice@example.org')
+    const bob = kit.contact('bob@example.org')
+    expect(await alice.say('todo list')).toEqual(['The list is empty.'])
+    expect(await alice.say('todo add milk')).toEqual(['Added #1: milk'])
+    await alice.say('todo add  eggs and bread')
+    await bob.say('todo add call mum')
+    expect(await alice.say('todo list')).toEqual(['1. milk\n2. eggs and bread'])
+    expect(await bob.say('todo list')).toEqual(['1. call mum'])
+    expect(await alice.say('todo done 1')).toEqual(['Done: milk'])
+    expect(await alice.say('todo done 5')).toEqual(['Give a number from 1 to 1.'])
+    expect(await alice.say('todo list')).toEqual(['1. eggs and bread'])
+    const [help] = await alice.say('help todo')
+    expect(help).toContain('todo add <text...>')
+  })
+
+  it('keeps the lists and a pending reminder across a restart, and reminds once', async () => {
+    vi.useFakeTimers()
+    const kit = await testKit(buildTodo)
+    const alice = kit.contact('alice@example.org')
+    await alice.say('todo add milk')
+    expect(await alice.say('remind 60 stretch')).toEqual(['OK, in 60 s.'])
+    await vi.advanceTimersByTimeAsync(30_000)
+    await kit.restart()
+    expect(await alice.say('todo list')).toEqual(['1. milk'])
+    await vi.advanceTimersByTimeAsync(31_000)
+    await kit.settle()
+    expect(alice.received.filter((text) => text === '⏰ stretch')).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(300_000)
+    expect(alice.received.filter((text) => text === '⏰ stretch')).toHaveLength(1)
+  })
+
+  it('sends a reminder that fell due while no process ran at the next start', async () => {
+    vi.useFakeTimers()
+    const kit = await testKit(buildTodo)
+    const alice = kit.contact('alice@example.org')
+    await alice.say('remind 10 stretch')
+    const bot = buildTodo()
+    // Down for a minute: the reminder falls due meanwhile.
+    await vi.advanceTimersByTimeAsync(0)
+    vi.setSystemTime(Date.now() + 60_000)
+    await kit.restart(bot)
+    await vi.advanceTimersByTimeAsync(0)
+    await kit.settle()
+    expect(alice.received.at(-1)).toBe('⏰ stretch')
+  })
+
+  it('uses the room’s list for addressed commands in a room', async () => {
+    const kit = await testKit(() => buildTodo({ env: { XMPP_ROOMS: 'team@conference.example.org/todo' } }), {
+      rooms: { 'team@conference.example.org': { occupants: ['carol', 'dave'] } },
+    })
+    const room = await kit.room('team@conference.example.org')
+    await room.say('carol', 'todo: todo add book the room')
+    expect(await room.say('dave', 'todo: todo list')).toEqual(['1. book the room'])
+    expect(await kit.contact('carol@example.org').say('todo list')).toEqual(['The list is empty.'])
   })
 })

@@ -155,6 +155,8 @@ function configText(dir: string, ports: Ports, opts: Required<Omit<EjabberdOptio
     '  mod_roster: {}',
     '  mod_carboncopy: {}',
     '  mod_offline: {}',
+    // XEP-0049 private storage: natter's store on the bot's own account.
+    '  mod_private: {}',
     '  mod_stream_mgmt:',
     `    resume_timeout: ${opts.resumeTimeout}`,
     `    ack_timeout: ${opts.ackTimeout}`,

@@ -181,8 +181,9 @@ export class Composer {
   /**
    * Registers a command. The spec is the name and its arguments: `<arg>` a required word, `[arg]` an
    * optional one, `<arg...>` or `[arg...]` the rest of the line; the handler gets them typed in
-   * `cmd.args`. natter adds `help`, which lists the commands, and answers unknown commands with a
-   * hint. In a 1:1 chat a command is just the message; in a room the bot must be addressed by nick
+   * `cmd.args`; words before the arguments name a subcommand (`todo add <text...>`, `todo list`),
+   * and `help todo` lists a command's subcommands. natter adds `help`, which lists the commands, and
+   * answers unknown commands with a hint. Write the name without `commandPrefix` (`todo`, not `!todo`). In a 1:1 chat a command is just the message; in a room the bot must be addressed by nick
    * (`bot: help`, `bot, echo hi`) or with `commandPrefix`. A message that names a known command that
    * way (or with the prefix in a chat) reaches it before any other handler; any other chat message
    * reaches the commands in registration order, and they answer it as a command (an unknown one
@@ -192,6 +193,7 @@ export class Composer {
    * ```ts
    * bot.command('echo <text...>', 'Repeats the text', (cmd) => cmd.reply(cmd.args.text))
    * bot.command('kick <nick>', { description: 'Removes someone', admin: true }, (cmd) => kick(cmd.args.nick))
+   * bot.command('todo add <text...>', 'Adds an item to your list', (cmd) => addItem(cmd.from, cmd.args.text))
    * ```
    */
   command<const S extends string>(spec: S, description: string | CommandOptions, handler: Handler<CommandContext<CommandArgs<S>>>): this {

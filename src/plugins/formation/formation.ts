@@ -121,6 +121,22 @@ export class Formation {
   }
 
   /**
+   * Whether this process owns a conversation now (a contact's or a room's bare JID): whether a stanza
+   * of it that came in now would be handled here. True when the bot does not coordinate.
+   *
+   * @example
+   * ```ts
+   * if (bot.formation.owns('team@conference.example.org')) await bot.rooms.say('team@conference.example.org', 'Stand-up!')
+   * ```
+   */
+  owns(conversation: string): boolean {
+    if (!this.#enabled) return true
+    if (this.#joining) return false
+    if (!this.#members.hasActiveSiblings && !this.#members.selfLeaving) return true
+    return this.#members.owner(bareJid(conversation)) === this.#bot.jid
+  }
+
+  /**
    * Listens to changes of the formation.
    *
    * @example

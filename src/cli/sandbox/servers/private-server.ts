@@ -237,7 +237,7 @@ function fileSize(file: string): number {
 }
 
 /** The file's text from `offset` on; empty while it does not exist. */
-function readFrom(file: string, offset: number): string {
+export function readFrom(file: string, offset: number): string {
   try {
     return readFileSync(file).subarray(offset).toString()
   } catch {
