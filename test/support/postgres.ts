@@ -128,6 +128,8 @@ class Cluster implements Tracked {
       child = spawn(path.join(this.bin, 'postgres'), ['-D', this.#data, '-p', String(this.port), ...settings], {
         stdio: ['ignore', out, out],
         cwd: this.dir,
+        // Its own process group: kill() takes the connections' backends down with it, as a crash of the host does.
+        detached: true,
         ...(this.user ?? {}),
       })
     } finally {
@@ -157,7 +159,15 @@ class Cluster implements Tracked {
   }
 
   async kill(): Promise<void> {
-    this.#running?.signal('SIGKILL')
+    const pid = this.#running?.pid
+    // The backends serving open connections outlive a killed postmaster for a moment, and would still answer.
+    if (pid !== undefined) {
+      try {
+        process.kill(-pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
     await this.#running?.waitGone(STOP_GRACE_MS)
     this.#running = undefined
   }
