@@ -8,6 +8,11 @@ import { DEFAULT_MAX_VALUE_SIZE } from './settings.js'
 const RETRY_DELAYS_MS = [250, 1_000]
 /** How many times `update()` reads, computes and tries to write before it gives up on a key others keep changing. */
 const UPDATE_ATTEMPTS = 10
+/**
+ * The longest random pause, in ms, before an update that lost a race tries again, doubling from 4 ms: without
+ * it, two processes updating one key in a loop keep colliding and the same one can lose every time.
+ */
+const UPDATE_BACKOFF_MAX_MS = 250
 /** The longest key, in characters: it becomes part of an XML namespace or a database row. */
 const MAX_KEY_LENGTH = 200
 
@@ -86,6 +91,7 @@ export class StoreCore {
         if (json === 'unchanged') return current
         const written = await this.#writeIf(namespace, key, json, current?.version ?? 0)
         if (written !== 'conflict') return json === undefined ? undefined : { json, version: written, writer: '' }
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(UPDATE_BACKOFF_MAX_MS, 4 * 2 ** attempt)))
       }
       throw new StoreConflictError(`store: "${key}" in "${namespace}" kept changing under ${UPDATE_ATTEMPTS} tries to update it`)
     })
