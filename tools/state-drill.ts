@@ -8,6 +8,8 @@ export const COUNTER_BOT = 'dist/tools/counter-bot.js'
 /** How long after it is asked for each reminder is due: long enough to fall after the fault. */
 const REMIND_IN_MS = 1_500
 const SETTLE_MS = 20_000
+/** A reminder whose process died while running it runs again once its claim is 30 s old (jobs.ts): wait past that. */
+const REMINDER_MS = 45_000
 
 /** What a state drill saw: replies as the formation drills count them, and what the store kept. */
 export interface StateDrillResult {
@@ -82,7 +84,7 @@ async function drill(setup: DrillSetup, count: number, everyMs: number, fault: (
     const strike = Math.floor(count / 4)
     await counter.send(count, everyMs, (n) => (n === strike ? fault(members, counter as Counter) : undefined))
     await counter.settled(count, SETTLE_MS)
-    await until(() => [...reminders.values()].every((n) => n > 0), SETTLE_MS)
+    await until(() => [...reminders.values()].every((n) => n > 0), REMINDER_MS)
     let lostIncrements = 0
     let extraIncrements = 0
     for (const [i, peer] of peers.entries()) {

@@ -14,7 +14,7 @@ import { type DrillSetup, prepareDrills } from '../../tools/formation-drill.js'
 import { type StateDrillResult, stateDrills } from '../../tools/state-drill.js'
 
 const PASSWORD = 'pw-State-Drill-1'
-const DRILL_MS = 90_000
+const DRILL_MS = 120_000
 
 /** A handover: every reply once, every reminder once, no increment counted twice. */
 function expectHandover(result: StateDrillResult): void {
