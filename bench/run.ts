@@ -17,6 +17,7 @@ import { type BenchSettings, FULL, QUICK } from './settings.js'
 import { type SideBySideBot, sideBySide } from './side-by-side.js'
 import { ensureSlixmpp } from './slixmpp.js'
 import { median } from './stats.js'
+import { runStoreBench, STORE_FULL, STORE_QUICK } from './store.js'
 import { runWebBench, WEB_FULL, WEB_QUICK } from './webhook.js'
 
 const USAGE = `Usage: npm run bench [-- options]
@@ -28,6 +29,8 @@ const USAGE = `Usage: npm run bench [-- options]
                  a busy machine weighs on both alike; prints only
   --compare DIR  with --side-by-side: also the echo example of another built checkout (DIR/dist/examples/echo.js)
   --web          only the web side (webhook to chat message, /metrics on the paced echo); prints only
+  --store        only bot.store: get/set/update latency and throughput on memory, the XMPP account and
+                 PostgreSQL side by side; prints only
   -h, --help     this text`
 
 const LOAD_PASSWORD = 'bench-load'
@@ -45,6 +48,7 @@ interface Options {
   sideBySide: boolean
   compare: string | undefined
   webOnly: boolean
+  storeOnly: boolean
   quick: boolean
 }
 
@@ -57,6 +61,7 @@ function options(): Options {
       'side-by-side': { type: 'boolean', default: false },
       compare: { type: 'string' },
       web: { type: 'boolean', default: false },
+      store: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -71,10 +76,11 @@ function options(): Options {
   const sideBySide = values['side-by-side']
   return {
     settings: { ...base, rounds: rounds ?? base.rounds },
-    write: !values.quick && !values['no-write'] && !sideBySide && !values.web,
+    write: !values.quick && !values['no-write'] && !sideBySide && !values.web && !values.store,
     sideBySide,
     compare: values.compare,
     webOnly: values.web,
+    storeOnly: values.store,
     quick: values.quick,
   }
 }
@@ -168,9 +174,21 @@ async function runWebOnly(settings: typeof WEB_FULL): Promise<void> {
   }
 }
 
+/** `--store`: the store's back ends alone, printed. */
+async function runStoreOnly(quick: boolean): Promise<void> {
+  await ensureProsody({ install: true })
+  const prosody = await startProsody({ muc: false })
+  try {
+    process.stdout.write(`\n${await runStoreBench(prosody, quick ? STORE_QUICK : STORE_FULL, say)}\n`)
+  } finally {
+    await prosody.stop()
+  }
+}
+
 async function main(): Promise<void> {
-  const { settings, write, sideBySide: sideBySideOnly, compare, webOnly, quick } = options()
+  const { settings, write, sideBySide: sideBySideOnly, compare, webOnly, storeOnly, quick } = options()
   if (sideBySideOnly) return runSideBySide(settings, compare)
+  if (storeOnly) return runStoreOnly(quick)
   const webSettings = quick ? WEB_QUICK : { ...WEB_FULL, rounds: Math.min(settings.rounds, WEB_FULL.rounds) }
   if (webOnly) return runWebOnly(webSettings)
   const started = performance.now()
