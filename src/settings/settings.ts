@@ -22,6 +22,12 @@ export interface SettingOptions {
   /** Where to connect (`XMPP_SERVICE`): `xmpp://host:port` or `xmpps://host:port`. Unset: the JID's domain, via DNS SRV. */
   service?: string
   /**
+   * The name the server's certificate must carry over direct TLS (`XMPP_TLS_NAME`), when a hosting
+   * provider's certificate names its own host rather than the JID's domain. Unset: the JID's domain
+   * (RFC 7590), wherever the host came from (DNS or `service`). STARTTLS always checks the domain.
+   */
+  tlsName?: string
+  /**
    * The resource to bind (`XMPP_RESOURCE`). A resource in the JID wins. Unset: `DYNO` plus a short
    * boot id when `DYNO` is set (`bot.1.k3f9`: during a restart an old and a new `bot.1` run side by
    * side), else the server picks one.
@@ -41,6 +47,13 @@ export interface SettingOptions {
    * Unset: natter logs in only over TLS, or to a loopback address.
    */
   allowInsecure?: boolean
+  /**
+   * Bind the login to the TLS connection whenever the server offers a -PLUS mechanism
+   * (`XMPP_CHANNEL_BINDING`, default true). false only for a server that offers -PLUS but binds only
+   * with a type natter cannot compute (`tls-unique`, as ejabberd 23.01): a relay holding a certificate
+   * the bot trusts can then pass the login on.
+   */
+  channelBinding?: boolean
   /**
    * The largest stanza the bot writes, in bytes (`XMPP_MAX_STANZA_SIZE`); a bigger one is refused
    * with `UndeliveredError('too-big')` and nothing of it is written. A server that advertises a
@@ -63,6 +76,8 @@ export interface Settings {
   readonly password: string
   /** `xmpp://host:port`, `xmpps://host:port`, or a bare domain to resolve through DNS SRV. */
   readonly service: string
+  /** The name the certificate must carry over direct TLS. */
+  readonly tlsName: string
   /** Empty when the server should assign one. */
   readonly resource: string
   readonly logLevel: LogLevel
@@ -74,6 +89,8 @@ export interface Settings {
   readonly shutdownTimeout: number
   /** Whether logging in without TLS to another machine is allowed. */
   readonly allowInsecure: boolean
+  /** Whether a -PLUS mechanism is used when offered. */
+  readonly channelBinding: boolean
   /** The largest stanza written, in bytes. */
   readonly maxStanzaSize: number
   /** How fast stanzas may go out; undefined for no limit. */
@@ -97,6 +114,7 @@ export function loadSettings(env: Env, options: SettingOptions = {}): Settings {
   const jid = readSetting(row.jid, env, options.jid)
   const password = readSetting(row.password, env, options.password)
   const service = readSetting(row.service, env, options.service) ?? jid.domain
+  const tlsName = readSetting(row.tlsName, env, options.tlsName) ?? jid.domain
   const resourceSetting = readSetting(row.resource, env, options.resource)
   // The platform's name for the process, not a setting: it only makes the default resource.
   const dyno = env.DYNO?.trim() || undefined
@@ -106,9 +124,24 @@ export function loadSettings(env: Env, options: SettingOptions = {}): Settings {
   const pingTimeout = readSetting(row.pingTimeout, env, options.pingTimeout)
   const shutdownTimeout = readSetting(row.shutdownTimeout, env, options.shutdownTimeout)
   const allowInsecure = readSetting(row.allowInsecure, env, options.allowInsecure)
+  const channelBinding = readSetting(row.channelBinding, env, options.channelBinding)
   const maxStanzaSize = readSetting(row.maxStanzaSize, env, options.maxStanzaSize)
   const rate = readSetting(row.sendRate, env, options.sendRate)
   const burst = readSetting(row.sendBurst, env, options.sendBurst) ?? Math.ceil(rate ?? 1)
   const sendRate = rate === undefined ? undefined : { rate, burst }
-  return { jid, password, service, resource, logLevel, pingInterval, pingTimeout, shutdownTimeout, allowInsecure, maxStanzaSize, sendRate }
+  return {
+    jid,
+    password,
+    service,
+    tlsName,
+    resource,
+    logLevel,
+    pingInterval,
+    pingTimeout,
+    shutdownTimeout,
+    allowInsecure,
+    channelBinding,
+    maxStanzaSize,
+    sendRate,
+  }
 }

@@ -191,6 +191,60 @@ describe('mechanism and channel binding', () => {
   })
 })
 
+describe('no downgrade through a relay', () => {
+  it('binds with -PLUS when it is offered without the XEP-0440 list, though SCRAM-SHA-256 and PLAIN are offered too', async () => {
+    const relayed = await server({ mechanisms: ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256', 'PLAIN'], tls, behaviour: { kind: 'honest', password: PASSWORD } })
+    const bot = start(relayed.service, { NODE_EXTRA_CA_CERTS: tls.file })
+    await bot.waitForLog((l) => l.msg === 'online')
+    // Node negotiates TLS 1.3 with itself: RFC 9266 makes tls-exporter the default there.
+    expect(relayed.on(1)).toEqual(expect.arrayContaining(['auth SCRAM-SHA-256-PLUS', 'gs2 p=tls-exporter,,', 'channel-binding tls-exporter ok', 'proof ok']))
+  })
+
+  it('offered SCRAM-SHA-256-PLUS and PLAIN where it cannot bind, sends nothing of the password and exits', async () => {
+    const relayed = await server({ mechanisms: ['SCRAM-SHA-256-PLUS', 'PLAIN'], behaviour: { kind: 'honest', password: PASSWORD } })
+    const line = await stopsFor(start(relayed.service), 77, relayed)
+    expect(relayed.on(1).filter((e) => e.startsWith('auth'))).toEqual([])
+    expect(line).toContain('does not fall back to PLAIN')
+  })
+})
+
+describe('direct TLS (xmpps://)', () => {
+  let otherDir: string
+  let other: { key: string; cert: string; file: string }
+
+  beforeAll(async () => {
+    otherDir = await mkdtemp(path.join(os.tmpdir(), 'natter-scripted-'))
+    const { key, certificate } = await selfSignedCertificate(otherDir, ['elsewhere.test'])
+    other = { key: await readFile(key, 'utf8'), cert: await readFile(certificate, 'utf8'), file: certificate }
+  })
+
+  afterAll(async () => {
+    await rm(otherDir, { recursive: true, force: true })
+  })
+
+  it("checks the certificate against the JID's domain, not the host it connects to", async () => {
+    const direct = await server({ mechanisms: ['SCRAM-SHA-256'], tls, directTls: true, behaviour: { kind: 'honest', password: PASSWORD } })
+    expect(direct.service).toMatch(/^xmpps:\/\/127\.0\.0\.1:/)
+    const bot = start(direct.service, { NODE_EXTRA_CA_CERTS: tls.file })
+    await bot.waitForLog((l) => l.msg === 'online')
+    expect(direct.on(1)).toEqual(expect.arrayContaining(['auth SCRAM-SHA-256', 'proof ok', 'bind']))
+  })
+
+  it('refuses a trusted certificate for another name before any login: exit 76', async () => {
+    const impostor = await server({ mechanisms: ['SCRAM-SHA-256', 'PLAIN'], tls: other, directTls: true, behaviour: { kind: 'honest', password: PASSWORD } })
+    const line = await stopsFor(start(impostor.service, { NODE_EXTRA_CA_CERTS: other.file }), 76, impostor)
+    expect(impostor.on(1).filter((e) => e.startsWith('auth'))).toEqual([])
+    expect(line).toContain('bot@localhost')
+  })
+
+  it('takes the other name when XMPP_TLS_NAME names it', async () => {
+    const hosted = await server({ mechanisms: ['SCRAM-SHA-256'], tls: other, directTls: true, behaviour: { kind: 'honest', password: PASSWORD } })
+    const bot = start(hosted.service, { NODE_EXTRA_CA_CERTS: other.file, XMPP_TLS_NAME: 'elsewhere.test' })
+    await bot.waitForLog((l) => l.msg === 'online')
+    expect(hosted.on(1)).toEqual(expect.arrayContaining(['auth SCRAM-SHA-256', 'proof ok']))
+  })
+})
+
 describe('an abandoned attempt', () => {
   it('leaves the next connection alone: one answer per challenge there, and the retry logs in', async () => {
     const flaky = await server({ mechanisms: ['SCRAM-SHA-256'], silentOn: [1], behaviour: { kind: 'honest', password: PASSWORD } })

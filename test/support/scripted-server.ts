@@ -25,6 +25,8 @@ export interface ScriptedServerOptions {
   sasl2?: boolean
   /** Require STARTTLS with this key and certificate (PEM). */
   tls?: { key: string; cert: string }
+  /** Speak TLS from the first byte (`xmpps://`) with the `tls` key and certificate, rather than STARTTLS. */
+  directTls?: boolean
   behaviour: Behaviour
   /** Connections (numbered from 1) on which the server never answers `<auth/>`. */
   silentOn?: number[]
@@ -59,18 +61,19 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
   const events: ServerEvent[] = []
   const sockets = new Set<net.Socket>()
   let connections = 0
-  const server = net.createServer((socket) => {
+  const accept = (socket: net.Socket): void => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     new Connection(++connections, socket, options, (connection, what) => events.push({ connection, what }))
-  })
+  }
+  const server = options.directTls && options.tls ? tls.createServer(options.tls, accept) : net.createServer(accept)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(0, host, resolve)
   })
   const { port } = server.address() as net.AddressInfo
   return {
-    service: `xmpp://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    service: `${options.directTls ? 'xmpps' : 'xmpp'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     events,
     on: (connection) => events.filter((e) => e.connection === connection).map((e) => e.what),
     close: async () => {
@@ -94,6 +97,7 @@ class Connection {
     private readonly record: (connection: number, what: string) => void,
   ) {
     this.#socket = socket
+    if (socket instanceof tls.TLSSocket) this.#secure = socket
     this.record(number, 'connect')
     this.#listen(socket)
     socket.on('error', () => {})
