@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js'
 import { type Jid, parseJid } from '../jid.js'
 import { LOG_LEVELS, type LogLevel } from '../log/logger.js'
-import { positiveNumber, positiveWholeNumber, seconds, yesOrNo } from './parsers.js'
+import { commaList, positiveNumber, positiveWholeNumber, seconds, yesOrNo } from './parsers.js'
 import { readSetting, type Setting } from './setting.js'
 import { SettingsTable } from './settings-table.js'
 
@@ -57,6 +57,13 @@ export const CORE_SETTINGS = {
     parse: logLevel,
     default: 'info',
     help: `how much the bot logs (${LOG_LEVELS.join(', ')}; -D: debug), in JSON lines, or lines for people on a terminal without CI set`,
+  },
+  secretNames: {
+    variable: 'LOG_SECRET_NAMES',
+    option: 'secretNames',
+    parse: commaList,
+    unset: 'only the built-in ones (password, token, secret, key, auth, ...)',
+    help: 'more attribute, element and form field names whose values -D hides, comma-separated, each matched as part of a name',
   },
   pingInterval: {
     variable: 'XMPP_PING_INTERVAL',

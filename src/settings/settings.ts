@@ -3,6 +3,7 @@ import type { Jid } from '../jid.js'
 import type { LogLevel } from '../log/logger.js'
 import type { Rate } from '../pacing/token-buckets.js'
 import { CORE_SETTINGS } from './core-settings.js'
+import { listEntries } from './parsers.js'
 import { type Env, readSetting } from './setting.js'
 
 /**
@@ -35,6 +36,12 @@ export interface SettingOptions {
   resource?: string
   /** Log level (`LOG_LEVEL`); `-D` makes it `debug`. */
   logLevel?: LogLevel
+  /**
+   * More names whose values the `-D` log hides (`LOG_SECRET_NAMES`), in attributes, elements and data
+   * form fields, each matched as part of a name, case aside; built in are password, token, secret,
+   * passwd, credential, and key, auth, pin as words of their own.
+   */
+  secretNames?: readonly string[]
   /** Seconds of silence on the link before the bot pings its server (`XMPP_PING_INTERVAL`). */
   pingInterval?: number
   /** Seconds to wait for any answer to that ping before the link counts as dead (`XMPP_PING_TIMEOUT`). */
@@ -81,6 +88,8 @@ export interface Settings {
   /** Empty when the server should assign one. */
   readonly resource: string
   readonly logLevel: LogLevel
+  /** More names whose values `-D` hides. */
+  readonly secretNames: readonly string[]
   /** Seconds of silence before a liveness ping. */
   readonly pingInterval: number
   /** Seconds to wait for the ping's answer. */
@@ -120,6 +129,7 @@ export function loadSettings(env: Env, options: SettingOptions = {}): Settings {
   const dyno = env.DYNO?.trim() || undefined
   const resource = jid.resource || resourceSetting || (dyno === undefined ? '' : `${dyno}.${BOOT_ID}`)
   const logLevel = readSetting(row.logLevel, env, options.logLevel)
+  const secretNames = options.secretNames ? listEntries(options.secretNames) : (readSetting(row.secretNames, env) ?? [])
   const pingInterval = readSetting(row.pingInterval, env, options.pingInterval)
   const pingTimeout = readSetting(row.pingTimeout, env, options.pingTimeout)
   const shutdownTimeout = readSetting(row.shutdownTimeout, env, options.shutdownTimeout)
@@ -136,6 +146,7 @@ export function loadSettings(env: Env, options: SettingOptions = {}): Settings {
     tlsName,
     resource,
     logLevel,
+    secretNames,
     pingInterval,
     pingTimeout,
     shutdownTimeout,

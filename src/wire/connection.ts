@@ -36,6 +36,7 @@ export class Connection {
         resource: settings.resource,
         allowInsecure: settings.allowInsecure,
         channelBinding: settings.channelBinding,
+        secretNames: settings.secretNames,
         maxStanzaSize: settings.maxStanzaSize,
         sendRate: settings.sendRate,
       },

@@ -32,6 +32,8 @@ export interface TransportOptions {
   resource: string
   /** Allow logging in without TLS to a machine other than this one (`XMPP_ALLOW_INSECURE`). Default false. */
   allowInsecure?: boolean
+  /** More names whose values the `-D` log hides (`LOG_SECRET_NAMES`). */
+  secretNames?: readonly string[]
   /** Use -PLUS when offered (`XMPP_CHANNEL_BINDING`). Default true. */
   channelBinding?: boolean
   /** The largest stanza written, in bytes (`XMPP_MAX_STANZA_SIZE`); a server that says it takes less is believed. */
@@ -129,7 +131,7 @@ export class Transport extends EventEmitter<TransportEvents> {
     this.#login = new StreamLogin(this.#xmpp, (element) => this.#write(element), options, log)
     this.#iqs = new IqBridge(onStanza, this.#lane, log)
     this.#limit = new StanzaLimit(options.maxStanzaSize, this.#lane, log)
-    if (log.isLevelEnabled('debug')) this.#xmpp.trace(wireTrace(log))
+    if (log.isLevelEnabled('debug')) this.#xmpp.trace(wireTrace(log, options.secretNames))
   }
 
   /** The full JID the server bound, once online. */

@@ -176,6 +176,14 @@ describe('XMPP_CHANNEL_BINDING', () => {
   })
 })
 
+describe('LOG_SECRET_NAMES', () => {
+  it('is a comma-separated list, empty unless set; the secretNames option wins', () => {
+    expect(loadSettings(base).secretNames).toEqual([])
+    expect(loadSettings({ ...base, LOG_SECRET_NAMES: ' session, cookie ,' }).secretNames).toEqual(['session', 'cookie'])
+    expect(loadSettings({ ...base, LOG_SECRET_NAMES: 'session' }, { secretNames: ['pin_code', ' '] }).secretNames).toEqual(['pin_code'])
+  })
+})
+
 describe('XMPP_TLS_NAME', () => {
   it("is the JID's domain unless set, then the name given, lower-cased", () => {
     expect(loadSettings(base).tlsName).toBe(loadSettings(base).jid.domain)

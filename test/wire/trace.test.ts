@@ -21,6 +21,12 @@ describe('wireTrace', () => {
     ])
   })
 
+  it('also hides the names it is given (LOG_SECRET_NAMES)', () => {
+    const debug = vi.fn()
+    wireTrace({ debug } as unknown as Logger, ['cookie']).in(xml('iq', {}, xml('cookie', {}, 'c-1')))
+    expect(debug).toHaveBeenCalledWith({ xml: '<iq><cookie>hidden</cookie></iq>' }, 'xmpp in')
+  })
+
   it('never breaks the stream over an element it cannot log', () => {
     const { debug, trace } = tracer()
     const broken = {
