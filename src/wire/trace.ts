@@ -1,11 +1,13 @@
 import type { Logger } from '../log/logger.js'
+import { NS_SM } from '../ns.js'
 import type { XmlElement } from '../xml.js'
 import { redact } from './redact.js'
 import { SecretNames } from './secret-names.js'
 import type { WireTracer } from './xmppjs.js'
 
 /**
- * What the `-D` log shows of the wire: every element in and out, redacted (`secretNames`, from
+ * What the `-D` log shows of the wire: every element in and out, redacted, stream management's acks
+ * (`<r/>`, `<a/>`) only at trace level, since they come with every burst and bury the stanzas (`secretNames`, from
  * `LOG_SECRET_NAMES`, adds to the names whose values are hidden), and each change of the stream's status.
  *
  * @example
@@ -25,7 +27,9 @@ export function wireTrace(log: Logger, secretNames: readonly string[] = []): Wir
 /** Logs a stanza at debug level; logging must never break the stream, whatever came in. */
 function traceStanza(log: Logger, direction: string, element: XmlElement, secrets: SecretNames): void {
   try {
-    log.debug({ xml: redact(element, secrets) }, direction)
+    const ack = (element.name === 'r' || element.name === 'a') && element.attrs.xmlns === NS_SM
+    if (ack) log.trace({ xml: redact(element, secrets) }, direction)
+    else log.debug({ xml: redact(element, secrets) }, direction)
   } catch (error) {
     log.debug({ err: error }, `${direction}: cannot log this element`)
   }
