@@ -245,6 +245,14 @@ describe('direct TLS (xmpps://)', () => {
   })
 })
 
+describe('a server that refuses the stream for good', () => {
+  it('host-unknown (a typo in the domain) is not retried: one line naming what to check, exit 78', async () => {
+    const elsewhere = await server({ mechanisms: ['SCRAM-SHA-256'], streamError: 'host-unknown', behaviour: { kind: 'honest', password: PASSWORD } })
+    const line = await stopsFor(start(elsewhere.service), 78, elsewhere)
+    expect(line).toContain("bot@localhost: the server refused the stream (host-unknown): it does not serve the JID's domain; check JID and XMPP_SERVICE")
+  })
+})
+
 describe('an abandoned attempt', () => {
   it('leaves the next connection alone: one answer per challenge there, and the retry logs in', async () => {
     const flaky = await server({ mechanisms: ['SCRAM-SHA-256'], silentOn: [1], behaviour: { kind: 'honest', password: PASSWORD } })

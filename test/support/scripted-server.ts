@@ -34,6 +34,8 @@ export interface ScriptedServerOptions {
   afterBind?: string
   /** Advertise this stanza size limit (XEP-0478) with the bind feature. */
   maxBytes?: number
+  /** Answer the stream header with this stream error (`host-unknown`, ...) and close. */
+  streamError?: string
 }
 
 /** One thing a client did, on its connection (numbered from 1). */
@@ -136,6 +138,11 @@ class Connection {
 
   #openStream(): void {
     const header = `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='${randomBytes(6).toString('hex')}' from='localhost' version='1.0'>`
+    if (this.options.streamError) {
+      this.#send(`${header}<stream:error><${this.options.streamError} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>`)
+      this.#socket.end()
+      return
+    }
     let features: string
     if (this.options.tls && !this.#secure) {
       features = "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"
