@@ -53,7 +53,7 @@ export function redactedXml(root: XmlElement, maxDepth = MAX_LOG_DEPTH, secrets:
     parts.push(`<${element.name}${attributes(element, secrets)}`)
     if (!element.children.some((child) => child !== null && child !== undefined)) {
       parts.push('/>')
-    } else if (secrets.has(element.name) || (secretValues && element.name === 'value')) {
+    } else if (element.name === 'password' || (secretValues && element.name === 'value') || (secrets.has(element.name) && isTextOnly(element))) {
       parts.push(`>${HIDDEN}</${element.name}>`)
     } else if (open.length + 1 >= maxDepth) {
       parts.push(`>…</${element.name}>`)
@@ -75,6 +75,11 @@ export function redactedXml(root: XmlElement, maxDepth = MAX_LOG_DEPTH, secrets:
     else parts.push(escapeText(String(child)))
   }
   return parts.join('')
+}
+
+/** Whether an element holds only text: a secret's shape, where one with elements inside is a container (SASL's `<auth/>`, once hidden). */
+function isTextOnly(element: XmlElement): boolean {
+  return element.children.every((child) => typeof child === 'string')
 }
 
 function isSecretField(field: XmlElement, secrets: SecretNames): boolean {

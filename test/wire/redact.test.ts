@@ -15,6 +15,12 @@ describe('redact', () => {
     }
   })
 
+  it("keeps SASL's own mark of a hidden payload, and elements with elements inside, whatever their name", () => {
+    const auth = xml('auth', { xmlns: NS_SASL, mechanism: 'SCRAM-SHA-256' }, 'biwsbj1ib3Q=')
+    expect(redact(auth)).toBe('<auth xmlns="urn:ietf:params:xml:ns:xmpp-sasl" mechanism="SCRAM-SHA-256"><hidden xmlns="xmpp.js"/></auth>')
+    expect(redact(xml('keys', {}, xml('key', { rid: '1' }, 'a2V5')))).toBe('<keys><key rid="1">hidden</key></keys>')
+  })
+
   it('hides any password element, however deep', () => {
     const register = xml('iq', { type: 'set' }, xml('query', { xmlns: 'jabber:iq:register' }, xml('username', {}, 'bot'), xml('password', {}, 'hunter2')))
     const out = redact(register)
