@@ -183,7 +183,8 @@ export class Composer {
    * optional one, `<arg...>` or `[arg...]` the rest of the line; the handler gets them typed in
    * `cmd.args`; words before the arguments name a subcommand (`todo add <text...>`, `todo list`),
    * and `help todo` lists a command's subcommands. natter adds `help`, which lists the commands, and
-   * answers unknown commands with a hint. Write the name without `commandPrefix` (`todo`, not `!todo`). In a 1:1 chat a command is just the message; in a room the bot must be addressed by nick
+   * answers unknown commands with a hint; a `help` command of your own replaces the built-in one
+   * entirely (`help <command>` included), on purpose, for a bot that explains itself its own way. Write the name without `commandPrefix` (`todo`, not `!todo`). In a 1:1 chat a command is just the message; in a room the bot must be addressed by nick
    * (`bot: help`, `bot, echo hi`) or with `commandPrefix`. A message that names a known command that
    * way (or with the prefix in a chat) reaches it before any other handler; any other chat message
    * reaches the commands in registration order, and they answer it as a command (an unknown one

@@ -114,7 +114,9 @@ export async function runProcess(bot: RunnableBot, argv: readonly string[] = pro
   })
 
   try {
-    await bot.start(flags.debug ? { logLevel: 'debug' } : {})
+    // -D is at least debug: LOG_LEVEL=trace with it also shows stream management's acks.
+    const traced = process.env.LOG_LEVEL?.trim().toLowerCase() === 'trace'
+    await bot.start(flags.debug && !traced ? { logLevel: 'debug' } : {})
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`natter: ${error.message}\n`)

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js'
 import { type Jid, parseJid } from '../jid.js'
 import { LOG_LEVELS, type LogLevel } from '../log/logger.js'
-import { positiveNumber, positiveWholeNumber, seconds, yesOrNo } from './parsers.js'
+import { commaList, positiveNumber, positiveWholeNumber, seconds, yesOrNo } from './parsers.js'
 import { readSetting, type Setting } from './setting.js'
 import { SettingsTable } from './settings-table.js'
 
@@ -37,6 +37,13 @@ export const CORE_SETTINGS = {
     unset: "the JID's domain, found through DNS SRV",
     help: 'where to connect: xmpp://host:port for STARTTLS, xmpps://host:port for direct TLS',
   },
+  tlsName: {
+    variable: 'XMPP_TLS_NAME',
+    option: 'tlsName',
+    parse: tlsName,
+    unset: "the JID's domain",
+    help: "the name the certificate must carry over direct TLS (xmpps://), when it is not the JID's domain",
+  },
   resource: {
     variable: 'XMPP_RESOURCE',
     option: 'resource',
@@ -50,6 +57,13 @@ export const CORE_SETTINGS = {
     parse: logLevel,
     default: 'info',
     help: `how much the bot logs (${LOG_LEVELS.join(', ')}; -D: debug), in JSON lines, or lines for people on a terminal without CI set`,
+  },
+  secretNames: {
+    variable: 'LOG_SECRET_NAMES',
+    option: 'secretNames',
+    parse: commaList,
+    unset: 'only the built-in ones (password, token, secret, key, auth, ...)',
+    help: 'more attribute, element and form field names whose values -D hides, comma-separated, each matched as part of a name',
   },
   pingInterval: {
     variable: 'XMPP_PING_INTERVAL',
@@ -78,6 +92,13 @@ export const CORE_SETTINGS = {
     parse: yesOrNo,
     default: '0',
     help: '1 to log in without TLS to a server not on loopback, where the login and every message can be read and changed on the way',
+  },
+  channelBinding: {
+    variable: 'XMPP_CHANNEL_BINDING',
+    option: 'channelBinding',
+    parse: yesOrNo,
+    default: '1',
+    help: '0 to never bind the login to TLS, for a server that offers -PLUS but binds only in a way natter cannot (tls-unique); a relay can then pass the login on',
   },
   maxStanzaSize: {
     variable: 'XMPP_MAX_STANZA_SIZE',
@@ -118,6 +139,14 @@ function service(text: string, variable: string): string {
   }
   const defaultPort = match[1] === 'xmpps' ? 5223 : 5222
   return `${match[1]}://${match[2]}:${port ?? defaultPort}`
+}
+
+/** A DNS name or IP address, as a certificate names its holder. */
+function tlsName(text: string, variable: string): string {
+  if (!/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?)+$|^[0-9a-fA-F:.]+$/.test(text)) {
+    throw new ConfigError(variable, `malformed "${text}"; expected a host name such as xmpp.example.org`)
+  }
+  return text.toLowerCase().replace(/\.$/, '')
 }
 
 function resource(text: string, variable: string): string {

@@ -17,9 +17,23 @@ const TLS_TRUST_ERRORS: ReadonlySet<unknown> = new Set([
 ])
 
 /**
+ * Stream errors (RFC 6120, 4.9.3) that the next connection would meet again: the server does not serve the
+ * domain, or does not speak this stream at all.
+ */
+const PERMANENT_STREAM_ERRORS: ReadonlySet<unknown> = new Set([
+  'host-unknown',
+  'host-gone',
+  'improper-addressing',
+  'invalid-from',
+  'invalid-namespace',
+  'unsupported-encoding',
+  'unsupported-version',
+])
+
+/**
  * What a failure of the link means for the session: a refused login (`auth`), another client that took
- * over the resource (`conflict`), a server certificate that is not trusted (`tls`), all of which retrying
- * will not fix, or anything else (`network`), which it may. A `ConnectError` is already classified.
+ * over the resource (`conflict`), a server certificate that is not trusted (`tls`), a stream error that
+ * stays (`refused`), all of which retrying will not fix, or anything else (`network`), which it may. A `ConnectError` is already classified.
  *
  * @example
  * ```ts
@@ -35,6 +49,10 @@ export function classify(error: unknown): ConnectError {
   }
   if (e?.name === 'StreamError' && e.condition === 'conflict') {
     return new ConnectError('conflict', 'another connection took over this resource (stream conflict)', { cause: error })
+  }
+  if (e?.name === 'StreamError' && PERMANENT_STREAM_ERRORS.has(e.condition)) {
+    const why = e.condition === 'host-unknown' || e.condition === 'host-gone' ? ": it does not serve the JID's domain; check JID and XMPP_SERVICE" : ''
+    return new ConnectError('refused', `the server refused the stream (${e.condition}${e.text ? `: ${e.text}` : ''})${why}`, { cause: error })
   }
   const message = e instanceof Error ? e.message : String(error)
   if (TLS_TRUST_ERRORS.has(e?.code)) {

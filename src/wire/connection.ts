@@ -30,10 +30,13 @@ export class Connection {
       {
         service: settings.service,
         domain: jid.domain,
+        tlsName: settings.tlsName,
         username: jid.local,
         password: settings.password,
         resource: settings.resource,
         allowInsecure: settings.allowInsecure,
+        channelBinding: settings.channelBinding,
+        secretNames: settings.secretNames,
         maxStanzaSize: settings.maxStanzaSize,
         sendRate: settings.sendRate,
       },

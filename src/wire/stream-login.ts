@@ -13,6 +13,8 @@ export interface LoginAccount {
   password: string
   /** Log in without TLS to a machine other than this one (`XMPP_ALLOW_INSECURE`). */
   allowInsecure?: boolean
+  /** Use -PLUS when offered (`XMPP_CHANNEL_BINDING`); default true. */
+  channelBinding?: boolean
 }
 
 /** What a login needs of the stream it runs over. */
@@ -77,6 +79,7 @@ export class StreamLogin {
         secure: link.secure,
         remoteAddress: link.remoteAddress,
         allowInsecure: this.account.allowInsecure ?? false,
+        channelBinding: this.account.channelBinding ?? true,
         bindings: tls ? channelBindings(tls) : [],
       },
       { username, password },
@@ -85,7 +88,7 @@ export class StreamLogin {
     if (exchange.protection === 'insecure') {
       this.log.warn({ service }, 'logging in without TLS (XMPP_ALLOW_INSECURE): the login and every message can be read and changed on the way')
     }
-    this.log.debug({ mechanism: exchange.mechanism, channelBinding: exchange.channelBinding, protection: exchange.protection }, 'logging in')
+    this.log.debug({ mechanism: exchange.mechanism, channelBinding: exchange.channelBinding?.type, protection: exchange.protection }, 'logging in')
     const inbox = new SaslInbox(signal)
     const stopListening = link.onNonza((element) => {
       if (element.getNS() === NS_SASL) inbox.push(element)

@@ -24,12 +24,18 @@ export interface TransportOptions {
   /** `xmpp://host:port`, `xmpps://host:port`, or a bare domain to resolve through DNS SRV. */
   service: string
   domain: string
+  /** The name a direct TLS (xmpps://) server's certificate must carry. Default: `domain`. */
+  tlsName?: string
   username: string
   password: string
   /** Empty: the server assigns one. */
   resource: string
   /** Allow logging in without TLS to a machine other than this one (`XMPP_ALLOW_INSECURE`). Default false. */
   allowInsecure?: boolean
+  /** More names whose values the `-D` log hides (`LOG_SECRET_NAMES`). */
+  secretNames?: readonly string[]
+  /** Use -PLUS when offered (`XMPP_CHANNEL_BINDING`). Default true. */
+  channelBinding?: boolean
   /** The largest stanza written, in bytes (`XMPP_MAX_STANZA_SIZE`); a server that says it takes less is believed. */
   maxStanzaSize: number
   /** How fast the bot's stanzas may go out (`XMPP_SEND_RATE`); without it, as fast as the server takes them. */
@@ -94,7 +100,8 @@ export class Transport extends EventEmitter<TransportEvents> {
       { maxBytes: options.maxStanzaSize, rate: options.sendRate },
     )
     const { service, domain, username, resource } = options
-    this.#xmpp = new XmppJs({ service, domain, username, resource, maxInbound: options.maxStanzaSize * INBOUND_FACTOR }, log, {
+    const tlsName = options.tlsName ?? domain
+    this.#xmpp = new XmppJs({ service, domain, tlsName, username, resource, maxInbound: options.maxStanzaSize * INBOUND_FACTOR }, log, {
       logIn: () => this.#login.logIn(),
       write: (element) => this.#write(element),
       features: (features) => {
@@ -124,7 +131,7 @@ export class Transport extends EventEmitter<TransportEvents> {
     this.#login = new StreamLogin(this.#xmpp, (element) => this.#write(element), options, log)
     this.#iqs = new IqBridge(onStanza, this.#lane, log)
     this.#limit = new StanzaLimit(options.maxStanzaSize, this.#lane, log)
-    if (log.isLevelEnabled('debug')) this.#xmpp.trace(wireTrace(log))
+    if (log.isLevelEnabled('debug')) this.#xmpp.trace(wireTrace(log, options.secretNames))
   }
 
   /** The full JID the server bound, once online. */

@@ -5,6 +5,7 @@
 // | xmpp.js                                         | natter                                                                           |
 // | ----------------------------------------------- | -------------------------------------------------------------------------------- |
 // | TCP, TLS, STARTTLS, DNS SRV, the XML stream     | kept                                                                             |
+// | the certificate's name over direct TLS          | fixed: the JID's domain (or XMPP_TLS_NAME), not the host connected to            |
 // | stream features, resource binding               | kept                                                                             |
 // | XEP-0198 enable and resume, resending on resume | kept                                                                             |
 // | IQ caller and callee (replies, bad-request)     | kept; the bot's answers come in through the middleware's end (iq-bridge.ts)      |
@@ -22,8 +23,10 @@
 // | XEP-0198 `<failed h/>`; a queue never resumable | fixed (ack-queue.ts): xmpp.js would resend what was delivered, keep what is lost |
 // | disconnect()                                    | replaced by drop(), which keeps the session resumable                            |
 // | hideSensitive() of @xmpp/debug                  | kept, for the `-D` log (redact.ts)                                               |
+
+import { isIP } from 'node:net'
 import { Duplex } from 'node:stream'
-import { TLSSocket } from 'node:tls'
+import { checkServerIdentity, type PeerCertificate, TLSSocket } from 'node:tls'
 import { type Client, client, type LtxElement, type XmppSocket } from '@xmpp/client'
 import { hideSensitive } from '@xmpp/debug'
 import type { Logger } from '../log/logger.js'
@@ -35,6 +38,8 @@ import type { XmlElement } from '../xml.js'
 export interface XmppJsOptions {
   service: string
   domain: string
+  /** The name a direct TLS server's certificate must carry (RFC 7590: the JID's domain, unless configured). */
+  tlsName: string
   username: string
   /** Empty: the server assigns one. */
   resource: string
@@ -156,6 +161,7 @@ export class XmppJs {
     x.streamManagement.timeout = 0
     this.#patchWrites(natter)
     this.#patchReads()
+    this.#patchDirectTls()
     x.on('element', (element: LtxElement) => {
       this.#unparsed = 0
       if (element.is('features', NS_STREAMS)) this.#offered(element, natter)
@@ -203,6 +209,27 @@ export class XmppJs {
       } catch (error) {
         this.log.warn({ err: error }, 'cannot handle what the server sent; dropping the link')
         this.drop().catch(() => {})
+      }
+    }
+  }
+
+  /**
+   * Over direct TLS, xmpp.js checks the certificate against the host it connects to (from DNS SRV or the
+   * service), which a DNS answer or a relay chooses; the certificate must name the JID's domain instead
+   * (RFC 6125, RFC 7590), as it must for STARTTLS.
+   */
+  #patchDirectTls(): void {
+    const x = this.#x
+    const parameters = x.socketParameters.bind(x)
+    const name = this.options.tlsName
+    x.socketParameters = (service: string) => {
+      const socket = parameters(service)
+      if (!socket || !service.startsWith('xmpps:')) return socket
+      // SNI takes no IP address (RFC 6066); the check still does.
+      return {
+        ...socket,
+        servername: isIP(name) ? undefined : name,
+        checkServerIdentity: (_host: string, certificate: PeerCertificate) => checkServerIdentity(name, certificate),
       }
     }
   }

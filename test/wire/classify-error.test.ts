@@ -26,6 +26,16 @@ describe('classify', () => {
     expect(classify(xmppError('StreamError', { condition: 'conflict' })).reason).toBe('conflict')
   })
 
+  it('calls a stream error the next connection would meet again refused, host-unknown with what to check', () => {
+    const unknown = classify(xmppError('StreamError', { condition: 'host-unknown' }))
+    expect(unknown.reason).toBe('refused')
+    expect(unknown.message).toBe("the server refused the stream (host-unknown): it does not serve the JID's domain; check JID and XMPP_SERVICE")
+    expect(classify(xmppError('StreamError', { condition: 'unsupported-version' })).reason).toBe('refused')
+    for (const condition of ['system-shutdown', 'policy-violation', 'connection-timeout', 'reset']) {
+      expect(classify(xmppError('StreamError', { condition })).reason).toBe('network')
+    }
+  })
+
   it('calls an untrusted server certificate tls, whatever the check that failed', () => {
     for (const code of ['DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']) {
       const classified = classify(socketError(code))

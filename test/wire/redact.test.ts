@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { NS_SASL } from '../../src/ns.js'
 import { redact } from '../../src/wire/redact.js'
+import { SecretNames } from '../../src/wire/secret-names.js'
 import { xml } from '../../src/xml.js'
 
 describe('redact', () => {
@@ -12,6 +13,12 @@ describe('redact', () => {
     for (const name of ['challenge', 'response', 'success']) {
       expect(redact(xml(name, { xmlns: NS_SASL }, 'cGF5bG9hZA=='))).not.toContain('cGF5bG9hZA==')
     }
+  })
+
+  it("keeps SASL's own mark of a hidden payload, and elements with elements inside, whatever their name", () => {
+    const auth = xml('auth', { xmlns: NS_SASL, mechanism: 'SCRAM-SHA-256' }, 'biwsbj1ib3Q=')
+    expect(redact(auth)).toBe('<auth xmlns="urn:ietf:params:xml:ns:xmpp-sasl" mechanism="SCRAM-SHA-256"><hidden xmlns="xmpp.js"/></auth>')
+    expect(redact(xml('keys', {}, xml('key', { rid: '1' }, 'a2V5')))).toBe('<keys><key rid="1">hidden</key></keys>')
   })
 
   it('hides any password element, however deep', () => {
@@ -44,6 +51,42 @@ describe('redact', () => {
     expect(out).toContain('<field var="muc#roomconfig_roomsecret"><value>hidden</value></field>')
     expect(out).toContain('<value>Team room</value>')
     expect(out).toContain('<value>http://jabber.org/protocol/muc#roomconfig</value>')
+  })
+
+  it("hides a XEP-0249 invite's password attribute, and any attribute whose name marks a secret", () => {
+    const invite = xml(
+      'message',
+      { to: 'alice@example.org' },
+      xml('x', { xmlns: 'jabber:x:conference', jid: 'room@conference.example.org', password: 'r00m-pw', reason: 'join us' }),
+      xml('session', { xmlns: 'urn:x', api_key: 'k-123', authorId: 'a1' }),
+    )
+    const out = redact(invite)
+    expect(out).toContain('<x xmlns="jabber:x:conference" jid="room@conference.example.org" password="hidden" reason="join us"/>')
+    expect(out).toContain('api_key="hidden"')
+    expect(out).toContain('authorId="a1"')
+    expect(out).not.toContain('r00m-pw')
+  })
+
+  it('hides form fields named like secrets though not text-private, and elements so named', () => {
+    const form = xml(
+      'x',
+      { xmlns: 'jabber:x:data', type: 'submit' },
+      xml('field', { var: 'api_token' }, xml('value', {}, 'tok-1')),
+      xml('field', { var: 'passwd', type: 'text-single' }, xml('value', {}, 'pw-2')),
+      xml('field', { var: 'user' }, xml('value', {}, 'bob')),
+      xml('token', { xmlns: 'urn:xmpp:fast:0' }, 'fast-3'),
+    )
+    const out = redact(form)
+    for (const secret of ['tok-1', 'pw-2', 'fast-3']) expect(out).not.toContain(secret)
+    expect(out).toContain('<value>bob</value>')
+  })
+
+  it('hides the names an operator adds (LOG_SECRET_NAMES) too', () => {
+    const stanza = xml('iq', { type: 'set' }, xml('field', { var: 'x-session' }, xml('value', {}, 'sess-4')), xml('cookie', {}, 'c-5'))
+    expect(redact(stanza)).toContain('sess-4')
+    const out = redact(stanza, new SecretNames(['session', 'cookie']))
+    expect(out).not.toContain('sess-4')
+    expect(out).not.toContain('c-5')
   })
 
   it('hides a room password in a join', () => {

@@ -21,6 +21,26 @@ describe('wireTrace', () => {
     ])
   })
 
+  it("logs stream management's acks at trace level only, so that -D shows the stanzas", () => {
+    const debug = vi.fn()
+    const trace = vi.fn()
+    const wire = wireTrace({ debug, trace } as unknown as Logger)
+    wire.out(xml('r', { xmlns: 'urn:xmpp:sm:3' }))
+    wire.in(xml('a', { xmlns: 'urn:xmpp:sm:3', h: '7' }))
+    wire.in(xml('a', { xmlns: 'urn:other' }))
+    expect(trace.mock.calls).toEqual([
+      [{ xml: '<r xmlns="urn:xmpp:sm:3"/>' }, 'xmpp out'],
+      [{ xml: '<a xmlns="urn:xmpp:sm:3" h="7"/>' }, 'xmpp in'],
+    ])
+    expect(debug.mock.calls).toEqual([[{ xml: '<a xmlns="urn:other"/>' }, 'xmpp in']])
+  })
+
+  it('also hides the names it is given (LOG_SECRET_NAMES)', () => {
+    const debug = vi.fn()
+    wireTrace({ debug } as unknown as Logger, ['cookie']).in(xml('iq', {}, xml('cookie', {}, 'c-1')))
+    expect(debug).toHaveBeenCalledWith({ xml: '<iq><cookie>hidden</cookie></iq>' }, 'xmpp in')
+  })
+
   it('never breaks the stream over an element it cannot log', () => {
     const { debug, trace } = tracer()
     const broken = {
