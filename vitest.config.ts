@@ -3,8 +3,11 @@ import { defineConfig } from 'vitest/config'
 
 /** The in-memory unit tests; everything else under test/ runs against real servers and processes. */
 const UNIT = ['test/*.test.ts', 'test/{bot,dispatch,log,pacing,plugins,process,settings,testing,wire}/**/*.test.ts']
-/** Integration tests that load the machine on purpose, run on their own. */
-const LOAD = ['test/integration/flood-out.test.ts']
+/**
+ * Integration tests that load the machine on purpose, run on their own: beside the formation drills, the state
+ * drills' three processes and their senders made those count a reply twice on a 2-core machine.
+ */
+const LOAD = ['test/integration/flood-out.test.ts', 'test/integration/state-drill.test.ts']
 
 export default defineConfig({
   resolve: {

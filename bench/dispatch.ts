@@ -1,13 +1,12 @@
 // Dispatch micro-benchmark: what one stanza costs in natter's dispatcher as handlers and commands that cannot
 // match it pile up. Two views: the whole inbound path of a bot in memory (TestChat: context, guards, handler,
 // reply), and the router alone choosing and running the handler for a ready-made context.
-import { type Bot, createBot, type Guards, type MessageField } from 'natter'
+import { type Bot, createBot, type Guards, type MessageField, xml } from 'natter'
 import { TestChat } from 'natter/testing'
 import { MessageContext, messageKind } from '../src/dispatch/context/message.js'
 import { compileGuards } from '../src/dispatch/guards.js'
 import { Router } from '../src/dispatch/router.js'
 import { createLogger } from '../src/log/logger.js'
-import { xml } from '../src/xml.js'
 import { median } from './stats.js'
 
 export interface DispatchSample {

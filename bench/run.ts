@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { ensureProsody, type Prosody, startProsody } from '../src/cli/sandbox/prosody.js'
+import { ensureProsody, type Prosody, startProsody } from '../src/cli/sandbox/servers/prosody.js'
 import { killAllBots, machineCpuSeconds, ownCpuSeconds, pidFrom } from './bot-process.js'
 import { BOTS, ROOT } from './bots.js'
 import { type CeilingSample, measureCeiling } from './ceiling.js'
@@ -17,6 +17,8 @@ import { type BenchSettings, FULL, QUICK } from './settings.js'
 import { type SideBySideBot, sideBySide } from './side-by-side.js'
 import { ensureSlixmpp } from './slixmpp.js'
 import { median } from './stats.js'
+import { runStoreBench, STORE_FULL, STORE_QUICK } from './store.js'
+import { runWebBench, WEB_FULL, WEB_QUICK } from './webhook.js'
 
 const USAGE = `Usage: npm run bench [-- options]
 
@@ -26,6 +28,9 @@ const USAGE = `Usage: npm run bench [-- options]
   --side-by-side only the one-at-a-time run, with natter and the bare client running at the same time, so that
                  a busy machine weighs on both alike; prints only
   --compare DIR  with --side-by-side: also the echo example of another built checkout (DIR/dist/examples/echo.js)
+  --web          only the web side (webhook to chat message, /metrics on the paced echo); prints only
+  --store        only bot.store: get/set/update latency and throughput on memory, the XMPP account and
+                 PostgreSQL side by side; prints only
   -h, --help     this text`
 
 const LOAD_PASSWORD = 'bench-load'
@@ -42,6 +47,9 @@ interface Options {
   write: boolean
   sideBySide: boolean
   compare: string | undefined
+  webOnly: boolean
+  storeOnly: boolean
+  quick: boolean
 }
 
 function options(): Options {
@@ -52,6 +60,8 @@ function options(): Options {
       'no-write': { type: 'boolean', default: false },
       'side-by-side': { type: 'boolean', default: false },
       compare: { type: 'string' },
+      web: { type: 'boolean', default: false },
+      store: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -66,9 +76,12 @@ function options(): Options {
   const sideBySide = values['side-by-side']
   return {
     settings: { ...base, rounds: rounds ?? base.rounds },
-    write: !values.quick && !values['no-write'] && !sideBySide,
+    write: !values.quick && !values['no-write'] && !sideBySide && !values.web && !values.store,
     sideBySide,
     compare: values.compare,
+    webOnly: values.web,
+    storeOnly: values.store,
+    quick: values.quick,
   }
 }
 
@@ -149,9 +162,35 @@ async function runSideBySide(settings: BenchSettings, compare: string | undefine
   process.stdout.write(`\n${lines.join('\n')}\n`)
 }
 
+/** `--web`: the web side alone, printed. */
+async function runWebOnly(settings: typeof WEB_FULL): Promise<void> {
+  await ensureProsody({ install: true })
+  const prosody = await startProsody({ muc: false, smacksHibernation: 0 })
+  try {
+    process.stdout.write(`\n${await runWebBench(prosody, settings, say)}\n`)
+  } finally {
+    killAllBots()
+    await prosody.stop()
+  }
+}
+
+/** `--store`: the store's back ends alone, printed. */
+async function runStoreOnly(quick: boolean): Promise<void> {
+  await ensureProsody({ install: true })
+  const prosody = await startProsody({ muc: false })
+  try {
+    process.stdout.write(`\n${await runStoreBench(prosody, quick ? STORE_QUICK : STORE_FULL, say)}\n`)
+  } finally {
+    await prosody.stop()
+  }
+}
+
 async function main(): Promise<void> {
-  const { settings, write, sideBySide: sideBySideOnly, compare } = options()
+  const { settings, write, sideBySide: sideBySideOnly, compare, webOnly, storeOnly, quick } = options()
   if (sideBySideOnly) return runSideBySide(settings, compare)
+  if (storeOnly) return runStoreOnly(quick)
+  const webSettings = quick ? WEB_QUICK : { ...WEB_FULL, rounds: Math.min(settings.rounds, WEB_FULL.rounds) }
+  if (webOnly) return runWebOnly(webSettings)
   const started = performance.now()
   const date = new Date()
   const before = loadAverage()
@@ -175,8 +214,10 @@ async function main(): Promise<void> {
   process.once('SIGINT', interrupt)
   process.once('SIGTERM', interrupt)
   let rounds: Awaited<ReturnType<typeof echoRounds>>
+  let web: string
   try {
     rounds = await echoRounds(prosody, settings, bots)
+    web = await runWebBench(prosody, webSettings, say)
   } finally {
     killAllBots()
     await prosody.stop()
@@ -196,7 +237,7 @@ async function main(): Promise<void> {
     bots: bots.map((bot) => ({ bot, samples: rounds.samples.get(bot.id) ?? [] })),
     skipped,
     dispatch,
-  })
+  }).concat(`\n\n${web}`)
   process.stdout.write(`\n${section}\n`)
   if (others > BUSY_OTHERS) say(`note: other processes took ${Math.round(others * 100)}% of the CPU during the run: rerun on a quiet machine`)
   if (write) {

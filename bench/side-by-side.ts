@@ -3,7 +3,7 @@
 // busy machine, where bots measured one after the other see different conditions; the figures are higher than in a
 // run alone, since the bots share the cores and their caches with each other.
 
-import type { Prosody } from '../src/cli/sandbox/prosody.js'
+import type { Prosody } from '../src/cli/sandbox/servers/prosody.js'
 import { type BotCommand, BotProcess } from './bot-process.js'
 import { answerAfter } from './latency.js'
 import { chatMessage, LoadClient } from './load-client.js'

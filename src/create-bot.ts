@@ -1,7 +1,9 @@
 import { BotCore } from './bot/bot-core.js'
 import type { CoreOptions } from './bot/core-options.js'
-import { type DiscoFeature, discovery } from './plugins/discovery/discovery.js'
-import { type FormationFeature, type FormationOptions, formation } from './plugins/formation/formation.js'
+import { type DiscoveryFeature, discovery } from './plugins/discovery/discovery.js'
+import { type FormationFeature, formation } from './plugins/formation/formation.js'
+import type { FormationOptions } from './plugins/formation/settings.js'
+import { type JobsFeature, jobs } from './plugins/jobs/jobs.js'
 import { limits } from './plugins/limits/limits.js'
 import type { LimitsOptions } from './plugins/limits/settings.js'
 import { ownMessages } from './plugins/own-messages/own-messages.js'
@@ -10,6 +12,12 @@ import { type RoomsFeature, type RoomsOptions, rooms } from './plugins/rooms/roo
 import { type RosterFeature, roster } from './plugins/roster/roster.js'
 import { type ScheduleFeature, schedule } from './plugins/schedule/schedule.js'
 import { softwareVersion } from './plugins/software-version/software-version.js'
+import { type StateOptions, state } from './plugins/state/state.js'
+import type { StoreOptions } from './plugins/store/settings.js'
+import { type StoreFeature, store } from './plugins/store/store.js'
+import type { WebOptions } from './plugins/web/settings.js'
+import { type WebFeature, web } from './plugins/web/web.js'
+import type { Setting } from './settings/setting.js'
 import { VERSION } from './version.js'
 
 /**
@@ -20,7 +28,7 @@ import { VERSION } from './version.js'
  * const bot = createBot({ jid: 'bot@example.org', password: process.env.SECRET, reconnect: { maxDelay: 30_000 } })
  * ```
  */
-export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions {
+export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions, StateOptions {
   /**
    * Messages that handlers do not see unless asked for: the bot's own messages (as rooms reflect
    * them) and room history replayed on join. Delayed 1:1 messages, kept by the server while the
@@ -28,10 +36,14 @@ export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions 
    */
   receive?: { ownMessages?: boolean; roomHistory?: boolean }
   /**
-   * Per-sender limits on what comes in: a rate, and handlers running at once (see the README's
-   * "Floods and loops"). On by default; `false` turns them off, as does `XMPP_LIMITS=off`.
+   * Per-sender limits on what comes in: a rate, and handlers running at once (see
+   * docs/security.md, "Floods and loops"). On by default; `false` turns them off, as does `XMPP_LIMITS=off`.
    */
   limits?: LimitsOptions | false
+  /** The web side, served when the process has `PORT`: port, body limit, `/metrics` token. */
+  web?: WebOptions
+  /** Where `bot.store` keeps values: the bot's own XMPP account by default, PostgreSQL with `DATABASE_URL` (see docs/state.md). */
+  store?: StoreOptions
 }
 
 /**
@@ -42,12 +54,23 @@ export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions 
  * function addGreetings(bot: Bot): void { bot.message({ type: 'chat', body: /^hi$/i }, (msg) => msg.reply('Hello!')) }
  * ```
  */
-export type Bot = BotCore & DiscoFeature & PingFeature & RosterFeature & RoomsFeature & FormationFeature & ScheduleFeature
+export type Bot = BotCore &
+  DiscoveryFeature &
+  PingFeature &
+  RosterFeature &
+  RoomsFeature &
+  FormationFeature &
+  ScheduleFeature &
+  StoreFeature &
+  JobsFeature &
+  WebFeature
 
 /**
  * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,
  * formations (several processes of one bot), per-sender limits on what comes in, work for later
- * (`bot.schedule()`), and own messages kept from handlers. With no options it reads everything from
+ * (`bot.schedule()` in memory, `bot.jobs` durable), a store (`bot.store`), conversation state (`ctx.state`, with
+ * `state: true`), own messages kept from handlers, and the web side (`bot.http`, `bot.webhook()`, served on
+ * `PORT`). With no options it reads everything from
  * the environment when started. Install features of your own with `bot.install()`.
  *
  * @example
@@ -71,5 +94,24 @@ export function createBot(options: BotOptions = {}): Bot {
     // processes what they own: before any middleware of the bot's own.
     .install(limits(options.limits))
     .install(schedule())
+    .install(store(options.store))
+    // After formation and limits: only the process that handles a message loads its conversation's state.
+    .install(state(options))
+    .install(jobs())
+    .install(web(options.web))
   return bot
+}
+
+/**
+ * Every setting a bot made by {@link createBot} reads, the core's first and then each feature's: the
+ * table `natter --help` and docs/configuration.md show, as the bot's own `--help` does.
+ *
+ * @example
+ * ```ts
+ * for (const setting of botSettings()) console.log(setting.variable, setting.help)
+ * ```
+ */
+export function botSettings(): readonly Setting<unknown>[] {
+  // The features add their rows as they are installed: the table is the one such a bot has.
+  return createBot({ env: {}, logLevel: 'silent' }).settingsTable.rows
 }

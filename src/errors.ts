@@ -49,15 +49,23 @@ export class FatalError extends Error {
   }
 }
 
-/** Why the bot cannot go on; each reason has its exit code (see {@link ExitCode}). */
-export type FatalReason = 'auth' | 'conflict' | 'tls' | 'unreachable' | 'internal'
+/**
+ * Why the bot cannot go on; each reason has its exit code (see {@link ExitCode}).
+ *
+ * @example
+ * ```ts
+ * bot.on('error', (error) => { if (error instanceof FatalError && error.reason === 'auth') console.error('check JID and JPASSWORD') })
+ * ```
+ */
+export type FatalReason = 'auth' | 'conflict' | 'tls' | 'unreachable' | 'refused' | 'internal'
 
 /**
  * Why one connection attempt failed. Only `network` is worth retrying; the others fail the same way on
  * every attempt: `auth` (the server refused the credentials), `conflict` (another connection took
  * the resource), `tls` (the certificate is not trusted), `insecure` (no TLS where natter requires it),
  * `unsupported` (no login mechanism natter accepts), `server-auth` (the server broke the login protocol
- * or could not prove that it knows the password).
+ * or could not prove that it knows the password), `refused` (a stream error that stays, such as
+ * `host-unknown`: the server does not serve the JID's domain).
  *
  * @example
  * ```ts
@@ -67,7 +75,7 @@ export type FatalReason = 'auth' | 'conflict' | 'tls' | 'unreachable' | 'interna
 export class ConnectError extends Error {
   override readonly name = 'ConnectError'
   constructor(
-    readonly reason: 'auth' | 'conflict' | 'tls' | 'insecure' | 'unsupported' | 'server-auth' | 'network',
+    readonly reason: 'auth' | 'conflict' | 'tls' | 'insecure' | 'unsupported' | 'server-auth' | 'refused' | 'network',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -81,7 +89,7 @@ export class ConnectError extends Error {
  *
  * @example
  * ```ts
- * try { parseFlags(['--bogus']) } catch (e) { if (e instanceof UsageError) console.error(e.message) }
+ * if (error instanceof UsageError) process.exitCode = ExitCode.Usage
  * ```
  */
 export class UsageError extends Error {
@@ -108,7 +116,10 @@ export const ExitCode = {
   Auth: 77,
   /** TLS: the server's certificate is not trusted, or it offers no TLS where natter requires it (EX_PROTOCOL). */
   Tls: 76,
-  /** Missing or malformed configuration (EX_CONFIG). */
+  /**
+   * Missing or malformed configuration (EX_CONFIG), or a server that refuses the stream for good
+   * (`host-unknown`: a typo in the JID's domain, or XMPP_SERVICE pointing at another server).
+   */
   Config: 78,
   /** Command-line usage error (EX_USAGE). */
   Usage: 64,
@@ -123,6 +134,7 @@ const FATAL_EXIT_CODES: Record<FatalReason, number> = {
   conflict: ExitCode.Conflict,
   tls: ExitCode.Tls,
   unreachable: ExitCode.Unavailable,
+  refused: ExitCode.Config,
   internal: ExitCode.Software,
 }
 
@@ -163,7 +175,14 @@ const UNDELIVERED_TEXT: Record<UndeliveredReason, string> = {
   'too-big': 'bigger than the server takes',
 }
 
-/** The error types of RFC 6120, section 8.3.2. */
+/**
+ * The error types of RFC 6120, section 8.3.2.
+ *
+ * @example
+ * ```ts
+ * throw new StanzaError('item-not-found', 'cancel')
+ * ```
+ */
 export type StanzaErrorType = 'auth' | 'cancel' | 'continue' | 'modify' | 'wait'
 
 /**

@@ -41,7 +41,14 @@ export function parseJid(text: string): Jid | undefined {
   return { local, domain, resource, bare, full: resource ? `${bare}/${resource}` : bare }
 }
 
-/** The bare form of a JID string, or the text itself when it does not parse. */
+/**
+ * The bare form of a JID string, or the text itself when it does not parse.
+ *
+ * @example
+ * ```ts
+ * bareJid('alice@example.org/phone') // 'alice@example.org'
+ * ```
+ */
 export function bareJid(text: string): string {
   return parseJid(text)?.bare ?? text
 }

@@ -3,6 +3,8 @@
  * natter's own formation namespace lives with the formation plugin.
  */
 
+/** RFC 6120: the stream itself, and its features. */
+export const NS_STREAMS = 'http://etherx.jabber.org/streams'
 /** RFC 6120: stanza error conditions. */
 export const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 /** RFC 6120: SASL. */
@@ -47,3 +49,5 @@ export const NS_MUC_OWNER = 'http://jabber.org/protocol/muc#owner'
 export const NS_MUC_ADMIN = 'http://jabber.org/protocol/muc#admin'
 /** XEP-0363: HTTP file upload. */
 export const NS_UPLOAD = 'urn:xmpp:http:upload:0'
+/** XEP-0049: private XML storage, where the store keeps values on the bot's own account. */
+export const NS_PRIVATE = 'jabber:iq:private'

@@ -13,5 +13,12 @@ function readVersion(): string {
   return '0.0.0'
 }
 
-/** natter's version, as published. */
+/**
+ * natter's version, as published.
+ *
+ * @example
+ * ```ts
+ * bot.log.info({ natter: VERSION }, 'starting')
+ * ```
+ */
 export const VERSION = readVersion()

@@ -1,5 +1,5 @@
 // The element model natter shares with the wire: ltx elements from @xmpp/xml, typed here. With
-// transport.ts, the only module that imports @xmpp/*.
+// wire/xmppjs.ts, the only module that imports @xmpp/*.
 import { xml as ltxXml } from '@xmpp/xml'
 
 /**
@@ -25,7 +25,14 @@ export interface XmlElement {
   toString(): string
 }
 
-/** What {@link xml} accepts as children: elements, text, and nothing (skipped), nested freely. */
+/**
+ * What {@link xml} accepts as children: elements, text, and nothing (skipped), nested freely.
+ *
+ * @example
+ * ```ts
+ * const children: XmlChild[] = [xml('body', {}, text), urgent && xml('urgent', { xmlns: 'urn:example:flags' })]
+ * ```
+ */
 export type XmlChild = XmlElement | string | undefined | null | false | XmlChild[]
 
 /**

@@ -270,6 +270,12 @@ describe('commands', () => {
     })
   })
 
+  it('type the arguments of a subcommand, not its words', () => {
+    bot.command('todo add <text...>', 'Adds an item', (cmd) => {
+      expectTypeOf(cmd.args).toEqualTypeOf<{ text: string }>()
+    })
+  })
+
   it('have no arguments for a bare name', () => {
     bot.command('time', 'Tells the time', (cmd) => {
       expectTypeOf(cmd.args).toEqualTypeOf<{}>()
@@ -281,6 +287,9 @@ describe('commands', () => {
     expectTypeOf<CommandArgs<'roll [sides]'>>().toEqualTypeOf<{ sides?: string }>()
     expectTypeOf<CommandArgs<'note [text...]'>>().toEqualTypeOf<{ text?: string }>()
     expectTypeOf<CommandArgs<'kick <nick> [reason...]'>>().toEqualTypeOf<{ nick: string; reason?: string }>()
+    expectTypeOf<CommandArgs<'todo add <text...>'>>().toEqualTypeOf<{ text: string }>()
+    expectTypeOf<CommandArgs<'todo list'>>().toEqualTypeOf<CommandArgs<'time'>>()
+    expectTypeOf<CommandArgs<'todo done <n>'>>().toEqualTypeOf<{ n: string }>()
   })
 
   it('refuse an options object without a description', () => {

@@ -5,7 +5,7 @@
 import { type Bot, type BotOptions, type XmlElement, xml } from 'natter'
 import type { TestChat } from 'natter/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { redact } from '../src/wire/transport.js'
+import { redact } from '../src/wire/redact.js'
 import { HostileStanzas, seeded } from './support/hostile.js'
 import { BOT, roomPresence, testBot } from './support/unit.js'
 

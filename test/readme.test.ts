@@ -1,12 +1,13 @@
-// Every command the README shows, in its shell blocks and in its text, and every one the README of a project from
-// `natter new` shows, is run somewhere: by a test named here, or by .ci/run. This test lists them, and fails when a
-// README gains a command that nothing here accounts for, or when a test named here is gone.
+// Every command the docs show (README.md, the pages in docs/, ARCHITECTURE.md and CONTRIBUTING.md), in their shell
+// blocks and in their text, and every one the README of a project from `natter new` shows, is run somewhere: by a
+// test named here, or by .ci/run. This test lists them, and fails when a page gains a command that nothing here
+// accounts for, or when a test named here is gone.
 //
 // The Heroku CLI cannot run here: there is no Heroku account or app, and no way to reach one. Its commands are
 // listed with the tests of what they rely on: the Procfile's bot: line run as the platform runs it, DYNO as the
 // resource, SIGTERM ending in a clean exit 0, settings from the environment, logs on stdout, one process per share
 // of the work. Commands that name example.org accounts run in their tests against the test's own Prosody.
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readme } from '../src/cli/templates/readme.js'
@@ -94,6 +95,14 @@ const COVERAGE: Readonly<Record<string, Coverage>> = {
     heroku: 'runs two processes of the bot type, with the same settings',
     reliesOn: [t(FORMATION, 'of 2 answers each message to the bare JID once')],
   },
+  'heroku ps:scale web=1 bot=1': {
+    heroku: "runs a process of the Procfile's web: type with PORT set, and one of its bot: type, with the same settings",
+    reliesOn: [t('test/integration/web.test.ts', 'joins one formation: each chat answered once')],
+  },
+  'heroku ps:scale web=2 bot=3': {
+    heroku: 'runs two web and three bot processes of one bot file',
+    reliesOn: [t('test/integration/web.test.ts', 'joins one formation: each chat answered once'), t(FORMATION, 'of 3 answers each message once')],
+  },
   'heroku ps:scale bot=3': { heroku: 'runs three processes of the bot type', reliesOn: [t(FORMATION, 'of 3 answers each message once')] },
   'heroku logs --tail': { heroku: 'shows what the processes write to stdout and stderr, line by line', reliesOn: [ECHO_DEBUG] },
   'heroku local': {
@@ -122,6 +131,16 @@ const COVERAGE: Readonly<Record<string, Coverage>> = {
   'node dist/examples/echo.js -D': { runBy: [ECHO_DEBUG] },
   'JID=bot@example.org JPASSWORD=secret node dist/examples/echo.js -D': { runBy: [ECHO_DEBUG] },
   'npm run recovery': { runBy: [t('test/tools/recovery.test.ts', 'npm run recovery -- --runs 1 measures every fault')] },
+  'npm run docs': { runBy: [ci('npm run docs')] },
+  'npm run docs:settings': {
+    runBy: [t('test/configuration-docs.test.ts', 'shows the settings table as the code has it (npm run docs:settings rewrites it)')],
+  },
+  'natter --help': { runBy: [t('test/cli/help.test.ts', 'names every command and option')] },
+  'npm run lint': { runBy: [ci('npm test')] },
+  'npm run format': { notRun: "rewrites the files in place; npm test's first step, npm run lint, checks the same without writing" },
+  // Parts of npm test, whose vitest run runs every project and every file.
+  'npx vitest run --project unit': { runBy: [ci('npm test')] },
+  'npx vitest run test/integration/echo.test.ts': { runBy: [ci('npm test')] },
   'npm run bench': {
     notRun: 'in the Benchmarks section, which the benchmark work owns: minutes of load and slixmpp; BENCHMARKS.md says how to run it',
   },
@@ -144,8 +163,15 @@ function commandsIn(markdown: string): string[] {
   return [...commands]
 }
 
-const readmes = {
-  'README.md': await readFile(join(ROOT, 'README.md'), 'utf8'),
+/** The pages of the docs, by path: README.md, every page in docs/ (configuration.md too, once it is there), and the two at the top. */
+async function docPages(): Promise<Record<string, string>> {
+  const docs = (await readdir(join(ROOT, 'docs'))).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)
+  const paths = ['README.md', ...docs.sort(), 'ARCHITECTURE.md', 'CONTRIBUTING.md']
+  return Object.fromEntries(await Promise.all(paths.map(async (path) => [path, await readFile(join(ROOT, path), 'utf8')] as const)))
+}
+
+const readmes: Record<string, string> = {
+  ...(await docPages()),
   "the README of natter new's project": readme('mybot'),
 }
 
@@ -154,14 +180,18 @@ async function source(file: string): Promise<string> {
   return (await readFile(join(ROOT, file), 'utf8')).replaceAll("\\'", "'")
 }
 
-describe('the commands of the READMEs', () => {
+describe('the commands of the docs', () => {
   it.each(Object.entries(readmes))('%s: each is run by a test or .ci/run, or is the Heroku CLI', (_name, markdown) => {
     const commands = commandsIn(markdown)
-    expect(commands.length).toBeGreaterThan(5)
     expect(commands.filter((command) => !(command in COVERAGE))).toEqual([])
   })
 
-  it('names no command that neither README shows', () => {
+  it('finds the commands of the README and of the project from natter new, so that the lists above are read at all', () => {
+    expect(commandsIn(readmes['README.md'] ?? '').length).toBeGreaterThan(5)
+    expect(commandsIn(readme('mybot')).length).toBeGreaterThan(5)
+  })
+
+  it('names no command that no page shows', () => {
     const shown = new Set(Object.values(readmes).flatMap(commandsIn))
     expect(Object.keys(COVERAGE).filter((command) => !shown.has(command))).toEqual([])
   })

@@ -1,5 +1,7 @@
-import { ConfigError, ExitCode, loadSettings, usage } from 'natter'
+import { ConfigError, ExitCode, loadSettings } from 'natter'
 import { describe, expect, it } from 'vitest'
+import { botSettings } from '../src/create-bot.js'
+import { usage } from '../src/process/bot-help.js'
 
 const base = { JID: 'bot@example.org', JPASSWORD: 'pw-settings-1' }
 
@@ -37,7 +39,7 @@ describe('liveness and shutdown settings', () => {
   })
 
   it('are listed by --help, with the exit code for giving up', () => {
-    const text = usage('bot.js')
+    const text = usage('bot.js', botSettings())
     for (const word of ['XMPP_PING_INTERVAL', 'XMPP_PING_TIMEOUT', 'SHUTDOWN_TIMEOUT']) expect(text).toContain(word)
     expect(text).toMatch(new RegExp(`^ {2}${ExitCode.Unavailable} +server unreachable`, 'm'))
   })

@@ -35,11 +35,13 @@ export interface BotProcess {
 /**
  * Starts `node <script> ...args` from the repository root with exactly `env` (plus PATH), so neither
  * the test runner's environment nor a developer's `.env` can leak in: the bot's cwd is a fresh dir.
+ * `launcher` is a command that execs the rest in place (such as `ip netns exec <name>`), so the child is still the bot.
  */
-export function startBotProcess(script: string, env: Record<string, string>, args: string[] = [], cwd?: string): BotProcess {
+export function startBotProcess(script: string, env: Record<string, string>, args: string[] = [], cwd?: string, launcher: readonly string[] = []): BotProcess {
   const started = Date.now()
   const ownDir = cwd === undefined ? mkdtempSync(join(tmpdir(), 'natter-bot-')) : undefined
-  const child = spawn(process.execPath, [join(ROOT, script), ...args], {
+  const [command, ...before] = [...launcher, process.execPath]
+  const child = spawn(command as string, [...before, join(ROOT, script), ...args], {
     cwd: cwd ?? ownDir,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

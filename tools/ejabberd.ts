@@ -1,26 +1,18 @@
 // A throwaway ejabberd on loopback for tests: one private server per call, with its own config, Mnesia spool, log
 // and ports in a fresh temp dir, killed when the Node process that started it exits. It stores passwords as SCRAM
 // (SHA-256 by default), so it offers SCRAM-SHA-256 and PLAIN, never SCRAM-SHA-1: the case xmpp.js alone cannot log in to.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import {
-  freePort,
-  isRoot,
-  PrivateServer,
-  portAccepts,
-  portsInUse,
-  Running,
-  readFrom,
-  run,
-  selfSignedCertificate,
-  track,
-  untrack,
-  which,
-} from '../src/cli/sandbox/prosody.js'
+import { which } from '../src/cli/sandbox/servers/commands.js'
+import { canInstallPackages, installPackages } from '../src/cli/sandbox/servers/debian-packages.js'
+import { portsInUse, track, untrack } from '../src/cli/sandbox/servers/live-servers.js'
+import { freePort, LOOPBACK, portAccepts } from '../src/cli/sandbox/servers/loopback-ports.js'
+import { PrivateServer } from '../src/cli/sandbox/servers/private-server.js'
+import { selfSignedCertificate } from '../src/cli/sandbox/servers/self-signed-certificate.js'
 
 export interface EjabberdOptions {
   /**
@@ -66,7 +58,6 @@ export interface Ejabberd {
 }
 
 const DOMAIN = 'localhost'
-const HOST = '127.0.0.1'
 const INSTALL_HINT = 'ejabberd is not installed: install it with `sudo apt-get install ejabberd` (Debian/Ubuntu) and try again'
 const STARTUP_TIMEOUT_MS = 20_000
 const PORT_ATTEMPTS = 5
@@ -109,11 +100,9 @@ export function findEjabberd(): Installation | undefined {
  */
 export async function ensureEjabberd(opts: { install?: boolean } = {}): Promise<void> {
   if (findEjabberd()) return
-  if (!opts.install || !isRoot() || !which('apt-get')) throw new Error(INSTALL_HINT)
+  if (!opts.install || !canInstallPackages()) throw new Error(INSTALL_HINT)
   process.stderr.write('ejabberd not found: installing it with apt-get...\n')
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  await run('apt-get', ['update'], env)
-  await run('apt-get', ['install', '-y', '--no-install-recommends', 'ejabberd'], env)
+  await installPackages(['ejabberd'])
   stopSystemService()
   if (!findEjabberd()) throw new Error(INSTALL_HINT)
 }
@@ -139,13 +128,13 @@ function configText(dir: string, ports: Ports, opts: Required<Omit<EjabberdOptio
     ...(opts.tls ? [`certfiles: [${q(path.join(dir, 'localhost.pem'))}]`] : []),
     'listen:',
     `  - port: ${ports.c2s}`,
-    `    ip: ${q(HOST)}`,
+    `    ip: ${q(LOOPBACK)}`,
     '    module: ejabberd_c2s',
     '    starttls: false',
     ...(opts.shaper ? ['    shaper: c2s_shaper'] : []),
-    ...(ports.tls === undefined ? [] : [`  - port: ${ports.tls}`, `    ip: ${q(HOST)}`, '    module: ejabberd_c2s', '    starttls_required: true']),
+    ...(ports.tls === undefined ? [] : [`  - port: ${ports.tls}`, `    ip: ${q(LOOPBACK)}`, '    module: ejabberd_c2s', '    starttls_required: true']),
     `  - port: ${ports.http}`,
-    `    ip: ${q(HOST)}`,
+    `    ip: ${q(LOOPBACK)}`,
     '    module: ejabberd_http',
     '    request_handlers:',
     '      /api: mod_http_api',
@@ -171,6 +160,8 @@ function configText(dir: string, ports: Ports, opts: Required<Omit<EjabberdOptio
     '  mod_roster: {}',
     '  mod_carboncopy: {}',
     '  mod_offline: {}',
+    // XEP-0049 private storage: natter's store on the bot's own account.
+    '  mod_private: {}',
     '  mod_stream_mgmt:',
     `    resume_timeout: ${opts.resumeTimeout}`,
     `    ack_timeout: ${opts.ackTimeout}`,
@@ -184,7 +175,7 @@ function configText(dir: string, ports: Ports, opts: Required<Omit<EjabberdOptio
 
 class Instance extends PrivateServer implements Ejabberd {
   readonly domain = DOMAIN
-  readonly host = HOST
+  readonly host = LOOPBACK
   private installation: Installation | undefined
 
   constructor(
@@ -200,11 +191,11 @@ class Instance extends PrivateServer implements Ejabberd {
   }
 
   get service(): string {
-    return `xmpp://${HOST}:${this.ports.c2s}`
+    return `xmpp://${LOOPBACK}:${this.ports.c2s}`
   }
 
   get tlsService(): string | undefined {
-    return this.ports.tls === undefined ? undefined : `xmpp://${HOST}:${this.ports.tls}`
+    return this.ports.tls === undefined ? undefined : `xmpp://${LOOPBACK}:${this.ports.tls}`
   }
 
   private get log(): string {
@@ -212,63 +203,29 @@ class Instance extends PrivateServer implements Ejabberd {
   }
 
   /** Spawns ejabberd and waits for its listeners. 'busy' means another process holds one of its ports. */
-  async launch(installation: Installation): Promise<'ok' | 'busy'> {
+  launch(installation: Installation): Promise<'ok' | 'busy'> {
     this.installation = installation
-    // A restart appends to the log of the run before: only what comes after counts.
-    const logOffset = existsSync(this.log) ? statSync(this.log).size : 0
-    const out = openSync(path.join(this.dataDir, 'ejabberd.out'), 'a')
-    let child: ChildProcess
-    try {
-      child = spawn(installation.erl, ['-noinput', '-mnesia', 'dir', JSON.stringify(path.join(this.dataDir, 'spool')), '-s', 'ejabberd'], {
-        stdio: ['ignore', out, out],
-        cwd: this.dataDir,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: this.dataDir,
-          ERL_LIBS: installation.erlLibs,
-          EJABBERD_CONFIG_PATH: path.join(this.dataDir, 'ejabberd.yml'),
-          EJABBERD_LOG_PATH: this.log,
-          ERL_CRASH_DUMP_BYTES: '0',
-        },
-      })
-    } finally {
-      closeSync(out)
-    }
-    child.on('error', () => {
-      // reported through the exit check below
-    })
-    child.unref()
-    const running = new Running(child, this.dataDir)
-    this.running = running
-
     const ports = [this.ports.c2s, this.ports.http, ...(this.ports.tls === undefined ? [] : [this.ports.tls])]
-    const deadline = Date.now() + STARTUP_TIMEOUT_MS
-    for (;;) {
-      const log = readFrom(this.log, logOffset)
-      if (log.includes('eaddrinuse')) {
-        await this.terminate()
-        return 'busy'
-      }
-      if (log.includes('is started in the node') && (await Promise.all(ports.map((p) => portAccepts(p)))).every(Boolean)) return 'ok'
-      if (running.gone()) {
-        this.running = undefined
-        const output = (readFrom(path.join(this.dataDir, 'ejabberd.out'), 0) + log).trim().split('\n').slice(-3).join(' | ')
-        throw new Error(`ejabberd exited during startup (code ${child.exitCode ?? '?'}): ${output}`)
-      }
-      if (Date.now() >= deadline) {
-        await this.terminate()
-        throw new Error(`ejabberd did not open ports ${ports.join(', ')} within ${STARTUP_TIMEOUT_MS} ms`)
-      }
-      await sleep(20)
-    }
-  }
-
-  async kill(): Promise<void> {
-    const running = this.running
-    if (!running) return
-    running.signal('SIGKILL')
-    await running.waitGone(10_000)
-    this.running = undefined
+    return this.launchProcess({
+      name: 'ejabberd',
+      command: installation.erl,
+      args: ['-noinput', '-mnesia', 'dir', JSON.stringify(path.join(this.dataDir, 'spool')), '-s', 'ejabberd'],
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: this.dataDir,
+        ERL_LIBS: installation.erlLibs,
+        EJABBERD_CONFIG_PATH: path.join(this.dataDir, 'ejabberd.yml'),
+        EJABBERD_LOG_PATH: this.log,
+        ERL_CRASH_DUMP_BYTES: '0',
+      },
+      log: this.log,
+      output: path.join(this.dataDir, 'ejabberd.out'),
+      busy: 'eaddrinuse',
+      ready: async (log) => log.includes('is started in the node') && (await Promise.all(ports.map((p) => portAccepts(p)))).every(Boolean),
+      awaits: `ports ${ports.join(', ')}`,
+      timeoutMs: STARTUP_TIMEOUT_MS,
+      pollMs: 20,
+    })
   }
 
   async restart(graceful = false): Promise<void> {
@@ -285,7 +242,7 @@ class Instance extends PrivateServer implements Ejabberd {
 
   async register(user: string, password: string): Promise<string> {
     if (this.stopping) throw new Error('ejabberd was stopped')
-    const response = await fetch(`http://${HOST}:${this.ports.http}/api/register`, {
+    const response = await fetch(`http://${LOOPBACK}:${this.ports.http}/api/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ user, host: DOMAIN, password }),
@@ -327,7 +284,7 @@ export async function startEjabberd(opts: EjabberdOptions = {}): Promise<Ejabber
         track(instance)
         return instance
       }
-      if (attempt >= PORT_ATTEMPTS) throw new Error(`ejabberd could not listen on ${HOST}: its ports were taken ${attempt} times`)
+      if (attempt >= PORT_ATTEMPTS) throw new Error(`ejabberd could not listen on ${LOOPBACK}: its ports were taken ${attempt} times`)
     } catch (err) {
       await rm(dir, { recursive: true, force: true })
       throw err

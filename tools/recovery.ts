@@ -1,13 +1,13 @@
 // `npm run recovery`: how fast a natter bot recovers from faults, measured against a private Prosody on loopback,
-// with the fault-injecting proxy of tools/proxy.ts in between. Prints the Markdown tables quoted in the README's
-// "Staying up" and "Scaling out" sections. `-- --runs N` repeats each fault N times (default 5); `--no-faults`
-// leaves out the formation drills for lasting faults (a stall, a lingering session, the server's restart, also on
-// ejabberd when it is installed); `--hog` runs the formation drills with a CPU hog per core beside them.
+// with the fault-injecting proxy of tools/proxy.ts in between. Prints the Markdown tables quoted in docs/staying-up.md
+// and docs/scaling-out.md. `-- --runs N` repeats each fault N times (default 5); `--no-faults` leaves out the
+// formation drills for lasting faults (a stall, a lingering session, the server's restart, also on ejabberd when it
+// is installed); `--hog` runs the formation drills with a CPU hog per core beside them.
 import os from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { type Bot, type BotEvents, createBot } from 'natter'
-import { ensureProsody, type Prosody, startProsody } from '../src/cli/sandbox/prosody.js'
+import { ensureProsody, type Prosody, startProsody } from '../src/cli/sandbox/servers/prosody.js'
 import { type Ejabberd, findEjabberd, startEjabberd } from './ejabberd.js'
 import { type DrillResult, drills, prepareDrills } from './formation-drill.js'
 import { type FaultResult, faultDrills, startHog } from './formation-faults.js'

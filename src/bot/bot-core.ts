@@ -1,44 +1,24 @@
 import { Composer } from '../dispatch/composer.js'
-import type { ContextLink } from '../dispatch/context/base.js'
 import type { MessageType } from '../dispatch/context/message.js'
 import type { Show } from '../dispatch/context/presence.js'
+import type { ContextLink } from '../dispatch/context/stanza-context.js'
 import { Inbound } from '../dispatch/inbound.js'
 import type { UndeliveredReason } from '../errors.js'
 import type { IqAnswer } from '../iq-answer.js'
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js'
 import { runProcess } from '../process/run-process.js'
+import { coreSettingsTable, DEFAULT_SHUTDOWN_TIMEOUT } from '../settings/core-settings.js'
 import { loadSettings, type Settings } from '../settings/settings.js'
 import { Connection } from '../wire/connection.js'
 import { type XmlElement, xml } from '../xml.js'
 import type { CoreOptions, Env } from './core-options.js'
 import type { BotEvents } from './events.js'
+import { LifecycleHooks } from './lifecycle-hooks.js'
 import { Listeners } from './listeners.js'
+import { OwnPresence } from './own-presence.js'
 import { PendingRequests } from './pending-requests.js'
-import { runHooks } from './run-hooks.js'
-
-/** @internal Where a bot's stanzas go: the connection in production, memory in tests. */
-export interface Wire {
-  readonly jid: string
-  readonly online: boolean
-  /** Whether the server enabled stream management (XEP-0198) on this session. */
-  readonly streamManagement: boolean
-  send(stanza: XmlElement): Promise<void>
-  /** Leaves inbound stanzas unacknowledged from now on, so the server keeps them for the next session. */
-  holdInbound(): void
-  /** Sends what is queued, then `goodbye` (while still online), and closes the link. */
-  close(goodbye: XmlElement): Promise<void>
-}
-
-/** @internal What the test kit gets to drive a bot wired to memory. */
-export interface AttachedBot {
-  /** Hands the bot an inbound stanza; `started` gets the handler chain it starts, if any. */
-  receive(stanza: XmlElement, started?: (run: Promise<unknown>) => void): IqAnswer | Promise<IqAnswer>
-  /** Comes online as after a fresh login: the bot's presence, then the `ready` listeners. */
-  online(): void
-}
-
-/** @internal How the test kit wires a bot to memory; see `natter/testing`. */
-export let attachWire: (bot: BotCore, wire: Wire) => AttachedBot
+import { NO_QUEUES, type Queues } from './queues.js'
+import type { AttachedBot, Wire } from './wire.js'
 
 /** Shutdown hooks get at least this long, even when handlers used up the deadline. */
 const SHUTDOWN_HOOK_MIN_MS = 2_000
@@ -59,15 +39,14 @@ export class BotCore extends Composer {
   readonly #options: CoreOptions
   readonly #listeners = new Listeners<BotEvents>(() => this.#log)
   readonly #requests = new PendingRequests(() => this.jid)
-  readonly #startHooks: Array<(env: Env) => unknown> = []
-  readonly #shutdownHooks: Array<() => unknown> = []
-  readonly #stoppingHooks: Array<() => unknown> = []
-  readonly #presenceDecorators: Array<(presence: XmlElement) => void> = []
+  readonly #hooks = new LifecycleHooks()
+  readonly #presence = new OwnPresence()
   readonly #inbound: Inbound
   #log: Logger
   #settings: Settings | undefined
   #wire: Wire | undefined
-  #status: { show?: Show | undefined; text?: string | undefined } = {}
+  /** The settings the bot reads, which `--help` lists: the core's, then those features add (`bot.settingsTable.add(WEATHER_KEY)`). */
+  readonly settingsTable = coreSettingsTable()
 
   constructor(options: CoreOptions = {}) {
     super(options)
@@ -86,20 +65,20 @@ export class BotCore extends Composer {
     this.#inbound = new Inbound(this.kinds, this.router, link, {
       reply: (stanza) => this.#requests.settle(stanza),
       failed: (error, ctx) => this.reportFailure(error, ctx, this.#log),
+      finished: (kind, ms, failed) => this.#listeners.emit('handled', { kind, ms, failed }),
     })
   }
 
-  static {
-    attachWire = (bot, wire) => {
-      if (bot.#wire) throw new Error('the bot is already started')
-      bot.#wire = wire
-      bot.#log.level = bot.#options.logLevel ?? 'silent'
-      bot.#runStartHooks(bot.#options.env ?? {})
-      bot.#inbound.accepting = true
-      return {
-        receive: (stanza, started) => bot.#inbound.receive(stanza, started),
-        online: () => bot.#cameOnline({ jid: wire.jid, resumed: false }, (presence) => wire.send(presence)),
-      }
+  /** @internal The test kit's seam (`natter/testing`): starts the bot on `wire`, with no settings read and no server. */
+  static attachWire(bot: BotCore, wire: Wire): AttachedBot {
+    if (bot.#wire) throw new Error('the bot is already started')
+    bot.#wire = wire
+    bot.#log.level = bot.#options.logLevel ?? 'silent'
+    bot.#hooks.runStart(bot.#options.env ?? {}).catch((e: unknown) => bot.#log.error({ err: e }, 'start hook failed'))
+    bot.#inbound.accepting = true
+    return {
+      receive: (stanza, started) => bot.#receive(stanza, started),
+      online: () => bot.#cameOnline({ jid: wire.jid, resumed: false }, (presence) => wire.send(presence)),
     }
   }
 
@@ -134,6 +113,19 @@ export class BotCore extends Composer {
    */
   get streamManagement(): boolean {
     return this.#wire?.streamManagement ?? false
+  }
+
+  /**
+   * How many stanzas wait to go out now: in the outbox while the link is down, in the write queue
+   * while the server reads slower than the bot writes.
+   *
+   * @example
+   * ```ts
+   * if (bot.queues.outbox > 100) bot.log.warn(bot.queues, 'a backlog builds up while offline')
+   * ```
+   */
+  get queues(): Queues {
+    return this.#wire?.queues ?? NO_QUEUES
   }
 
   /**
@@ -174,6 +166,7 @@ export class BotCore extends Composer {
    */
   async send(stanza: XmlElement): Promise<void> {
     if (!this.#wire) throw new Error('the bot is not started')
+    this.#listeners.emit('stanza', { direction: 'out', name: stanza.name, type: stanza.attrs.type })
     await this.#wire.send(stanza)
   }
 
@@ -224,11 +217,8 @@ export class BotCore extends Composer {
    * ```
    */
   async setStatus(show: Show | undefined, text?: string): Promise<void> {
-    this.#status = { show, text }
-    const sent = this.send(this.#presence())
-    // Offline, it waits for the link (a resumed session keeps its old presence on the server): nobody awaits that.
-    if (this.#wire?.online) await sent
-    else sent.catch(() => {})
+    this.#presence.set(show, text)
+    await this.refreshPresence()
   }
 
   /**
@@ -256,7 +246,7 @@ export class BotCore extends Composer {
    * ```
    */
   decoratePresence(decorate: (presence: XmlElement) => void): this {
-    this.#presenceDecorators.push(decorate)
+    this.#presence.decorate(decorate)
     return this
   }
 
@@ -268,8 +258,11 @@ export class BotCore extends Composer {
    * await bot.refreshPresence()
    * ```
    */
-  refreshPresence(): Promise<void> {
-    return this.setStatus(this.#status.show, this.#status.text)
+  async refreshPresence(): Promise<void> {
+    const sent = this.send(this.#presence.element())
+    // Offline, it waits for the link (a resumed session keeps its old presence on the server): nobody awaits that.
+    if (this.#wire?.online) await sent
+    else sent.catch(() => {})
   }
 
   /**
@@ -284,14 +277,15 @@ export class BotCore extends Composer {
    * ```
    */
   onStopping(hook: () => unknown): this {
-    this.#stoppingHooks.push(hook)
+    this.#hooks.stopping.push(hook)
     return this
   }
 
   /**
    * Registers work for the start of `start()`, once the settings are read and before connecting:
    * reading a feature's own settings (throw a `ConfigError` to refuse them), registering handlers
-   * that must come after the bot's own.
+   * that must come after the bot's own. A hook that returns a promise (e.g. binding a port) is
+   * waited for before connecting; a rejection fails `start()`.
    *
    * @example
    * ```ts
@@ -299,7 +293,7 @@ export class BotCore extends Composer {
    * ```
    */
   onStart(hook: (env: Env) => unknown): this {
-    this.#startHooks.push(hook)
+    this.#hooks.start.push(hook)
     return this
   }
 
@@ -319,10 +313,10 @@ export class BotCore extends Composer {
     const env = this.#options.env ?? process.env
     const settings = loadSettings(env, this.#options)
     this.#settings = settings
-    this.#runStartHooks(env)
     this.#log.level = overrides.logLevel ?? settings.logLevel
+    await this.#hooks.runStart(env)
     const connection = new Connection(settings, this.#log, this.#options, {
-      receive: (stanza) => this.#inbound.receive(stanza),
+      receive: (stanza) => this.#receive(stanza),
       undelivered: (stanza, reason) => this.#undelivered(stanza, reason),
     })
     this.#wire = connection
@@ -359,13 +353,13 @@ export class BotCore extends Composer {
    * ```
    */
   onShutdown(hook: () => unknown): this {
-    this.#shutdownHooks.push(hook)
+    this.#hooks.shutdown.push(hook)
     return this
   }
 
   /**
    * Stops taking stanzas (the server keeps those that arrive now for the next session), lets running
-   * handlers finish for up to `deadline` ms (default `SHUTDOWN_TIMEOUT`, 20 s), runs the
+   * handlers finish for up to `deadline` ms (default: `SHUTDOWN_TIMEOUT`'s seconds), runs the
    * {@link BotCore.onShutdown} hooks, says goodbye with unavailable presence and closes the stream.
    *
    * @example
@@ -373,14 +367,14 @@ export class BotCore extends Composer {
    * process.once('SIGUSR2', () => bot.stop())
    * ```
    */
-  async stop(deadline = (this.#settings?.shutdownTimeout ?? 20) * 1000): Promise<void> {
+  async stop(deadline = (this.#settings?.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT) * 1000): Promise<void> {
     const wire = this.#wire
     if (!wire) {
       this.#inbound.accepting = false
       return
     }
     const end = performance.now() + deadline
-    const handedOver = (await runHooks(this.#stoppingHooks, deadline / 4, this.#log, 'stopping')).includes(true)
+    const handedOver = await this.#hooks.runStopping(deadline / 4, this.#log)
     this.#inbound.accepting = false
     if (!handedOver) wire.holdInbound()
     if (this.#inbound.running > 0) {
@@ -389,7 +383,7 @@ export class BotCore extends Composer {
         this.#log.error({ handlers: this.#inbound.running }, 'shutdown deadline passed: abandoning running handlers')
       }
     }
-    await runHooks(this.#shutdownHooks, Math.max(end - performance.now(), SHUTDOWN_HOOK_MIN_MS), this.#log, 'shutdown')
+    await this.#hooks.runShutdown(Math.max(end - performance.now(), SHUTDOWN_HOOK_MIN_MS), this.#log)
     // What handlers and hooks sent goes out before the goodbye; the rest is given up on.
     await wire.close(xml('presence', { type: 'unavailable' }))
     this.#requests.rejectAll(new Error('the bot stopped'))
@@ -424,15 +418,22 @@ export class BotCore extends Composer {
     return this.#inbound.track(work)
   }
 
-  #runStartHooks(env: Env): void {
-    for (const hook of this.#startHooks) hook(env)
+  #receive(stanza: XmlElement, started?: (run: Promise<unknown>) => void): IqAnswer | Promise<IqAnswer> {
+    const { name, attrs } = stanza
+    this.#listeners.emit('stanza', { direction: 'in', name, type: attrs.type })
+    const answer = this.#inbound.receive(stanza, started)
+    // The transport writes the answer to an IQ request.
+    if (name === 'iq' && (attrs.type === 'get' || attrs.type === 'set')) this.#listeners.emit('stanza', { direction: 'out', name, type: undefined })
+    return answer
   }
 
   /** A session is up: the bot's presence (unless the session was resumed, which kept it), then the `ready` listeners. */
   #cameOnline(info: BotEvents['ready'], sendPresence: (presence: XmlElement) => Promise<void>): void {
     this.#log.info({ jid: info.jid, resumed: info.resumed }, info.resumed ? 'session resumed' : 'online')
     if (!info.resumed && this.#options.presence !== false) {
-      sendPresence(this.#presence()).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))
+      const presence = this.#presence.element()
+      this.#listeners.emit('stanza', { direction: 'out', name: 'presence', type: undefined })
+      sendPresence(presence).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))
     }
     this.#listeners.emit('ready', info)
   }
@@ -441,12 +442,5 @@ export class BotCore extends Composer {
     const { to, type, id } = stanza.attrs
     this.#log.warn({ stanza: stanza.name, to, type, id, reason }, 'stanza not delivered')
     this.#listeners.emit('undelivered', { stanza, reason })
-  }
-
-  #presence(): XmlElement {
-    const { show, text } = this.#status
-    const presence = xml('presence', {}, show && xml('show', {}, show), text !== undefined && xml('status', {}, text))
-    for (const decorate of this.#presenceDecorators) decorate(presence)
-    return presence
   }
 }

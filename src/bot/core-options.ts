@@ -1,10 +1,10 @@
 import type { ComposerOptions } from '../dispatch/composer.js'
+import type { Env } from '../settings/setting.js'
 import type { SettingOptions } from '../settings/settings.js'
 import type { OutboxOptions } from '../wire/outbox.js'
 import type { ReconnectOptions } from '../wire/session.js'
 
-/** The environment settings are read from. */
-export type Env = Readonly<Record<string, string | undefined>>
+export type { Env }
 
 /**
  * What the core of a bot can be given in code; each setting overrides its environment variable.

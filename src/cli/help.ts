@@ -1,4 +1,6 @@
+import { botSettings } from '../create-bot.js'
 import { ExitCode } from '../index.js'
+import { settingsHelp } from '../settings/settings-help.js'
 import { CANT_CREATE, NO_INPUT } from './failure.js'
 
 /**
@@ -39,6 +41,9 @@ export function helpText(): string {
     '                        instead of the chat',
     '  -h, --help            show this help',
     '  -v, --version         show the natter version',
+    '',
+    "Environment (the bot's settings):",
+    ...settingsHelp(botSettings()),
     '',
     "check, say and ping log in with the bot's own settings: JID, JPASSWORD,",
     'XMPP_SERVICE, from the environment or from .env in the working directory',

@@ -24,11 +24,12 @@ type Flat<T> = { [K in keyof T]: T[K] }
 
 /**
  * The arguments a command spec declares: `<name>` a required word, `[name]` an optional word,
- * `<name...>` or `[name...]` the rest of the line.
+ * `<name...>` or `[name...]` the rest of the line; words before them name a subcommand.
  *
  * @example
  * ```ts
  * type A = CommandArgs<'remind <minutes> <text...>'> // { minutes: string; text: string }
+ * type B = CommandArgs<'todo add <text...>'> // { text: string }
  * ```
  */
 export type CommandArgs<S extends string> = Words<S> extends [string, ...infer R extends string[]] ? Flat<ArgsOf<R>> : Record<string, never>
@@ -48,7 +49,14 @@ export type CommandContext<A = Record<string, string | undefined>> = MessageCont
   readonly args: A
 }
 
-/** How a command is described and who may run it. */
+/**
+ * How a command is described and who may run it.
+ *
+ * @example
+ * ```ts
+ * bot.command('restart', { description: 'Restarts the bot', admin: true }, (cmd) => cmd.reply('Restarting'))
+ * ```
+ */
 export interface CommandOptions {
   /** One line for `help`. */
   description: string
@@ -73,13 +81,28 @@ export interface CommandSpec {
   readonly handler: (ctx: CommandContext, next: Next) => unknown
 }
 
+/** A word of a command's name. */
+const NAME_WORD = /^[\p{L}\p{N}_.-]+$/u
+
 /**
- * Parses a spec such as `remind <minutes> [text...]`. Throws at registration when it is malformed, so a
+ * Parses a spec such as `remind <minutes> [text...]`, or a subcommand's such as `todo add <text...>`:
+ * the words before the first argument are the name. Throws at registration when it is malformed, so a
  * typo fails at start-up.
  */
 export function parseSpec(spec: string): { name: string; params: Param[] } {
-  const [name, ...tokens] = spec.trim().split(/\s+/)
-  if (!name || !/^[\p{L}\p{N}_.-]+$/u.test(name)) throw new TypeError(`command "${spec}": the name must be one word`)
+  const tokens = spec.trim().split(/\s+/)
+  const words: string[] = []
+  while (tokens[0] !== undefined && !/^[<[]/.test(tokens[0])) words.push(tokens.shift() as string)
+  const first = words[0] ?? ''
+  const prefix = /^[^\p{L}\p{N}_]+/u.exec(first)?.[0]
+  if (prefix !== undefined && NAME_WORD.test(first.slice(prefix.length))) {
+    throw new TypeError(
+      `command "${spec}": "${prefix}" is a prefix, not part of the name: register "${spec.trim().slice(prefix.length)}" and create the bot with commandPrefix: '${prefix}' to require it`,
+    )
+  }
+  if (words.length === 0 || !words.every((word) => NAME_WORD.test(word))) {
+    throw new TypeError(`command "${spec}": the name must be one word, or words for a subcommand (todo add)`)
+  }
   const params: Param[] = []
   for (const [i, token] of tokens.entries()) {
     const m = /^(<|\[)([\p{L}\p{N}_-]+)(\.\.\.)?(>|\])$/u.exec(token)
@@ -94,25 +117,33 @@ export function parseSpec(spec: string): { name: string; params: Param[] } {
     if (params.some((p) => p.name === param.name)) throw new TypeError(`command "${spec}": "${param.name}" appears twice`)
     params.push(param)
   }
-  return { name: name.toLowerCase(), params }
+  return { name: words.join(' ').toLowerCase(), params }
 }
 
 /** What came of reading a line as a command. */
 export type Parsed =
   | { kind: 'ok'; command: CommandSpec; args: Record<string, string | undefined> }
-  | { kind: 'unknown'; name: string }
+  | { kind: 'unknown'; name: string; rest: string }
   | { kind: 'usage'; command: CommandSpec }
+  | { kind: 'group'; name: string }
 
 /**
  * The bot's commands, indexed by name: parsing a line costs the same with one command or a thousand.
  */
 export class Commands {
   readonly #byName = new Map<string, CommandSpec>()
+  /** The first words of subcommands (`todo` of `todo add`), which alone answer with their list. */
+  readonly #groups = new Set<string>()
+  /** The most words a command's name has. */
+  #depth = 1
   readonly #hinted = new OncePer(HINT_INTERVAL_MS)
 
   add(spec: string, options: CommandOptions, handler: CommandSpec['handler']): void {
     const { name, params } = parseSpec(spec)
     if (this.#byName.has(name)) throw new TypeError(`command "${name}" is registered twice`)
+    const words = name.split(' ')
+    if (words.length > 1) this.#groups.add(words[0] as string)
+    this.#depth = Math.max(this.#depth, words.length)
     this.#byName.set(name, { name, usage: spec.trim().replace(/\s+/g, ' '), params, description: options.description, admin: options.admin ?? false, handler })
   }
 
@@ -121,17 +152,28 @@ export class Commands {
   }
 
   has(name: string): boolean {
-    return this.#byName.has(name.toLowerCase())
+    const lower = name.toLowerCase()
+    return this.#byName.has(lower) || this.#groups.has(lower)
   }
 
   /** Reads `text` (already stripped of any address or prefix) as a command line. */
   parse(text: string): Parsed {
     const line = text.trim()
-    const space = line.search(/\s/)
-    const name = (space === -1 ? line : line.slice(0, space)).toLowerCase()
-    const command = this.#byName.get(name)
-    if (!command) return { kind: 'unknown', name }
-    let rest = space === -1 ? '' : line.slice(space).trim()
+    const words = line.split(/\s+/, this.#depth).map((word) => word.toLowerCase())
+    // The longest name the line starts with: `todo add milk` is `todo add`'s, not `todo`'s.
+    let command: CommandSpec | undefined
+    let taken = 0
+    for (let n = words.length; n > 0 && !command; n--) {
+      command = this.#byName.get(words.slice(0, n).join(' '))
+      if (command) taken = n
+    }
+    const name = words[0] ?? ''
+    if (!command) {
+      if (this.#groups.has(name)) return { kind: 'group', name }
+      return { kind: 'unknown', name, rest: line.slice(name.length).trim() }
+    }
+    let rest = line
+    for (let i = 0; i < taken; i++) rest = rest.replace(/^\S+\s*/, '')
     const args: Record<string, string | undefined> = {}
     for (const param of command.params) {
       if (param.rest) {
@@ -160,7 +202,7 @@ export class Commands {
           ? ctx.body.slice(prefix.length)
           : undefined
     const name = text?.trim().split(/\s/, 1)[0]?.toLowerCase()
-    return name !== undefined && (this.#byName.has(name) || name === 'help')
+    return name !== undefined && (this.has(name) || name === 'help')
   }
 
   /**
@@ -189,7 +231,9 @@ export class Commands {
     } else if (parsed.kind === 'usage' && (!parsed.command.admin || admin)) {
       await ctx.reply(`Usage: ${parsed.command.usage}`)
     } else if (parsed.kind === 'unknown' && parsed.name === 'help' && !this.has('help')) {
-      await ctx.reply(this.help(admin, ctx.type === 'groupchat' ? howToAddress(nick, prefix) : undefined))
+      await ctx.reply(this.help(admin, ctx.type === 'groupchat' ? howToAddress(nick, prefix) : undefined, parsed.rest))
+    } else if (parsed.kind === 'group') {
+      await ctx.reply(this.help(admin, undefined, parsed.name))
     } else if (parsed.kind === 'ok' || parsed.kind === 'usage') {
       await ctx.reply(`Sorry, only admins may use ${parsed.command.name}.`)
     } else if (this.#hinted.take(ctx.realJid === undefined ? ctx.from : bareJid(ctx.realJid))) {
@@ -198,13 +242,19 @@ export class Commands {
     }
   }
 
-  /** The help text: every command the asker may run, with its usage and description, and how to address the bot where it is asked. */
-  help(isAdmin: boolean, address?: string): string {
-    const lines = [...this.#byName.values()].filter((c) => isAdmin || !c.admin).map((c) => [c.usage, `${c.description}${c.admin ? ' (admin)' : ''}`] as const)
-    if (!this.#byName.has('help')) lines.push(['help', 'Lists the commands'])
+  /**
+   * The help text: every command the asker may run (of `topic`, such as `todo`, when given), with its
+   * usage and description, and how to address the bot where it is asked.
+   */
+  help(isAdmin: boolean, address?: string, topic = ''): string {
+    const about = topic.trim().toLowerCase()
+    const commands = [...this.#byName.values()].filter((c) => (isAdmin || !c.admin) && (about === '' || c.name === about || c.name.startsWith(`${about} `)))
+    if (about !== '' && commands.length === 0) return `I don't know "${about.slice(0, 40)}". Send "help" for the list of commands.`
+    const lines = commands.map((c) => [c.usage, `${c.description}${c.admin ? ' (admin)' : ''}`] as const)
+    if (!this.#byName.has('help') && about === '') lines.push(['help', 'Lists the commands'])
     lines.sort(([a], [b]) => a.localeCompare(b))
     const width = Math.max(...lines.map(([usage]) => usage.length))
-    const list = ['Commands:', ...lines.map(([usage, text]) => `  ${usage.padEnd(width)}  ${text}`)]
+    const list = [about === '' ? 'Commands:' : `Commands of ${about}:`, ...lines.map(([usage, text]) => `  ${usage.padEnd(width)}  ${text}`)]
     return (address === undefined ? list : [...list, address]).join('\n')
   }
 }

@@ -1,10 +1,10 @@
 import { bareJid } from '../jid.js'
 import type { Logger } from '../log/logger.js'
 import { type CommandArgs, type CommandContext, type CommandOptions, Commands } from './commands.js'
-import type { StanzaContext } from './context/base.js'
 import { type IqContext, type IqField, iqKind } from './context/iq.js'
 import { type MessageContext, type MessageField, messageKind } from './context/message.js'
 import { type PresenceContext, type PresenceField, presenceKind } from './context/presence.js'
+import type { StanzaContext } from './context/stanza-context.js'
 import { type SubscriptionContext, type SubscriptionField, subscriptionKind } from './context/subscription.js'
 import { compileGuards, type Exact, type Guards, type Narrow } from './guards.js'
 import { type Handler, type Middleware, type Next, Router } from './router.js'
@@ -32,7 +32,14 @@ type FieldOf<K extends keyof StanzaKinds> = StanzaKinds[K]['field'] & keyof Cont
 /** The message types commands are read from. */
 const COMMAND_TYPES = ['chat', 'normal', 'groupchat'] as const
 
-/** Who may run admin commands, and how commands are marked. */
+/**
+ * Who may run admin commands, and how commands are marked.
+ *
+ * @example
+ * ```ts
+ * const bot = createBot({ admins: ['ops@example.org'], commandPrefix: '!' })
+ * ```
+ */
 export interface ComposerOptions {
   /** Bare JIDs allowed to run commands registered with `admin: true`. */
   admins?: readonly string[]
@@ -40,7 +47,14 @@ export interface ComposerOptions {
   commandPrefix?: string
 }
 
-/** A hook that hears about every handler registered, e.g. to announce an IQ namespace. */
+/**
+ * A hook that hears about every handler registered, e.g. to announce an IQ namespace.
+ *
+ * @example
+ * ```ts
+ * bot.onRegister(({ kind, guards }) => bot.log.debug({ kind, guards }, 'handler registered'))
+ * ```
+ */
 export type RegistrationListener = (registration: { kind: string; guards: unknown }) => void
 
 /**
@@ -167,8 +181,10 @@ export class Composer {
   /**
    * Registers a command. The spec is the name and its arguments: `<arg>` a required word, `[arg]` an
    * optional one, `<arg...>` or `[arg...]` the rest of the line; the handler gets them typed in
-   * `cmd.args`. natter adds `help`, which lists the commands, and answers unknown commands with a
-   * hint. In a 1:1 chat a command is just the message; in a room the bot must be addressed by nick
+   * `cmd.args`; words before the arguments name a subcommand (`todo add <text...>`, `todo list`),
+   * and `help todo` lists a command's subcommands. natter adds `help`, which lists the commands, and
+   * answers unknown commands with a hint; a `help` command of your own replaces the built-in one
+   * entirely (`help <command>` included), on purpose, for a bot that explains itself its own way. Write the name without `commandPrefix` (`todo`, not `!todo`). In a 1:1 chat a command is just the message; in a room the bot must be addressed by nick
    * (`bot: help`, `bot, echo hi`) or with `commandPrefix`. A message that names a known command that
    * way (or with the prefix in a chat) reaches it before any other handler; any other chat message
    * reaches the commands in registration order, and they answer it as a command (an unknown one
@@ -178,6 +194,7 @@ export class Composer {
    * ```ts
    * bot.command('echo <text...>', 'Repeats the text', (cmd) => cmd.reply(cmd.args.text))
    * bot.command('kick <nick>', { description: 'Removes someone', admin: true }, (cmd) => kick(cmd.args.nick))
+   * bot.command('todo add <text...>', 'Adds an item to your list', (cmd) => addItem(cmd.from, cmd.args.text))
    * ```
    */
   command<const S extends string>(spec: S, description: string | CommandOptions, handler: Handler<CommandContext<CommandArgs<S>>>): this {

@@ -30,10 +30,24 @@ export type GuardObject<C, F extends keyof C> = { readonly [K in F]?: FieldPatte
 /** A list field is guarded by its items. */
 type Item<T> = T extends readonly (infer E)[] ? E : T
 
-/** A guard object, or a predicate over the whole context. */
+/**
+ * A guard object, or a predicate over the whole context.
+ *
+ * @example
+ * ```ts
+ * const fromStaff: Guard<MessageContext, MessageField> = (msg) => msg.from.endsWith('@staff.example.org')
+ * ```
+ */
 export type Guard<C, F extends keyof C> = GuardObject<C, F> | ((ctx: C) => boolean)
 
-/** One guard, or a list of guards of which any may match (OR). */
+/**
+ * One guard, or a list of guards of which any may match (OR).
+ *
+ * @example
+ * ```ts
+ * const greeting: Guards<MessageContext, MessageField> = [{ body: /^hi\b/i }, { body: /^hello\b/i }]
+ * ```
+ */
 export type Guards<C, F extends keyof C> = Guard<C, F> | readonly Guard<C, F>[]
 
 /**
@@ -113,6 +127,11 @@ export type Matcher<C> = (ctx: C) => RegExpMatchArray | boolean
  * Rejects, at compile time, guard fields that the stanza kind does not have, naming the fields it
  * has. Parameters take `G & Exact<G, F>`: the bare `G` keeps the literal values of `const G`,
  * which narrow the handler.
+ *
+ * @example
+ * ```ts
+ * function onMessage<const G extends Guards<MessageContext, MessageField>>(guards: G & Exact<G, MessageField>): void {}
+ * ```
  */
 export type Exact<G, F extends PropertyKey> = G extends readonly unknown[]
   ? { readonly [I in keyof G]: Exact<G[I], F> }

@@ -3,7 +3,7 @@ import { OncePer } from '../pacing/once-per.js'
 import { settleWithin } from '../pacing/settle-within.js'
 import { cutBelow, MAX_STANZA_DEPTH, nestsDeeperThan } from '../stanza-depth.js'
 import type { XmlElement } from '../xml.js'
-import type { ContextLink, StanzaContext } from './context/base.js'
+import type { ContextLink, StanzaContext } from './context/stanza-context.js'
 import type { Router } from './router.js'
 import type { IqAnswer, KindRegistry, Outcome, StanzaKind } from './stanza-kind.js'
 
@@ -13,6 +13,8 @@ export interface InboundHooks {
   reply(stanza: XmlElement): void
   /** A middleware or handler failed (a `StanzaError` an IQ handler throws is its answer, not a failure). */
   failed(error: unknown, ctx: StanzaContext): void
+  /** A handler chain ended, after `ms`; `failed` as reported to {@link failed}. */
+  finished?(kind: string, ms: number, failed: boolean): void
 }
 
 /** A fresh element each time: a reply takes the error element in as its child. */
@@ -109,13 +111,17 @@ export class Inbound {
 
   async #dispatch(kind: StanzaKind, ctx: StanzaContext, isIq: boolean): Promise<IqAnswer> {
     let outcome: Outcome
+    const began = performance.now()
+    let failed = false
     try {
       outcome = await this.router.dispatch(ctx)
     } catch (error) {
       // A StanzaError thrown by an IQ handler is its answer; anywhere else it is a failure to report.
-      if (!(error instanceof StanzaError && isIq)) this.hooks.failed(error, ctx)
+      failed = !(error instanceof StanzaError && isIq)
+      if (failed) this.hooks.failed(error, ctx)
       outcome = { handled: true, value: undefined, error }
     }
+    this.hooks.finished?.(kind.name, performance.now() - began, failed)
     if (!isIq) return undefined
     return (kind.answer ?? defaultAnswer)(outcome)
   }

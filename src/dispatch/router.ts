@@ -1,9 +1,16 @@
-import type { StanzaContext } from './context/base.js'
+import type { StanzaContext } from './context/stanza-context.js'
 import type { Matcher } from './guards.js'
 import { type IndexedKind, RouteIndex } from './route-index.js'
 import type { Outcome } from './stanza-kind.js'
 
-/** Calls the rest of the chain: the next middleware, or the next matching handler. Resolves to whether a handler took the stanza. */
+/**
+ * Calls the rest of the chain: the next middleware, or the next matching handler. Resolves to whether a handler took the stanza.
+ *
+ * @example
+ * ```ts
+ * bot.use(async (ctx, next) => { if (!(await next())) ctx.log.debug({ kind: ctx.kind }, 'nobody took it') })
+ * ```
+ */
 export type Next = () => Promise<boolean>
 
 /**
@@ -18,7 +25,14 @@ export type Next = () => Promise<boolean>
  */
 export type Middleware = (ctx: StanzaContext, next: Next) => unknown
 
-/** A handler for one stanza kind. Calling `next()` passes the stanza on to the next matching handler. */
+/**
+ * A handler for one stanza kind. Calling `next()` passes the stanza on to the next matching handler.
+ *
+ * @example
+ * ```ts
+ * const echo: Handler<MessageContext> = (msg) => msg.reply(`You said: ${msg.body}`)
+ * ```
+ */
 export type Handler<C> = (ctx: C, next: Next) => unknown
 
 interface Route {

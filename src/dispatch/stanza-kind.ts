@@ -1,8 +1,15 @@
 import type { IqAnswer } from '../iq-answer.js'
 import type { XmlElement } from '../xml.js'
-import type { ContextLink, StanzaContext } from './context/base.js'
+import type { ContextLink, StanzaContext } from './context/stanza-context.js'
 
-/** What a handler chain did with a stanza: whether a handler took it, what that handler returned, or what was thrown. */
+/**
+ * What a handler chain did with a stanza: whether a handler took it, what that handler returned, or what was thrown.
+ *
+ * @example
+ * ```ts
+ * const answer = (outcome: Outcome): IqAnswer => (outcome.handled ? { result: undefined } : undefined)
+ * ```
+ */
 export interface Outcome {
   readonly handled: boolean
   readonly value: unknown

@@ -1,7 +1,14 @@
 import { type Logger as PinoLogger, pino } from 'pino'
 import { formatLogLine } from './log-format.js'
 
-/** Log levels, as pino names them. */
+/**
+ * Log levels, as pino names them.
+ *
+ * @example
+ * ```ts
+ * const bot = createBot({ logLevel: 'debug' })
+ * ```
+ */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 
 /** Every log level, most severe first. */

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto'
-import { ConfigError } from '../errors.js'
-import { type Jid, parseJid } from '../jid.js'
-import { LOG_LEVELS, type LogLevel } from '../log/logger.js'
+import type { Jid } from '../jid.js'
+import type { LogLevel } from '../log/logger.js'
 import type { Rate } from '../pacing/token-buckets.js'
+import { CORE_SETTINGS } from './core-settings.js'
+import { listEntries } from './parsers.js'
+import { type Env, readSetting } from './setting.js'
 
 /**
- * The settings a bot can be given in code. Each one overrides its environment variable.
+ * The settings a bot can be given in code. Each one overrides its environment variable; the defaults
+ * are those of the variables, as `--help` and docs/configuration.md list them.
  *
  * @example
  * ```ts
@@ -17,41 +20,60 @@ export interface SettingOptions {
   jid?: string
   /** The bot's password (`JPASSWORD`). */
   password?: string
-  /** Where to connect (`XMPP_SERVICE`): `xmpp://host:port` or `xmpps://host:port`. Default: the JID's domain, via DNS SRV. */
+  /** Where to connect (`XMPP_SERVICE`): `xmpp://host:port` or `xmpps://host:port`. Unset: the JID's domain, via DNS SRV. */
   service?: string
   /**
-   * The resource to bind (`XMPP_RESOURCE`). A resource in the JID wins. Default: `DYNO` plus a short
+   * The name the server's certificate must carry over direct TLS (`XMPP_TLS_NAME`), when a hosting
+   * provider's certificate names its own host rather than the JID's domain. Unset: the JID's domain
+   * (RFC 7590), wherever the host came from (DNS or `service`). STARTTLS always checks the domain.
+   */
+  tlsName?: string
+  /**
+   * The resource to bind (`XMPP_RESOURCE`). A resource in the JID wins. Unset: `DYNO` plus a short
    * boot id when `DYNO` is set (`bot.1.k3f9`: during a restart an old and a new `bot.1` run side by
    * side), else the server picks one.
    */
   resource?: string
-  /** Log level (`LOG_LEVEL`). Default `info`, or `debug` with `-D`. */
+  /** Log level (`LOG_LEVEL`); `-D` makes it `debug`. */
   logLevel?: LogLevel
-  /** Seconds of silence on the link before the bot pings its server (`XMPP_PING_INTERVAL`). Default 60. */
+  /**
+   * More names whose values the `-D` log hides (`LOG_SECRET_NAMES`), in attributes, elements and data
+   * form fields, each matched as part of a name, case aside; built in are password, token, secret,
+   * passwd, credential, and key, auth, pin as words of their own.
+   */
+  secretNames?: readonly string[]
+  /** Seconds of silence on the link before the bot pings its server (`XMPP_PING_INTERVAL`). */
   pingInterval?: number
-  /** Seconds to wait for any answer to that ping before the link counts as dead (`XMPP_PING_TIMEOUT`). Default 10. */
+  /** Seconds to wait for any answer to that ping before the link counts as dead (`XMPP_PING_TIMEOUT`). */
   pingTimeout?: number
-  /** Seconds a shutdown waits for running handlers (`SHUTDOWN_TIMEOUT`). Default 20. */
+  /** Seconds a shutdown waits for running handlers (`SHUTDOWN_TIMEOUT`). */
   shutdownTimeout?: number
   /**
    * Log in over a connection without TLS to another machine (`XMPP_ALLOW_INSECURE`), where the login
    * and every message can be read and changed on the way, and PLAIN hands over the password itself.
-   * Default false: natter then logs in only over TLS, or to a loopback address.
+   * Unset: natter logs in only over TLS, or to a loopback address.
    */
   allowInsecure?: boolean
   /**
+   * Bind the login to the TLS connection whenever the server offers a -PLUS mechanism
+   * (`XMPP_CHANNEL_BINDING`, default true). false only for a server that offers -PLUS but binds only
+   * with a type natter cannot compute (`tls-unique`, as ejabberd 23.01): a relay holding a certificate
+   * the bot trusts can then pass the login on.
+   */
+  channelBinding?: boolean
+  /**
    * The largest stanza the bot writes, in bytes (`XMPP_MAX_STANZA_SIZE`); a bigger one is refused
    * with `UndeliveredError('too-big')` and nothing of it is written. A server that advertises a
-   * smaller limit (XEP-0478) is believed. Default 262144, what Prosody and ejabberd take by default.
+   * smaller limit (XEP-0478) is believed. The default is what Prosody and ejabberd take by default.
    */
   maxStanzaSize?: number
   /**
    * At most this many stanzas a second from the bot (`XMPP_SEND_RATE`), for a server or a room that
-   * wants bots to go slowly; what is sent faster waits its turn, in order. Default: no limit beyond
+   * wants bots to go slowly; what is sent faster waits its turn, in order. Unset: no limit beyond
    * what the server reads and acknowledges.
    */
   sendRate?: number
-  /** How many stanzas may go at once after a pause, under `sendRate` (`XMPP_SEND_BURST`). Default: one second's worth. */
+  /** How many stanzas may go at once after a pause, under `sendRate` (`XMPP_SEND_BURST`). Unset: one second's worth. */
   sendBurst?: number
 }
 
@@ -61,9 +83,13 @@ export interface Settings {
   readonly password: string
   /** `xmpp://host:port`, `xmpps://host:port`, or a bare domain to resolve through DNS SRV. */
   readonly service: string
+  /** The name the certificate must carry over direct TLS. */
+  readonly tlsName: string
   /** Empty when the server should assign one. */
   readonly resource: string
   readonly logLevel: LogLevel
+  /** More names whose values `-D` hides. */
+  readonly secretNames: readonly string[]
   /** Seconds of silence before a liveness ping. */
   readonly pingInterval: number
   /** Seconds to wait for the ping's answer. */
@@ -72,20 +98,20 @@ export interface Settings {
   readonly shutdownTimeout: number
   /** Whether logging in without TLS to another machine is allowed. */
   readonly allowInsecure: boolean
+  /** Whether a -PLUS mechanism is used when offered. */
+  readonly channelBinding: boolean
   /** The largest stanza written, in bytes. */
   readonly maxStanzaSize: number
   /** How fast stanzas may go out; undefined for no limit. */
   readonly sendRate: Rate | undefined
 }
 
-type Env = Readonly<Record<string, string | undefined>>
-
 /** Tells this process from an earlier or later one with the same `DYNO`; short, to keep the resource readable. */
 const BOOT_ID = randomBytes(3).toString('base64url').slice(0, 4).toLowerCase()
 
 /**
- * Reads and validates the settings from options and the environment, before anything connects.
- * Throws a {@link ConfigError} naming the first variable at fault.
+ * Reads and validates the settings from options and the environment, before anything connects, row
+ * by row of the core's settings table. Throws a `ConfigError` naming the first variable at fault.
  *
  * @example
  * ```ts
@@ -93,119 +119,40 @@ const BOOT_ID = randomBytes(3).toString('base64url').slice(0, 4).toLowerCase()
  * ```
  */
 export function loadSettings(env: Env, options: SettingOptions = {}): Settings {
-  const jidText = settingText(options.jid, env.JID)
-  if (jidText === undefined) throw new ConfigError('JID', "missing; set it to the bot's address, e.g. bot@example.org")
-  const jid = parseJid(jidText)
-  if (!jid?.local) {
-    throw new ConfigError('JID', `malformed "${jidText}"; expected user@domain or user@domain/resource`)
-  }
-
-  const password = options.password ?? env.JPASSWORD
-  if (password === undefined || password === '') throw new ConfigError('JPASSWORD', "missing; set it to the bot's password")
-
-  const serviceText = settingText(options.service, env.XMPP_SERVICE)
-  const service = serviceText === undefined ? jid.domain : parseService(serviceText)
-
-  const resourceText = settingText(options.resource, env.XMPP_RESOURCE)
-  if (resourceText !== undefined && /\s/.test(resourceText)) {
-    throw new ConfigError('XMPP_RESOURCE', `malformed "${resourceText}"; a resource has no spaces`)
-  }
-  const dyno = settingText(undefined, env.DYNO)
-  const resource = jid.resource || resourceText || (dyno === undefined ? '' : `${dyno}.${BOOT_ID}`)
-
-  const levelText = settingText(options.logLevel, env.LOG_LEVEL)?.toLowerCase()
-  if (levelText !== undefined && !isLogLevel(levelText)) {
-    throw new ConfigError('LOG_LEVEL', `unknown level "${levelText}"; use one of ${LOG_LEVELS.join(', ')}`)
-  }
-
-  const pingInterval = parseSeconds('XMPP_PING_INTERVAL', options.pingInterval, env.XMPP_PING_INTERVAL, 60)
-  const pingTimeout = parseSeconds('XMPP_PING_TIMEOUT', options.pingTimeout, env.XMPP_PING_TIMEOUT, 10)
-  const shutdownTimeout = parseSeconds('SHUTDOWN_TIMEOUT', options.shutdownTimeout, env.SHUTDOWN_TIMEOUT, 20)
-
-  const allowInsecure = parseFlag('XMPP_ALLOW_INSECURE', options.allowInsecure, env.XMPP_ALLOW_INSECURE)
-
-  const maxStanzaSize = positiveSetting('XMPP_MAX_STANZA_SIZE', options.maxStanzaSize, env.XMPP_MAX_STANZA_SIZE, true) ?? 262_144
-  const rate = positiveSetting('XMPP_SEND_RATE', options.sendRate, env.XMPP_SEND_RATE, false)
-  const burst = positiveSetting('XMPP_SEND_BURST', options.sendBurst, env.XMPP_SEND_BURST, true) ?? Math.ceil(rate ?? 1)
+  const row = CORE_SETTINGS
+  const jid = readSetting(row.jid, env, options.jid)
+  const password = readSetting(row.password, env, options.password)
+  const service = readSetting(row.service, env, options.service) ?? jid.domain
+  const tlsName = readSetting(row.tlsName, env, options.tlsName) ?? jid.domain
+  const resourceSetting = readSetting(row.resource, env, options.resource)
+  // The platform's name for the process, not a setting: it only makes the default resource.
+  const dyno = env.DYNO?.trim() || undefined
+  const resource = jid.resource || resourceSetting || (dyno === undefined ? '' : `${dyno}.${BOOT_ID}`)
+  const logLevel = readSetting(row.logLevel, env, options.logLevel)
+  const secretNames = options.secretNames ? listEntries(options.secretNames) : (readSetting(row.secretNames, env) ?? [])
+  const pingInterval = readSetting(row.pingInterval, env, options.pingInterval)
+  const pingTimeout = readSetting(row.pingTimeout, env, options.pingTimeout)
+  const shutdownTimeout = readSetting(row.shutdownTimeout, env, options.shutdownTimeout)
+  const allowInsecure = readSetting(row.allowInsecure, env, options.allowInsecure)
+  const channelBinding = readSetting(row.channelBinding, env, options.channelBinding)
+  const maxStanzaSize = readSetting(row.maxStanzaSize, env, options.maxStanzaSize)
+  const rate = readSetting(row.sendRate, env, options.sendRate)
+  const burst = readSetting(row.sendBurst, env, options.sendBurst) ?? Math.ceil(rate ?? 1)
   const sendRate = rate === undefined ? undefined : { rate, burst }
-
   return {
     jid,
     password,
     service,
+    tlsName,
     resource,
-    logLevel: levelText ?? 'info',
+    logLevel,
+    secretNames,
     pingInterval,
     pingTimeout,
     shutdownTimeout,
     allowInsecure,
+    channelBinding,
     maxStanzaSize,
     sendRate,
   }
-}
-
-/**
- * A setting's text: the option wins over the environment variable, and blank values count as unset.
- *
- * @example
- * ```ts
- * settingText(options.rooms?.join(','), env.XMPP_ROOMS)
- * ```
- */
-export function settingText(option: string | undefined, variable: string | undefined): string | undefined {
-  const value = (option ?? variable)?.trim()
-  return value === '' ? undefined : value
-}
-
-function parseService(text: string): string {
-  const match = /^(xmpps?):\/\/(\[[0-9a-fA-F:.]+\]|[^\s/:[\]]+)(?::(\d{1,5}))?\/?$/.exec(text)
-  const port = match?.[3] === undefined ? undefined : Number(match[3])
-  if (!match || (port !== undefined && (port < 1 || port > 65535))) {
-    throw new ConfigError('XMPP_SERVICE', `malformed "${text}"; expected xmpp://host:port or xmpps://host:port`)
-  }
-  const defaultPort = match[1] === 'xmpps' ? 5223 : 5222
-  return `${match[1]}://${match[2]}:${port ?? defaultPort}`
-}
-
-/** A duration in seconds, from an option or a variable: a positive number, fractions allowed. */
-function parseSeconds(variable: string, option: number | undefined, text: string | undefined, fallback: number): number {
-  const given = option === undefined ? settingText(undefined, text) : String(option)
-  if (given === undefined) return fallback
-  const seconds = Number(given)
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new ConfigError(variable, `malformed "${given}"; expected a positive number of seconds`)
-  }
-  return seconds
-}
-
-/**
- * A positive number (a whole one when `whole`) from an option or a variable; undefined when neither is set.
- *
- * @example
- * ```ts
- * const rate = positiveSetting('XMPP_SENDER_RATE', options.rate, env.XMPP_SENDER_RATE, false) ?? 10
- * ```
- */
-export function positiveSetting(name: string, option: number | undefined, text: string | undefined, whole: boolean): number | undefined {
-  const given = option === undefined ? settingText(undefined, text) : String(option)
-  if (given === undefined) return undefined
-  const value = Number(given)
-  if (!Number.isFinite(value) || value <= 0 || (whole && !Number.isInteger(value))) {
-    throw new ConfigError(name, `malformed "${given}"; expected a positive ${whole ? 'whole ' : ''}number`)
-  }
-  return value
-}
-
-/** A yes/no setting, default no; anything but the usual spellings is an error, so that a typo never turns it on or off unseen. */
-function parseFlag(variable: string, option: boolean | undefined, text: string | undefined): boolean {
-  if (option !== undefined) return option
-  const given = settingText(undefined, text)
-  const value = given?.toLowerCase()
-  if (value === undefined || ['0', 'false', 'no', 'off'].includes(value)) return false
-  if (['1', 'true', 'yes', 'on'].includes(value)) return true
-  throw new ConfigError(variable, `malformed "${given}"; expected 1 or 0`)
-}
-
-function isLogLevel(text: string): text is LogLevel {
-  return (LOG_LEVELS as readonly string[]).includes(text)
 }

@@ -1,9 +1,13 @@
-import { type AttachedBot, attachWire, type BotCore } from '../bot/bot-core.js'
+import { BotCore } from '../bot/bot-core.js'
+import type { AttachedBot } from '../bot/wire.js'
 import type { MessageType } from '../dispatch/context/message.js'
 import { StanzaError, UndeliveredError } from '../errors.js'
 import type { IqAnswer } from '../iq-answer.js'
 import { bareJid } from '../jid.js'
 import { NS_PING } from '../ns.js'
+import type { StoreBackend } from '../plugins/store/backend.js'
+import { MemoryBackend } from '../plugins/store/memory-backend.js'
+import { useStoreBackend } from '../plugins/store/store.js'
 import { type XmlElement, xml } from '../xml.js'
 import { Exchange } from './exchange.js'
 import { type Replies, repliesOf } from './replies.js'
@@ -12,7 +16,8 @@ import { type Replies, repliesOf } from './replies.js'
  * A bot wired to memory instead of a server, to unit-test its handlers: hand it stanzas, read what it
  * sent. You play the server: nothing answers the bot's own requests or joins unless you do (the
  * {@link TestKit} does that for you). Inbound IQs are answered as the real transport answers them
- * (results, errors, `service-unavailable`, `bad-request`, pings).
+ * (results, errors, `service-unavailable`, `bad-request`, pings). `bot.store` keeps its values in
+ * memory, whatever the settings say.
  *
  * @example
  * ```ts
@@ -25,20 +30,35 @@ export class TestChat {
   readonly sent: XmlElement[] = []
   /** The bot's full JID in this chat. */
   readonly jid: string
-  readonly #bot: AttachedBot
+  #bot: AttachedBot
   #server: ((stanza: XmlElement) => void) | undefined
   #online = true
+  /** @internal Where the bot's store keeps values: memory, shared by the bots of a restart. */
+  protected readonly storeBackend: StoreBackend = new MemoryBackend()
 
   constructor(bot: BotCore, options: { jid?: string } = {}) {
     this.jid = options.jid ?? 'bot@example.org/natter'
+    this.#bot = this.#attach(bot)
+  }
+
+  /** @internal Wires another bot in place of the one before, as a new process on the same server and store. */
+  protected rewire(bot: BotCore): void {
+    this.#online = true
+    this.#bot = this.#attach(bot)
+  }
+
+  #attach(bot: BotCore): AttachedBot {
+    useStoreBackend(bot, this.storeBackend)
     const chat = this
-    this.#bot = attachWire(bot, {
+    return BotCore.attachWire(bot, {
       jid: this.jid,
       get online() {
         return chat.#online
       },
       // The test kit loses nothing across a drop it does not have.
       streamManagement: true,
+      // Nothing waits: a stanza is in `sent` as soon as it is written.
+      queues: { outbox: 0, writes: 0 },
       send: async (stanza) => {
         if (!this.#online) throw new UndeliveredError('stopped')
         this.sent.push(stanza)

@@ -4,7 +4,7 @@ import type { SubscriptionType } from '../dispatch/context/subscription.js'
 import { bareJid } from '../jid.js'
 import { type XmlElement, xml } from '../xml.js'
 import { nextId } from './chat.js'
-import type { KitLink } from './link.js'
+import type { KitLink } from './kit-link.js'
 import { type Replies, repliesOf } from './replies.js'
 import type { TestRoster } from './roster.js'
 

@@ -10,10 +10,22 @@
  * expect(await kit.contact('alice@example.org').say('hi')).toEqual(['You said: hi'])
  * ```
  * @packageDocumentation
+ * @module natter/testing
  */
-export { TestChat } from './chat.js'
-export { TestContact } from './contact.js'
+
+// In sections; the blank line under each heading keeps the formatter's sorting inside the section.
+
+// The kit: a bot online on an in-memory server, and what its handlers said.
+
 export { TestKit, type TestKitOptions, testKit } from './kit.js'
 export type { Replies } from './replies.js'
+
+// Who the test speaks as: contacts, the roster the server keeps, and rooms with their occupants.
+
+export { TestContact } from './contact.js'
 export { type MucAffiliation, type MucRole, type OccupantSetup, type RoomOccupant, type RoomSetup, TestRoom } from './room.js'
 export { type RosterEntry, TestRoster } from './roster.js'
+
+// Lower down: a bot wired to memory with no server playing its part, for tests that play the server.
+
+export { TestChat } from './chat.js'

@@ -2,14 +2,15 @@ import type { BotCore } from '../bot/bot-core.js'
 import { bareJid, parseJid } from '../jid.js'
 import { NS_MUC, NS_PING, NS_ROSTER } from '../ns.js'
 import type { RoomsFeature } from '../plugins/rooms/rooms.js'
+import type { WebFeature } from '../plugins/web/web.js'
 import type { XmlElement } from '../xml.js'
 import { TestChat } from './chat.js'
 import { TestContact } from './contact.js'
 import { Exchange } from './exchange.js'
-import type { KitLink } from './link.js'
+import { iqError, iqResult } from './iq-replies.js'
+import type { KitLink } from './kit-link.js'
 import { type RoomSetup, TestRoom } from './room.js'
 import { type RosterEntry, TestRoster } from './roster.js'
-import { iqError, iqResult } from './stanzas.js'
 
 const SUBSCRIPTIONS: ReadonlySet<string | undefined> = new Set(['subscribe', 'subscribed', 'unsubscribe', 'unsubscribed'])
 
@@ -48,15 +49,18 @@ export interface TestKitOptions {
 export class TestKit extends TestChat {
   /** The bot's roster as the server keeps it. */
   readonly roster: TestRoster
-  readonly #bot: BotCore & Partial<RoomsFeature>
+  #bot: BotCore & Partial<RoomsFeature> & Partial<WebFeature>
+  readonly #build: (() => BotCore) | undefined
   readonly #contacts = new Map<string, TestContact>()
   readonly #rooms = new Map<string, TestRoom>()
   readonly #answers = new Set<Promise<unknown>>()
   readonly #link: KitLink
 
-  constructor(bot: BotCore, options: TestKitOptions = {}) {
-    super(bot, { jid: options.jid })
-    this.#bot = bot
+  constructor(bot: BotCore | (() => BotCore), options: TestKitOptions = {}) {
+    const first = typeof bot === 'function' ? bot() : bot
+    super(first, { jid: options.jid })
+    this.#bot = first
+    this.#build = typeof bot === 'function' ? bot : undefined
     this.#link = {
       botJid: this.jid,
       sent: this.sent,
@@ -129,6 +133,50 @@ export class TestKit extends TestChat {
   }
 
   /**
+   * Sends an HTTP request to the bot's routes, in memory (no port is bound), and resolves with the
+   * response and the stanzas the bot sent while answering it. `path` may carry a query.
+   *
+   * @example
+   * ```ts
+   * const body = JSON.stringify({ to: 'alice@example.org', text: 'deployed' })
+   * const { response, sent } = await kit.fetch('/notify', { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody('s3cret', body) } })
+   * ```
+   */
+  async fetch(path: string, init: RequestInit = {}): Promise<{ response: Response; sent: XmlElement[] }> {
+    await this.settle()
+    const http = this.#bot.http
+    if (!http) throw new TypeError('the bot has no web side: install web() or use createBot()')
+    const exchange = new Exchange()
+    const answering = exchange.run(() => http.fetch(new Request(new URL(path, 'http://bot.test'), init)))
+    const response = await answering
+    return { response, sent: await exchange.close(answering) }
+  }
+
+  /**
+   * Stops the bot as SIGTERM would and starts another on the same server and store, as a restart or a
+   * deploy does: the new bot comes from the function the kit was made with, or is `next`. Contacts,
+   * rooms and the roster stay; what the old bot kept in memory (and `bot.schedule()` jobs) is gone.
+   *
+   * @example
+   * ```ts
+   * const kit = await testKit(() => buildTodo())
+   * await alice.say('todo add milk')
+   * await kit.restart()
+   * expect(await alice.say('todo list')).toEqual(['1. milk'])
+   * ```
+   */
+  async restart(next?: BotCore): Promise<void> {
+    const bot = next ?? this.#build?.()
+    if (!bot) throw new TypeError('kit.restart() needs the new bot, or a kit made with testKit(() => buildBot())')
+    await this.settle()
+    await this.#bot.stop()
+    this.#bot = bot
+    this.rewire(bot)
+    this.comeOnline()
+    await this.settle()
+  }
+
+  /**
    * Resolves once the server's answers to what the bot sent (roster, joins, pushes) have been
    * handled. The kit's own methods wait for it before they act; call it after driving the bot
    * directly, e.g. after `bot.rooms.join()` or advancing fake timers.
@@ -197,7 +245,7 @@ export class TestKit extends TestChat {
 
 /**
  * Wires a bot to a {@link TestKit} and resolves once it is online: its roster fetched and the rooms
- * from its settings joined.
+ * from its settings joined. Given a function that builds the bot, the kit can `restart()` it.
  *
  * @example
  * ```ts
@@ -205,7 +253,7 @@ export class TestKit extends TestChat {
  * const kit = await testKit(bot, { roster: [{ jid: 'alice@example.org', name: 'Alice' }] })
  * ```
  */
-export async function testKit(bot: BotCore, options: TestKitOptions = {}): Promise<TestKit> {
+export async function testKit(bot: BotCore | (() => BotCore), options: TestKitOptions = {}): Promise<TestKit> {
   const kit = new TestKit(bot, options)
   await kit.settle()
   return kit

@@ -3,9 +3,9 @@ import { bareJid, parseJid } from '../jid.js'
 import { NS_DELAY, NS_MUC, NS_MUC_ADMIN, NS_MUC_OWNER, NS_MUC_USER } from '../ns.js'
 import { type XmlElement, xml } from '../xml.js'
 import { nextId } from './chat.js'
-import type { KitLink } from './link.js'
+import { iqError, iqResult } from './iq-replies.js'
+import type { KitLink } from './kit-link.js'
 import { type Replies, repliesOf } from './replies.js'
-import { iqError, iqResult } from './stanzas.js'
 
 /**
  * An occupant's role in a room (XEP-0045, 5.1).

@@ -3,8 +3,8 @@ import { bareJid, parseJid } from '../jid.js'
 import { NS_ROSTER } from '../ns.js'
 import type { RosterItem } from '../plugins/roster/roster.js'
 import { type XmlElement, xml } from '../xml.js'
-import type { KitLink } from './link.js'
-import { iqError, iqResult } from './stanzas.js'
+import { iqError, iqResult } from './iq-replies.js'
+import type { KitLink } from './kit-link.js'
 
 /**
  * A contact on the bot's roster, as a test seeds or pushes it.

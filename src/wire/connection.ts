@@ -30,10 +30,13 @@ export class Connection {
       {
         service: settings.service,
         domain: jid.domain,
+        tlsName: settings.tlsName,
         username: jid.local,
         password: settings.password,
         resource: settings.resource,
         allowInsecure: settings.allowInsecure,
+        channelBinding: settings.channelBinding,
+        secretNames: settings.secretNames,
         maxStanzaSize: settings.maxStanzaSize,
         sendRate: settings.sendRate,
       },
@@ -65,6 +68,11 @@ export class Connection {
 
   get streamManagement(): boolean {
     return this.#transport.streamManagement
+  }
+
+  /** What waits to go out: in the outbox while the link is down, and in the write queue while the server reads. */
+  get queues(): { outbox: number; writes: number } {
+    return { outbox: this.#outbox.length, writes: this.#transport.writeQueue }
   }
 
   /** Sends through the outbox: in order, and kept while the link is down. */

@@ -74,6 +74,11 @@ export class Outbox {
     this.#maxAttempts = options.maxAttempts ?? 3
   }
 
+  /** Stanzas waiting for the link. */
+  get length(): number {
+    return this.#items.length
+  }
+
   /** Sends the stanza now or as soon as the bot is back online; resolves once it is written. */
   send(stanza: XmlElement): Promise<void> {
     if (this.#closed) return this.#refuse(stanza, 'stopped')

@@ -1,37 +1,65 @@
-import type { XmlElement } from '../xml.js'
+import { type XmlElement, xml } from '../xml.js'
+import { SecretNames } from './secret-names.js'
+import { hideSaslPayloads } from './xmppjs.js'
 
 /** What a secret is replaced with. */
 const HIDDEN = 'hidden'
-/** Data form fields (XEP-0004) whose variable names one of these hold secrets, e.g. `muc#roomconfig_roomsecret`. */
-const SECRET_VAR = /secret|password/i
+const BUILT_IN = new SecretNames()
 /** Levels of nesting a log line shows; deeper content is elided. */
 const MAX_LOG_DEPTH = 64
 
 /**
- * An element as one line of XML for debug logs, with secrets hidden: the text of every `<password/>`
- * (room passwords, in-band registration) and the values of data form fields that are `text-private`
- * or whose variable names a secret or password. Nesting deeper than `maxDepth` is elided. Written
- * without recursion, so a stanza of any depth can be logged. The element itself is left untouched.
+ * The element as one line of XML for `-D` logs: SASL payloads hidden as xmpp.js's debug output hides
+ * them, and the secrets {@link redactedXml} hides, at any depth.
+ *
+ * @example
+ * ```ts
+ * log.debug({ xml: redact(stanza) }, 'xmpp in')
+ * ```
+ */
+export function redact(element: XmlElement, secrets: SecretNames = BUILT_IN): string {
+  return redactedXml(hideSaslPayloads(topCopy(element)), MAX_LOG_DEPTH, secrets)
+}
+
+/**
+ * A copy of the element and of its children, which hiding rewrites in place, since the original is
+ * still on its way; what lies deeper is shared, and only read.
+ */
+function topCopy(element: XmlElement): XmlElement {
+  const copy = xml(element.name, { ...element.attrs })
+  copy.children = element.children.map((child) =>
+    typeof child === 'string' ? child : Object.assign(xml(child.name, { ...child.attrs }), { children: [...child.children] }),
+  )
+  return copy
+}
+
+/**
+ * An element as one line of XML for debug logs, with secrets hidden by their shape: the text of every
+ * element whose name marks a secret (`<password/>` of rooms and in-band registration, `<token/>`), the
+ * value of every such attribute (a XEP-0249 invite's `password`), and the values of data form fields that
+ * are `text-private` or whose `var` marks a secret (`api_token`, `muc#roomconfig_roomsecret`); which names
+ * mark one is `secrets`' call. Nesting deeper than `maxDepth` is elided. Written without recursion, so a
+ * stanza of any depth can be logged. The element itself is left untouched.
  *
  * @example
  * ```ts
  * log.debug({ xml: redactedXml(stanza) }, 'xmpp in')
  * ```
  */
-export function redactedXml(root: XmlElement, maxDepth = MAX_LOG_DEPTH): string {
+export function redactedXml(root: XmlElement, maxDepth = MAX_LOG_DEPTH, secrets: SecretNames = BUILT_IN): string {
   const parts: string[] = []
   const open: Array<{ element: XmlElement; next: number; secretValues: boolean }> = []
   const visit = (element: XmlElement, secretValues: boolean): void => {
-    parts.push(`<${element.name}${attributes(element)}`)
+    parts.push(`<${element.name}${attributes(element, secrets)}`)
     if (!element.children.some((child) => child !== null && child !== undefined)) {
       parts.push('/>')
-    } else if (element.name === 'password' || (secretValues && element.name === 'value')) {
+    } else if (element.name === 'password' || (secretValues && element.name === 'value') || (secrets.has(element.name) && isTextOnly(element))) {
       parts.push(`>${HIDDEN}</${element.name}>`)
     } else if (open.length + 1 >= maxDepth) {
       parts.push(`>…</${element.name}>`)
     } else {
       parts.push('>')
-      open.push({ element, next: 0, secretValues: element.name === 'field' && isSecretField(element) })
+      open.push({ element, next: 0, secretValues: element.name === 'field' && isSecretField(element, secrets) })
     }
   }
   visit(root, false)
@@ -49,14 +77,20 @@ export function redactedXml(root: XmlElement, maxDepth = MAX_LOG_DEPTH): string 
   return parts.join('')
 }
 
-function isSecretField(field: XmlElement): boolean {
-  return field.attrs.type === 'text-private' || SECRET_VAR.test(field.attrs.var ?? '')
+/** Whether an element holds only text: a secret's shape, where one with elements inside is a container (SASL's `<auth/>`, once hidden). */
+function isTextOnly(element: XmlElement): boolean {
+  return element.children.every((child) => typeof child === 'string')
 }
 
-function attributes(element: XmlElement): string {
+function isSecretField(field: XmlElement, secrets: SecretNames): boolean {
+  return field.attrs.type === 'text-private' || secrets.has(field.attrs.var ?? '')
+}
+
+function attributes(element: XmlElement, secrets: SecretNames): string {
   let text = ''
   for (const [name, value] of Object.entries(element.attrs)) {
-    if (value !== undefined && value !== null) text += ` ${name}="${escapeAttribute(String(value))}"`
+    if (value === undefined || value === null) continue
+    text += ` ${name}="${secrets.has(name) ? HIDDEN : escapeAttribute(String(value))}"`
   }
   return text
 }

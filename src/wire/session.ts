@@ -190,6 +190,9 @@ export class Session extends EventEmitter<SessionEvents> {
     if (error instanceof ConnectError && (error.reason === 'unsupported' || error.reason === 'server-auth')) {
       return new FatalError('auth', `${this.account}: ${error.message}`, { cause: error })
     }
+    if (error instanceof ConnectError && error.reason === 'refused') {
+      return new FatalError('refused', `${this.account}: ${error.message}`, { cause: error })
+    }
     if (error instanceof ConnectError && error.reason === 'conflict') {
       return new FatalError('conflict', `${this.account}: ${error.message}; give each process its own XMPP_RESOURCE`, { cause: error })
     }

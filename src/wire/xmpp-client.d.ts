@@ -1,4 +1,4 @@
-// The few parts of @xmpp/* 0.14 that transport.ts and xml.ts use, typed from their source: the community
+// The few parts of @xmpp/* 0.14 that wire/xmppjs.ts and xml.ts use, typed from their source: the community
 // types are incomplete (no `.on('resumed')` on stream management) and partly wrong.
 
 declare module '@xmpp/client' {
@@ -76,6 +76,8 @@ declare module '@xmpp/client' {
     middleware: { use(fn: (ctx: MiddlewareContext, next: () => Promise<unknown>) => unknown): void }
     /** Whether the socket is a TLS one (direct TLS, or after STARTTLS). */
     isSecure(): boolean
+    /** What the transport's socket connects with for `service` (host and port); undefined when it cannot take it. */
+    socketParameters(service: string): Record<string, unknown> | undefined
     connect(service?: string): Promise<void>
     open(options: { domain?: string; lang?: string }): Promise<void>
     disconnect(): Promise<void>

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream'
-import { type BotCore, ConfigError, createBot, type StanzaContext, StanzaError, xml } from 'natter'
+import { ConfigError, createBot, type StanzaContext, StanzaError, xml } from 'natter'
 import { describe, expect, it, vi } from 'vitest'
-import { attachWire } from '../../src/bot/bot-core.js'
+import { BotCore } from '../../src/bot/bot-core.js'
 import { ALICE, BOT, errorCondition, message, NS_STANZAS, settle, testBot } from '../support/unit.js'
 
 /** A log destination that keeps the JSON lines pino writes. */
@@ -232,10 +232,11 @@ describe('IQ requests', () => {
     const unhandled = vi.fn()
     process.on('unhandledRejection', unhandled)
     try {
-      attachWire(bot, {
+      BotCore.attachWire(bot, {
         jid: BOT,
         online: false,
         streamManagement: false,
+        queues: { outbox: 0, writes: 0 },
         // The link is down: the request goes out only once it is back, after its timeout ran out.
         send: () => new Promise((resolve) => setTimeout(resolve, 100)),
         holdInbound: () => {},
@@ -399,7 +400,7 @@ describe('admins', () => {
 })
 
 describe('plugins', () => {
-  /** The README's example plugin: a command and a method, through the public API only. */
+  /** The example plugin of docs/plugins.md: a command and a method, through the public API only. */
   function uptime(bot: BotCore): { uptime(): number } {
     const since = Date.now()
     bot.command('uptime', 'How long the bot has been up', (cmd) => cmd.reply(`up ${Math.round((Date.now() - since) / 1000)} s`))
@@ -427,5 +428,49 @@ describe('plugins', () => {
       ['message', true],
       ['message', false],
     ])
+  })
+})
+
+describe('counting events', () => {
+  it('tell each stanza in and out by name and type, and each handler chain by kind, duration and failure', async () => {
+    const { bot, chat } = testBot()
+    const stanzas: string[] = []
+    const handled: Array<{ kind: string; failed: boolean }> = []
+    bot.on('stanza', ({ direction, name, type }) => stanzas.push(`${direction} ${name} ${type ?? '-'}`))
+    bot.on('handled', ({ kind, ms, failed }) => {
+      expect(ms).toBeGreaterThanOrEqual(0)
+      handled.push({ kind, failed })
+    })
+    bot.message({ body: 'boom' }, () => {
+      throw new Error('boom')
+    })
+    bot.message({ body: true }, (msg) => msg.reply('ok'))
+    await chat.say(ALICE, 'hi')
+    await chat.say(ALICE, 'boom')
+    await chat.iq(ALICE, 'get', query('urn:example:nothing'))
+    expect(stanzas).toEqual(['in message chat', 'out message chat', 'in message chat', 'in iq get', 'out iq -'])
+    expect(handled).toEqual([
+      { kind: 'message', failed: false },
+      { kind: 'message', failed: true },
+      { kind: 'iq', failed: false },
+    ])
+  })
+
+  it('queues tell nothing waiting before the bot is started', () => {
+    expect(createBot({ env: {} }).queues).toEqual({ outbox: 0, writes: 0 })
+  })
+})
+
+describe('start hooks', () => {
+  it('that return a promise are waited for before connecting, and a rejection fails start() without connecting', async () => {
+    const log = logSink()
+    const env = { JID: 'bot@127.0.0.1', JPASSWORD: 'pw', XMPP_SERVICE: 'xmpp://127.0.0.1:1', LOG_LEVEL: 'info' }
+    const bot = createBot({ env, logDestination: log.stream })
+    bot.onStart(async () => {
+      await new Promise((resolve) => setImmediate(resolve))
+      throw new ConfigError('PORT', 'cannot listen on 5000: EADDRINUSE')
+    })
+    await expect(bot.start()).rejects.toThrow('PORT: cannot listen on 5000: EADDRINUSE')
+    expect(log.lines().map((l) => l.msg)).not.toContain('connecting')
   })
 })

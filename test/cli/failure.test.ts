@@ -11,6 +11,7 @@ describe('exitCodeFor', () => {
     [new FatalError('tls', 'untrusted'), ExitCode.Tls],
     [new FatalError('unreachable', 'gave up'), ExitCode.Unavailable],
     [new FatalError('conflict', 'taken over'), ExitCode.Conflict],
+    [new FatalError('refused', 'host-unknown'), ExitCode.Config],
     [new FatalError('internal', 'oops'), ExitCode.Software],
     [new StanzaError('remote-server-timeout'), ExitCode.Unavailable],
     [new UndeliveredError('stopped'), ExitCode.Unavailable],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { helpText } from '../../src/cli/help.js'
+import { botSettings } from '../../src/create-bot.js'
 
 describe('natter --help', () => {
   const text = helpText()
@@ -26,5 +27,10 @@ describe('natter --help', () => {
     ]) {
       expect(text).toContain(word)
     }
+  })
+
+  it("lists the bot's settings, the text of each beside its name", () => {
+    const environment = text.slice(text.indexOf('Environment'))
+    for (const setting of botSettings()) expect(environment).toMatch(new RegExp(`^ {2}${setting.variable} {2,}\\S`, 'm'))
   })
 })

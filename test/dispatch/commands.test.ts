@@ -34,7 +34,10 @@ describe('parseSpec', () => {
   it.each([
     ['', /name must be one word/],
     ['<text>', /name must be one word/],
-    ['echo text', /"text" is not <arg>/],
+    ['echo <a> text', /"text" is not <arg>/],
+    ['!todo', /"!" is a prefix, not part of the name: register "todo" and create the bot with commandPrefix: '!' to require it/],
+    ['!todo add <text...>', /register "todo add <text...>"/],
+    ['todo a/b', /name must be one word, or words for a subcommand/],
     ['echo <text', /"<text" is not <arg>/],
     ['echo <text]', /"<text]" is not <arg>/],
     ['echo <te xt>', /is not <arg>/],
@@ -43,6 +46,46 @@ describe('parseSpec', () => {
     ['echo <a> <a>', /"a" appears twice/],
   ])('refuses %j', (spec, error) => {
     expect(() => parseSpec(spec)).toThrow(error)
+  })
+})
+
+describe('subcommands', () => {
+  function todoBot() {
+    const { bot, chat } = testBot()
+    bot.command('todo add <text...>', 'Adds an item', (cmd) => cmd.reply(`added ${cmd.args.text}`))
+    bot.command('todo list', 'Lists the items', (cmd) => cmd.reply('the list'))
+    bot.command('todo done <n>', 'Removes item n', (cmd) => cmd.reply(`done ${cmd.args.n}`))
+    bot.command('echo <text...>', 'Echoes', (cmd) => cmd.reply(cmd.args.text))
+    return chat
+  }
+
+  it('reads the name from the words before the arguments', () => {
+    expect(parseSpec('Todo Add <text...>')).toEqual({ name: 'todo add', params: [{ name: 'text', optional: false, rest: true }] })
+  })
+
+  it('runs the subcommand the line names, with its arguments', async () => {
+    const chat = todoBot()
+    expect(await chat.say(ALICE, 'todo add  buy milk')).toEqual(['added buy milk'])
+    expect(await chat.say(ALICE, 'TODO LIST')).toEqual(['the list'])
+    expect(await chat.say(ALICE, 'todo done 2')).toEqual(['done 2'])
+    expect(await chat.say(ALICE, 'todo done')).toEqual(['Usage: todo done <n>'])
+  })
+
+  it('lists a command’s subcommands for "help todo", for the bare group, and for an unknown one', async () => {
+    const chat = todoBot()
+    const [help] = await chat.say(ALICE, 'help todo')
+    expect(help?.split('\n')).toEqual([
+      'Commands of todo:',
+      '  todo add <text...>  Adds an item',
+      '  todo done <n>       Removes item n',
+      '  todo list           Lists the items',
+    ])
+    expect(await chat.say(ALICE, 'todo')).toEqual([help])
+    expect(await chat.say(ALICE, 'todo frobnicate')).toEqual([help])
+    expect(await chat.say(ALICE, 'help nothing')).toEqual(['I don\'t know "nothing". Send "help" for the list of commands.'])
+    const [all] = await chat.say(ALICE, 'help')
+    expect(all).toContain('todo add <text...>')
+    expect(all).toContain('echo <text...>')
   })
 })
 
@@ -73,7 +116,7 @@ describe('Commands', () => {
   })
 
   it('reports an unknown command by name', () => {
-    expect(commands.parse('Frobnicate now')).toEqual({ kind: 'unknown', name: 'frobnicate' })
+    expect(commands.parse('Frobnicate now')).toEqual({ kind: 'unknown', name: 'frobnicate', rest: 'now' })
   })
 
   it('refuses the same name twice, in any case', () => {

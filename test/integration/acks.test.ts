@@ -4,7 +4,7 @@
 import net from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/servers/prosody.js'
 import { connectPeer, type Peer, xml } from '../../tools/peer.js'
 import { type LiveBot, startLiveBot } from '../support/live-bot.js'
 

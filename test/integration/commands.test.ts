@@ -1,6 +1,6 @@
 // The command example as a worker process: 1:1 chat and rooms joined through XMPP_ROOMS, over the wire.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/servers/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
 import { connectPeer, joinRoom, type Peer, type XmlElement, xml } from '../../tools/peer.js'
 

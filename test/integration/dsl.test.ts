@@ -2,7 +2,7 @@
 
 import { type Bot, createBot, xml as natterXml, type PresenceContext, StanzaError, type SubscriptionContext } from 'natter'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/servers/prosody.js'
 import { connectPeer, type Peer, xml } from '../../tools/peer.js'
 
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'

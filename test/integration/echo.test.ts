@@ -1,6 +1,6 @@
 // The echo example as a worker process, against a real Prosody, checked over the wire by a separate client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/servers/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
 import { connectPeer, type Peer, xml } from '../../tools/peer.js'
 

@@ -66,11 +66,21 @@ describe('an ejabberd with SCRAM-SHA-256 credentials', () => {
     }
   })
 
-  it('logs natter in with SCRAM-SHA-256 over STARTTLS, not PLAIN, and the bot echoes', async () => {
+  it('over STARTTLS binds with -PLUS, which ejabberd 23.01 refuses: exit 77 naming XMPP_CHANNEL_BINDING=0, no PLAIN', async () => {
+    // ejabberd 23.01 offers SCRAM-SHA-256-PLUS but binds only with tls-unique, and does not say so (XEP-0440).
     const bot = start({ XMPP_SERVICE: ejabberd.tlsService as string, NODE_EXTRA_CA_CERTS: ejabberd.certificate as string })
+    const login = await bot.waitForLog((l) => l.msg === 'logging in')
+    expect(login).toMatchObject({ mechanism: 'SCRAM-SHA-256-PLUS', channelBinding: 'tls-exporter', protection: 'tls' })
+    const { code } = await bot.exited
+    expect(code).toBe(77)
+    expect(bot.output()).toContain('XMPP_CHANNEL_BINDING=0')
+    expect(bot.output()).not.toContain(BOT_PASSWORD)
+  })
+
+  it('with XMPP_CHANNEL_BINDING=0 logs natter in with SCRAM-SHA-256 over STARTTLS, not PLAIN, and the bot echoes', async () => {
+    const bot = start({ XMPP_SERVICE: ejabberd.tlsService as string, NODE_EXTRA_CA_CERTS: ejabberd.certificate as string, XMPP_CHANNEL_BINDING: '0' })
     try {
       const login = await bot.waitForLog((l) => l.msg === 'logging in')
-      // ejabberd 23.01 also offers SCRAM-SHA-256-PLUS, but binds only with tls-unique and does not say so (XEP-0440).
       expect(login).toMatchObject({ mechanism: 'SCRAM-SHA-256', protection: 'tls' })
       const online = await bot.waitForLog((l) => l.msg === 'online')
       await echoes(online, 'hello over TLS')

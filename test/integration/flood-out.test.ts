@@ -2,7 +2,7 @@
 // Prosody with mod_limits and ejabberd with its default c2s shaper. Every message must arrive, once and in order,
 // the bot must stay connected (ejabberd ends a session whose acks come too late), and its memory must stay flat.
 import { afterEach, describe, expect, it } from 'vitest'
-import { startProsody } from '../../src/cli/sandbox/prosody.js'
+import { startProsody } from '../../src/cli/sandbox/servers/prosody.js'
 import { type BotProcess, startBotProcess, watchMemory } from '../../tools/bot-process.js'
 import { startEjabberd } from '../../tools/ejabberd.js'
 import { connectPeer, type Peer, xml } from '../../tools/peer.js'

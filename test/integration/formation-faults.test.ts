@@ -4,7 +4,7 @@
 // times, only a few twice, and the members must end with one view. The takeover time is 2 s here, to keep the
 // drills short; `NATTER_DRILL_HOG=1` runs them with a CPU hog per core beside them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/servers/prosody.js'
 import { type Ejabberd, startEjabberd } from '../../tools/ejabberd.js'
 import { type DrillSetup, prepareDrills } from '../../tools/formation-drill.js'
 import { type FaultOptions, faultDrills } from '../../tools/formation-faults.js'

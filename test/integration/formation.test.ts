@@ -1,7 +1,7 @@
 // Several processes of one bot (heroku ps:scale bot=N) against a real Prosody: every numbered message
 // to the bot's bare JID must be answered exactly once, through steady state, handovers and crashes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/servers/prosody.js'
 import { type Ejabberd, startEjabberd } from '../../tools/ejabberd.js'
 import { type DrillSetup, drills, prepareDrills } from '../../tools/formation-drill.js'
 import { connectPeer } from '../../tools/peer.js'

@@ -4,22 +4,15 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { Writable } from 'node:stream'
-import { ConnectError, createBot } from 'natter'
+import { createBot } from 'natter'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { selfSignedCertificate } from '../../src/cli/sandbox/prosody.js'
-import { createLogger } from '../../src/log/logger.js'
-import { Transport } from '../../src/wire/transport.js'
+import { selfSignedCertificate } from '../../src/cli/sandbox/servers/self-signed-certificate.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
+import { createNetworkNamespace, type NetworkNamespace } from '../support/network-namespace.js'
 import { type ScriptedServer, type ScriptedServerOptions, startScriptedServer } from '../support/scripted-server.js'
 
 const ECHO = 'dist/examples/echo.js'
 const PASSWORD = 'pw-Scripted-9753'
-/** A local address that is not loopback, to stand for another machine; the TLS-less remote case needs one. */
-const REMOTE = Object.values(os.networkInterfaces())
-  .flat()
-  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address
-
 const running: BotProcess[] = []
 const servers: ScriptedServer[] = []
 let certDir: string
@@ -111,39 +104,49 @@ describe('a server without TLS', () => {
     expect(line).toContain(`${plain.service} offers no SCRAM (offered: PLAIN) and no TLS`)
   })
 
-  describe.runIf(REMOTE)(`on another address (${REMOTE ?? 'none here'})`, () => {
-    it('is refused before any login: one line naming the server and the missing TLS, exit 76', async () => {
-      const remote = await server({ host: REMOTE, mechanisms: ['SCRAM-SHA-256', 'PLAIN'], behaviour: { kind: 'honest', password: PASSWORD } })
-      const line = await stopsFor(start(remote.service), 76, remote)
+  describe('on an address that is not loopback (the bot in a network namespace of its own)', () => {
+    let namespace: NetworkNamespace | undefined
+    let unavailable = ''
+
+    beforeAll(async () => {
+      const made = await createNetworkNamespace()
+      if (typeof made === 'string') unavailable = made
+      else namespace = made
+    })
+
+    afterAll(async () => {
+      await namespace?.remove()
+    })
+
+    /** The server on this side's end of the veth pair, and a bot inside the namespace connecting to it. */
+    async function across(context: { skip(note?: string): never }, env: Record<string, string> = {}) {
+      if (!namespace) return context.skip(`skipped: ${unavailable}`)
+      const remote = await server({ host: namespace.outside, mechanisms: ['SCRAM-SHA-256', 'PLAIN'], behaviour: { kind: 'honest', password: PASSWORD } })
+      const bot = startBotProcess(
+        ECHO,
+        { JID: 'bot@localhost', JPASSWORD: PASSWORD, XMPP_SERVICE: remote.service, ...env },
+        ['-D'],
+        undefined,
+        namespace.launcher,
+      )
+      running.push(bot)
+      return { remote, bot }
+    }
+
+    it('is refused before any login: one line naming the server and the missing TLS, exit 76', async (context) => {
+      const { remote, bot } = await across(context)
+      const line = await stopsFor(bot, 76, remote)
       expect(remote.on(1)).toEqual(['connect'])
       expect(line).toContain(`${remote.service} offers no TLS`)
       expect(line).toContain('XMPP_ALLOW_INSECURE=1')
     })
 
-    it('is logged in to with the allowInsecure opt-in, with a warning, and refused without it', async () => {
-      const remote = await server({ host: REMOTE, mechanisms: ['SCRAM-SHA-256', 'PLAIN'], behaviour: { kind: 'honest', password: PASSWORD } })
-      const lines: string[] = []
-      const destination = new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(chunk.toString())
-          done()
-        },
-      })
-      const log = createLogger('warn', destination)
-      const options = { service: remote.service, domain: 'localhost', username: 'bot', password: PASSWORD, resource: '' }
-
-      const refused = new Transport(options, log, () => undefined)
-      const error = await refused.connect(10_000).catch((e: unknown) => e)
-      expect(error).toBeInstanceOf(ConnectError)
-      expect((error as ConnectError).reason).toBe('insecure')
-
-      const allowed = new Transport({ ...options, allowInsecure: true }, log, () => undefined)
-      await allowed.connect(10_000)
-      expect(allowed.jid).toBe('bot@localhost/scripted')
-      await allowed.close()
-      expect(remote.on(2)).toEqual(expect.arrayContaining(['auth SCRAM-SHA-256', 'proof ok', 'bind']))
-      expect(lines.join('')).toContain('logging in without TLS (XMPP_ALLOW_INSECURE)')
-      expect(lines.join('')).not.toContain(PASSWORD)
+    it('is logged in to with the XMPP_ALLOW_INSECURE opt-in, with a warning that never shows the password', async (context) => {
+      const { remote, bot } = await across(context, { XMPP_ALLOW_INSECURE: '1' })
+      await bot.waitForLog((l) => l.msg === 'online')
+      expect(remote.on(1)).toEqual(expect.arrayContaining(['auth SCRAM-SHA-256', 'proof ok', 'bind']))
+      expect(bot.output()).toContain('logging in without TLS (XMPP_ALLOW_INSECURE)')
+      expect(bot.output()).not.toContain(PASSWORD)
     })
   })
 })
@@ -185,6 +188,68 @@ describe('mechanism and channel binding', () => {
     const bot = start(honest.service, { NODE_EXTRA_CA_CERTS: tls.file })
     await bot.waitForLog((l) => l.msg === 'online')
     expect(honest.on(1)).toEqual(expect.arrayContaining(['auth SCRAM-SHA-256', 'gs2 y,,', 'proof ok']))
+  })
+})
+
+describe('no downgrade through a relay', () => {
+  it('binds with -PLUS when it is offered without the XEP-0440 list, though SCRAM-SHA-256 and PLAIN are offered too', async () => {
+    const relayed = await server({ mechanisms: ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256', 'PLAIN'], tls, behaviour: { kind: 'honest', password: PASSWORD } })
+    const bot = start(relayed.service, { NODE_EXTRA_CA_CERTS: tls.file })
+    await bot.waitForLog((l) => l.msg === 'online')
+    // Node negotiates TLS 1.3 with itself: RFC 9266 makes tls-exporter the default there.
+    expect(relayed.on(1)).toEqual(expect.arrayContaining(['auth SCRAM-SHA-256-PLUS', 'gs2 p=tls-exporter,,', 'channel-binding tls-exporter ok', 'proof ok']))
+  })
+
+  it('offered SCRAM-SHA-256-PLUS and PLAIN where it cannot bind, sends nothing of the password and exits', async () => {
+    const relayed = await server({ mechanisms: ['SCRAM-SHA-256-PLUS', 'PLAIN'], behaviour: { kind: 'honest', password: PASSWORD } })
+    const line = await stopsFor(start(relayed.service), 77, relayed)
+    expect(relayed.on(1).filter((e) => e.startsWith('auth'))).toEqual([])
+    expect(line).toContain('does not fall back to PLAIN')
+  })
+})
+
+describe('direct TLS (xmpps://)', () => {
+  let otherDir: string
+  let other: { key: string; cert: string; file: string }
+
+  beforeAll(async () => {
+    otherDir = await mkdtemp(path.join(os.tmpdir(), 'natter-scripted-'))
+    const { key, certificate } = await selfSignedCertificate(otherDir, ['elsewhere.test'])
+    other = { key: await readFile(key, 'utf8'), cert: await readFile(certificate, 'utf8'), file: certificate }
+  })
+
+  afterAll(async () => {
+    await rm(otherDir, { recursive: true, force: true })
+  })
+
+  it("checks the certificate against the JID's domain, not the host it connects to", async () => {
+    const direct = await server({ mechanisms: ['SCRAM-SHA-256'], tls, directTls: true, behaviour: { kind: 'honest', password: PASSWORD } })
+    expect(direct.service).toMatch(/^xmpps:\/\/127\.0\.0\.1:/)
+    const bot = start(direct.service, { NODE_EXTRA_CA_CERTS: tls.file })
+    await bot.waitForLog((l) => l.msg === 'online')
+    expect(direct.on(1)).toEqual(expect.arrayContaining(['auth SCRAM-SHA-256', 'proof ok', 'bind']))
+  })
+
+  it('refuses a trusted certificate for another name before any login: exit 76', async () => {
+    const impostor = await server({ mechanisms: ['SCRAM-SHA-256', 'PLAIN'], tls: other, directTls: true, behaviour: { kind: 'honest', password: PASSWORD } })
+    const line = await stopsFor(start(impostor.service, { NODE_EXTRA_CA_CERTS: other.file }), 76, impostor)
+    expect(impostor.on(1).filter((e) => e.startsWith('auth'))).toEqual([])
+    expect(line).toContain('bot@localhost')
+  })
+
+  it('takes the other name when XMPP_TLS_NAME names it', async () => {
+    const hosted = await server({ mechanisms: ['SCRAM-SHA-256'], tls: other, directTls: true, behaviour: { kind: 'honest', password: PASSWORD } })
+    const bot = start(hosted.service, { NODE_EXTRA_CA_CERTS: other.file, XMPP_TLS_NAME: 'elsewhere.test' })
+    await bot.waitForLog((l) => l.msg === 'online')
+    expect(hosted.on(1)).toEqual(expect.arrayContaining(['auth SCRAM-SHA-256', 'proof ok']))
+  })
+})
+
+describe('a server that refuses the stream for good', () => {
+  it('host-unknown (a typo in the domain) is not retried: one line naming what to check, exit 78', async () => {
+    const elsewhere = await server({ mechanisms: ['SCRAM-SHA-256'], streamError: 'host-unknown', behaviour: { kind: 'honest', password: PASSWORD } })
+    const line = await stopsFor(start(elsewhere.service), 78, elsewhere)
+    expect(line).toContain("bot@localhost: the server refused the stream (host-unknown): it does not serve the JID's domain; check JID and XMPP_SERVICE")
   })
 })
 

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/servers/prosody.js'
 import { connectPeer, joinRoom, type Peer } from '../../tools/peer.js'
 import { closedPort } from '../support/closed-port.js'
 import { runNatter } from '../support/natter-cli.js'
@@ -169,7 +169,7 @@ describe('when it cannot log in', () => {
 
   it('exits 130 on SIGINT while it waits for the server, without going on to its task', async () => {
     const unreachable = { ...env, XMPP_SERVICE: `xmpp://127.0.0.1:${await closedPort()}` }
-    const run = await runNatter(['say', 'alice@localhost', 'never sent'], unreachable, { signal: { name: 'SIGINT', after: 1_000 } })
+    const run = await runNatter(['say', 'alice@localhost', 'never sent'], unreachable, { signal: { name: 'SIGINT', once: /ECONNREFUSED/ } })
     expect(run.code).toBe(130)
     expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/ECONNREFUSED/), 'natter: interrupted'])
   })

@@ -3,7 +3,7 @@
 // The bot must refuse that reply without writing it, stay online, keep answering others, and not be handed the
 // message again after a restart; with a limit set above the server's, it must learn from the one stream error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/servers/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
 import { connectPeer, type Peer, type XmlElement, xml } from '../../tools/peer.js'
 import { startScriptedServer } from '../support/scripted-server.js'

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/servers/prosody.js'
+import { botSettings } from '../../src/create-bot.js'
 import { ROOT, startBotProcess } from '../../tools/bot-process.js'
 import { closedPort } from '../support/closed-port.js'
 
@@ -99,10 +100,11 @@ describe('flags', () => {
     expect(bot.output()).toMatch(/^natter \d+\.\d+\.\d+\n$/)
   })
 
-  it('--help lists the flags and variables', async () => {
+  it('--help lists the flags and variables, those of the features createBot() installs too', async () => {
     const bot = startBotProcess(ECHO, {}, ['--help'])
     expect((await bot.exited).code).toBe(0)
-    for (const word of ['--debug', 'JID', 'JPASSWORD', 'XMPP_SERVICE', 'XMPP_RESOURCE', 'LOG_LEVEL']) expect(bot.output()).toContain(word)
+    expect(bot.output()).toContain('--debug')
+    for (const setting of botSettings()) expect(bot.output()).toMatch(new RegExp(`^ {2}${setting.variable} {2,}\\S`, 'm'))
   })
 
   it('--help shows the command as typed from the current directory', async () => {

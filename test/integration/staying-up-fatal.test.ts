@@ -3,7 +3,7 @@
 
 import { createBot, FatalError } from 'natter'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/servers/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
 import { connectPeer, type Peer, xml } from '../../tools/peer.js'
 import { closedPort } from '../support/closed-port.js'

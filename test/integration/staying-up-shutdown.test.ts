@@ -3,7 +3,7 @@
 // the wire by a separate client.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/servers/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
 import { connectPeer, type Peer, type XmlElement, xml } from '../../tools/peer.js'
 import { startLiveBot } from '../support/live-bot.js'

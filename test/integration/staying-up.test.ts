@@ -3,7 +3,7 @@
 // straight to the server, checks over the wire that the bot answers again, and answers each message once.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/servers/prosody.js'
 import { connectPeer, type Peer, type XmlElement, xml } from '../../tools/peer.js'
 import { startProxy, type TcpProxy } from '../../tools/proxy.js'
 import { type LiveBot, startLiveBot } from '../support/live-bot.js'

@@ -2,7 +2,7 @@
 // with one clear line instead of retrying forever, and connects once told to trust it.
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Prosody, startProsody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, startProsody } from '../../src/cli/sandbox/servers/prosody.js'
 import { startBotProcess } from '../../tools/bot-process.js'
 
 const ECHO = 'dist/examples/echo.js'

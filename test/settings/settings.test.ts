@@ -167,6 +167,34 @@ describe('XMPP_ALLOW_INSECURE', () => {
   })
 })
 
+describe('XMPP_CHANNEL_BINDING', () => {
+  it('is on unless set to 0, and refuses a typo', () => {
+    expect(loadSettings(base).channelBinding).toBe(true)
+    expect(loadSettings({ ...base, XMPP_CHANNEL_BINDING: '0' }).channelBinding).toBe(false)
+    expect(loadSettings(base, { channelBinding: false }).channelBinding).toBe(false)
+    expect(configError({ ...base, XMPP_CHANNEL_BINDING: 'never' }).variable).toBe('XMPP_CHANNEL_BINDING')
+  })
+})
+
+describe('LOG_SECRET_NAMES', () => {
+  it('is a comma-separated list, empty unless set; the secretNames option wins', () => {
+    expect(loadSettings(base).secretNames).toEqual([])
+    expect(loadSettings({ ...base, LOG_SECRET_NAMES: ' session, cookie ,' }).secretNames).toEqual(['session', 'cookie'])
+    expect(loadSettings({ ...base, LOG_SECRET_NAMES: 'session' }, { secretNames: ['pin_code', ' '] }).secretNames).toEqual(['pin_code'])
+  })
+})
+
+describe('XMPP_TLS_NAME', () => {
+  it("is the JID's domain unless set, then the name given, lower-cased", () => {
+    expect(loadSettings(base).tlsName).toBe(loadSettings(base).jid.domain)
+    expect(loadSettings({ ...base, XMPP_TLS_NAME: 'XMPP.Example.NET.' }).tlsName).toBe('xmpp.example.net')
+  })
+
+  it.each(['xmpp://host', 'a b', 'host/path'])('refuses %j', (name) => {
+    expect(configError({ ...base, XMPP_TLS_NAME: name }).variable).toBe('XMPP_TLS_NAME')
+  })
+})
+
 describe('XMPP_MAX_STANZA_SIZE', () => {
   it('defaults to 256 KiB, what Prosody and ejabberd take out of the box', () => {
     expect(loadSettings(base).maxStanzaSize).toBe(262_144)

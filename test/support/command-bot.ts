@@ -1,6 +1,6 @@
 // The command example run as a worker process against a private Prosody, with two people to talk to it: the
 // set-up of the integration tests that flood and attack it.
-import { type Prosody, type ProsodyOptions, startProsody } from '../../src/cli/sandbox/prosody.js'
+import { type Prosody, type ProsodyOptions, startProsody } from '../../src/cli/sandbox/servers/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
 import { connectPeer, type Peer } from '../../tools/peer.js'
 

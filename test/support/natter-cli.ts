@@ -17,12 +17,13 @@ export interface NatterRun {
 /**
  * Runs `node dist/src/cli/main.js ...args` with exactly `env` (plus PATH), in `cwd` or else a fresh
  * empty directory, so that neither the test runner's environment nor a `.env` can leak in. `input`
- * is written to its stdin, which is otherwise empty; `signal` is sent to it `after` ms.
+ * is written to its stdin, which is otherwise empty; `signal` is sent to it once its stderr shows `once` (a point
+ * the process is known to have reached, where a fixed delay would race its start on a loaded machine).
  */
 export async function runNatter(
   args: readonly string[],
   env: Record<string, string>,
-  options: { cwd?: string; input?: string; signal?: { name: NodeJS.Signals; after: number } } = {},
+  options: { cwd?: string; input?: string; signal?: { name: NodeJS.Signals; once: RegExp } } = {},
 ): Promise<NatterRun> {
   const ownDir = options.cwd === undefined ? await mkdtemp(join(tmpdir(), 'natter-cli-')) : undefined
   const started = Date.now()
@@ -38,14 +39,17 @@ export async function runNatter(
       child.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString()
       })
+      let signalled = false
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString()
+        const signal = options.signal
+        if (signal && !signalled && signal.once.test(stderr)) {
+          signalled = true
+          child.kill(signal.name)
+        }
       })
-      const signal = options.signal
-      const timer = signal && setTimeout(() => child.kill(signal.name), signal.after)
       child.on('error', reject)
       child.on('close', (code) => {
-        clearTimeout(timer)
         resolve({ code, stdout, stderr, ms: Date.now() - started })
       })
       child.stdin.end(options.input ?? '')

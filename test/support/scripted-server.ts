@@ -25,6 +25,8 @@ export interface ScriptedServerOptions {
   sasl2?: boolean
   /** Require STARTTLS with this key and certificate (PEM). */
   tls?: { key: string; cert: string }
+  /** Speak TLS from the first byte (`xmpps://`) with the `tls` key and certificate, rather than STARTTLS. */
+  directTls?: boolean
   behaviour: Behaviour
   /** Connections (numbered from 1) on which the server never answers `<auth/>`. */
   silentOn?: number[]
@@ -37,6 +39,8 @@ export interface ScriptedServerOptions {
   afterBind?: string
   /** Advertise this stanza size limit (XEP-0478) with the bind feature. */
   maxBytes?: number
+  /** Answer the stream header with this stream error (`host-unknown`, ...) and close. */
+  streamError?: string
 }
 
 /** One thing a client did, on its connection (numbered from 1). */
@@ -64,18 +68,19 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
   const events: ServerEvent[] = []
   const sockets = new Set<net.Socket>()
   let connections = 0
-  const server = net.createServer((socket) => {
+  const accept = (socket: net.Socket): void => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     new Connection(++connections, socket, options, (connection, what) => events.push({ connection, what }))
-  })
+  }
+  const server = options.directTls && options.tls ? tls.createServer(options.tls, accept) : net.createServer(accept)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(0, host, resolve)
   })
   const { port } = server.address() as net.AddressInfo
   return {
-    service: `xmpp://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    service: `${options.directTls ? 'xmpps' : 'xmpp'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     events,
     on: (connection) => events.filter((e) => e.connection === connection).map((e) => e.what),
     close: async () => {
@@ -99,6 +104,7 @@ class Connection {
     private readonly record: (connection: number, what: string) => void,
   ) {
     this.#socket = socket
+    if (socket instanceof tls.TLSSocket) this.#secure = socket
     this.record(number, 'connect')
     this.#listen(socket)
     socket.on('error', () => {})
@@ -137,6 +143,11 @@ class Connection {
 
   #openStream(): void {
     const header = `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='${randomBytes(6).toString('hex')}' from='localhost' version='1.0'>`
+    if (this.options.streamError) {
+      this.#send(`${header}<stream:error><${this.options.streamError} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>`)
+      this.#socket.end()
+      return
+    }
     let features: string
     if (this.options.tls && !this.#secure) {
       features = "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"

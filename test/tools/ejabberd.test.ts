@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import net from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
-import { portAccepts } from '../../src/cli/sandbox/prosody.js'
+import { portAccepts } from '../../src/cli/sandbox/servers/loopback-ports.js'
 import { type Ejabberd, startEjabberd } from '../../tools/ejabberd.js'
 
 let ejabberd: Ejabberd | undefined

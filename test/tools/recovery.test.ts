@@ -1,4 +1,4 @@
-// `npm run recovery`, which the README's "Staying up" and "Scaling out" sections quote, run once per fault and
+// `npm run recovery`, which docs/staying-up.md and docs/scaling-out.md quote, run once per fault and
 // scenario: it must get through every one of them and print both tables. The figures themselves are the
 // tool's to measure, not this test's to judge; what the drills guarantee is checked in formation.test.ts. The
 // drills for lasting faults are left out (`--no-faults`): formation-faults.test.ts runs them, shorter.

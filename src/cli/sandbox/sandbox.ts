@@ -6,7 +6,9 @@ import { ask } from './ask.js'
 import { sandboxEnv } from './bot-env.js'
 import { type BotProcess, startBotProcess } from './bot-process.js'
 import { botCommand } from './procfile.js'
-import { ensureProsody, type Prosody, startProsody } from './prosody.js'
+import { portsInUse } from './servers/live-servers.js'
+import { freePort } from './servers/loopback-ports.js'
+import { ensureProsody, type Prosody, startProsody } from './servers/prosody.js'
 import type { Terminal } from './terminal.js'
 import { connectUser, type UserSession } from './user-session.js'
 
@@ -113,10 +115,12 @@ class Sandbox {
     if (this.#stopping) return
 
     const line = `${command} -D`
+    // The one process serves the web side too, as a web: line of the same bot file would.
+    const webPort = await freePort(portsInUse())
     const bot = startBotProcess({
       command: line,
       cwd: dir,
-      env: sandboxEnv(process.env, { jid: botJid, password: botPassword, service: prosody.service }),
+      env: { ...sandboxEnv(process.env, { jid: botJid, password: botPassword, service: prosody.service }), PORT: String(webPort) },
       line: (text, stream) => this.#botLine(text, stream),
     })
     this.#bot = bot
@@ -147,7 +151,7 @@ class Sandbox {
     if (this.#stopping) return
 
     if (say === undefined) {
-      this.#chat(me, userJid, botJid, line)
+      this.#chat(me, userJid, botJid, line, webPort)
       return
     }
     const reply = await ask(say, { send: (text) => me.say(text), online: me.botOnline, answer, gone, timeout })
@@ -155,11 +159,12 @@ class Sandbox {
     this.#stop(ExitCode.Ok)
   }
 
-  #chat(me: UserSession, userJid: string, botJid: string, line: string): void {
+  #chat(me: UserSession, userJid: string, botJid: string, line: string, webPort: number): void {
     for (const text of [
       '',
       `natter dev: you are ${userJid}, talking to ${botJid} on a private Prosody at ${this.#prosody?.service ?? ''}.`,
       `The bot is your Procfile's bot: line, run here as \`${line}\`.`,
+      `Its web side (routes, webhooks, /healthz, /metrics) is at http://localhost:${webPort}.`,
       'Type a message and press Enter. /quit, Ctrl-D or Ctrl-C to leave.',
       '',
     ]) {

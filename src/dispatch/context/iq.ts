@@ -1,7 +1,7 @@
 import { StanzaError } from '../../errors.js'
 import type { XmlElement } from '../../xml.js'
 import { defineKind } from '../stanza-kind.js'
-import { type ContextLink, StanzaContext } from './base.js'
+import { type ContextLink, StanzaContext } from './stanza-context.js'
 
 /**
  * An IQ get or set addressed to the bot. The handler's return value becomes the result: an element
@@ -55,5 +55,12 @@ export const iqKind = defineKind({
   },
 })
 
-/** Fields an IQ guard can test. */
+/**
+ * Fields an IQ guard can test.
+ *
+ * @example
+ * ```ts
+ * bot.iq({ type: 'get', xmlns: 'urn:example:weather', element: 'query' }, (iq) => xml('query', { xmlns: 'urn:example:weather' }, 'sunny'))
+ * ```
+ */
 export type IqField = (typeof iqKind.fields)[number]

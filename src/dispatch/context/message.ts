@@ -2,12 +2,26 @@ import { bareJid, parseJid } from '../../jid.js'
 import { NS_CHATSTATES, NS_DELAY } from '../../ns.js'
 import { type XmlElement, xml } from '../../xml.js'
 import { defineKind } from '../stanza-kind.js'
-import { type ContextLink, StanzaContext } from './base.js'
+import { type ContextLink, StanzaContext } from './stanza-context.js'
 
-/** The message types of RFC 6121; a message without a type is `normal`. */
+/**
+ * The message types of RFC 6121; a message without a type is `normal`.
+ *
+ * @example
+ * ```ts
+ * await bot.say('team@conference.example.org', 'Deploy finished', 'groupchat')
+ * ```
+ */
 export type MessageType = 'chat' | 'groupchat' | 'normal' | 'headline' | 'error'
 
-/** Chat states of XEP-0085. */
+/**
+ * Chat states of XEP-0085.
+ *
+ * @example
+ * ```ts
+ * bot.message({ chatState: 'composing' }, (msg) => msg.log.debug({ from: msg.from }, 'typing'))
+ * ```
+ */
 export type ChatState = 'active' | 'composing' | 'paused' | 'inactive' | 'gone'
 
 const CHAT_STATES: readonly string[] = ['active', 'composing', 'paused', 'inactive', 'gone']
@@ -129,7 +143,14 @@ export const messageKind = defineKind({
   create: (stanza, link) => new MessageContext(stanza, link),
 })
 
-/** Fields a message guard can test. */
+/**
+ * Fields a message guard can test.
+ *
+ * @example
+ * ```ts
+ * bot.message({ type: 'groupchat', mentioned: true }, (msg) => msg.reply('You called?'))
+ * ```
+ */
 export type MessageField = (typeof messageKind.fields)[number]
 
 declare module '../guards.js' {

@@ -1,11 +1,25 @@
 import type { XmlElement } from '../../xml.js'
 import { defineKind } from '../stanza-kind.js'
-import { type ContextLink, StanzaContext } from './base.js'
+import { type ContextLink, StanzaContext } from './stanza-context.js'
 
-/** `available` stands for a presence without a type. */
+/**
+ * `available` stands for a presence without a type.
+ *
+ * @example
+ * ```ts
+ * bot.presence({ type: 'unavailable' }, (p) => p.log.info({ from: p.from }, 'went offline'))
+ * ```
+ */
 export type PresenceType = 'available' | 'unavailable' | 'probe' | 'error'
 
-/** The `<show/>` values of RFC 6121; `undefined` means plainly available. */
+/**
+ * The `<show/>` values of RFC 6121; `undefined` means plainly available.
+ *
+ * @example
+ * ```ts
+ * await bot.setStatus('away', 'Back in ten minutes')
+ * ```
+ */
 export type Show = 'away' | 'chat' | 'dnd' | 'xa'
 
 const SHOWS: readonly string[] = ['away', 'chat', 'dnd', 'xa']
@@ -58,5 +72,12 @@ export const presenceKind = defineKind({
   create: (stanza, link) => new PresenceContext(stanza, link),
 })
 
-/** Fields a presence guard can test. */
+/**
+ * Fields a presence guard can test.
+ *
+ * @example
+ * ```ts
+ * bot.presence({ type: 'available', show: 'dnd' }, (p) => p.log.info({ from: p.from }, 'busy'))
+ * ```
+ */
 export type PresenceField = (typeof presenceKind.fields)[number]

@@ -1,9 +1,16 @@
 import { bareJid } from '../../jid.js'
 import { type XmlElement, xml } from '../../xml.js'
 import { defineKind } from '../stanza-kind.js'
-import { type ContextLink, StanzaContext } from './base.js'
+import { type ContextLink, StanzaContext } from './stanza-context.js'
 
-/** The presence types that manage subscriptions (RFC 6121, section 3). */
+/**
+ * The presence types that manage subscriptions (RFC 6121, section 3).
+ *
+ * @example
+ * ```ts
+ * bot.subscription({ type: 'unsubscribed' }, (sub) => sub.log.info({ from: sub.from }, 'no longer sees us'))
+ * ```
+ */
 export type SubscriptionType = 'subscribe' | 'subscribed' | 'unsubscribe' | 'unsubscribed'
 
 /**
@@ -63,5 +70,12 @@ export const subscriptionKind = defineKind({
   create: (stanza, link) => new SubscriptionContext(stanza, link),
 })
 
-/** Fields a subscription guard can test. */
+/**
+ * Fields a subscription guard can test.
+ *
+ * @example
+ * ```ts
+ * bot.subscription({ type: 'subscribe', from: /@example\.org$/ }, (req) => req.approve())
+ * ```
+ */
 export type SubscriptionField = (typeof subscriptionKind.fields)[number]

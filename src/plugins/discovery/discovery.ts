@@ -20,7 +20,7 @@ export class Features {
     for (const feature of features) this.#set.add(feature)
   }
 
-  /** Adds the namespaces that IQ guards fix with plain strings. */
+  /** @internal Adds the namespaces that IQ guards fix with plain strings: discovery() calls it for each IQ handler registered. */
   announce(guards: unknown): void {
     for (const guard of Array.isArray(guards) ? guards : [guards]) {
       const xmlns = typeof guard === 'object' && guard !== null ? (guard as { xmlns?: unknown }).xmlns : undefined
@@ -37,8 +37,15 @@ export class Features {
   }
 }
 
-/** What service discovery adds to a bot. */
-export interface DiscoFeature {
+/**
+ * What service discovery adds to a bot.
+ *
+ * @example
+ * ```ts
+ * function announceWeather(bot: BotCore & DiscoveryFeature): void { bot.features.add('urn:example:weather') }
+ * ```
+ */
+export interface DiscoveryFeature {
   /** What the bot announces through service discovery; IQ handlers add their namespaces. */
   readonly features: Features
 }
@@ -54,7 +61,7 @@ export interface DiscoFeature {
  * bot.features.add('urn:example:weather')
  * ```
  */
-export function discovery(identity: { name: string }): (bot: BotCore) => DiscoFeature {
+export function discovery(identity: { name: string }): (bot: BotCore) => DiscoveryFeature {
   return (bot) => {
     const features = new Features()
     bot.onRegister(({ kind, guards }) => {

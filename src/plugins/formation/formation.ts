@@ -1,37 +1,24 @@
 import type { BotCore } from '../../bot/bot-core.js'
-import type { Env } from '../../bot/core-options.js'
 import { Listeners } from '../../bot/listeners.js'
-import type { StanzaContext } from '../../dispatch/context/base.js'
 import type { MessageContext } from '../../dispatch/context/message.js'
 import type { PresenceContext } from '../../dispatch/context/presence.js'
+import type { StanzaContext } from '../../dispatch/context/stanza-context.js'
 import type { Next } from '../../dispatch/router.js'
-import { ConfigError } from '../../errors.js'
 import { bareJid, parseJid } from '../../jid.js'
 import { NS_CARBONS, NS_DELAY, NS_PING } from '../../ns.js'
-import { settingText } from '../../settings/settings.js'
 import { type XmlElement, xml } from '../../xml.js'
 import type { RoomsFeature } from '../rooms/rooms.js'
 import { Answers } from './answers.js'
 import { Backlog } from './backlog.js'
 import { ANNOUNCE_WAIT_MS, JOINER_WAIT_MS, JoinPhase } from './join-phase.js'
-import type { WindowState } from './joining.js'
+import type { WindowState } from './join-window.js'
 import { type MemberState, Members } from './members.js'
+import { FORMATION_SETTINGS, type FormationOptions, type FormationSettings, readFormationSettings } from './settings.js'
 import { IN_FLIGHT_MS, Siblings } from './siblings.js'
 import { SiblingWatch } from './watch.js'
 
 /** The presence payload by which the processes of one bot know each other. */
 export const NS_FORMATION = 'urn:natter:formation:0'
-
-/** How the processes of one bot share its work. */
-export interface FormationOptions {
-  /**
-   * Coordinate with the other processes of this bot (same JID, other resources) so that each stanza
-   * is handled once (`XMPP_FORMATION`, default on). Off: every process handles everything.
-   */
-  formation?: boolean
-  /** How long a silent process may stay before the others take its share over, in ms (`XMPP_TAKEOVER`, seconds; default 5000). */
-  takeoverAfter?: number
-}
 
 /** What a formation change tells: the members now taking work, and this process's own JID. */
 export interface FormationChange {
@@ -51,9 +38,9 @@ export class Formation {
   readonly #members: Members
   readonly #listeners: Listeners<{ change: FormationChange }>
   readonly #bot: BotCore & RoomsFeature
-  #enabled = true
-  #takeoverAfter: number
-  #backlog: Backlog
+  #enabled!: boolean
+  #takeoverAfter!: number
+  #backlog!: Backlog
   readonly #answers = new Answers(() => this.#takeoverAfter + 2 * IN_FLIGHT_MS)
   readonly #siblings: Siblings
   readonly #watch: SiblingWatch
@@ -79,8 +66,7 @@ export class Formation {
     this.#bot = bot
     this.#members = new Members(() => bot.jid)
     this.#listeners = new Listeners(() => bot.log)
-    this.#takeoverAfter = options.takeoverAfter ?? 5_000
-    this.#backlog = new Backlog(this.#takeoverAfter + 2 * IN_FLIGHT_MS)
+    this.#configure(readFormationSettings(options, {}))
     const formation = this
     this.#siblings = new Siblings(this.#members, this.#answers, {
       get self() {
@@ -109,7 +95,7 @@ export class Formation {
         this.#answers.prune(now)
       },
     })
-    bot.onStart((env) => this.#configure(env, options))
+    bot.onStart((env) => this.#configure(readFormationSettings(options, env)))
     bot.decoratePresence((presence) => {
       if (this.#enabled) presence.append(xml('formation', { xmlns: NS_FORMATION, state: this.#ownState(), since: this.#ownSince() }))
     })
@@ -134,6 +120,22 @@ export class Formation {
   }
 
   /**
+   * Whether this process owns a conversation now (a contact's or a room's bare JID): whether a stanza
+   * of it that came in now would be handled here. True when the bot does not coordinate.
+   *
+   * @example
+   * ```ts
+   * if (bot.formation.owns('team@conference.example.org')) await bot.rooms.say('team@conference.example.org', 'Stand-up!')
+   * ```
+   */
+  owns(conversation: string): boolean {
+    if (!this.#enabled) return true
+    if (this.#joining) return false
+    if (!this.#members.hasActiveSiblings && !this.#members.selfLeaving) return true
+    return this.#members.owner(bareJid(conversation)) === this.#bot.jid
+  }
+
+  /**
    * Listens to changes of the formation.
    *
    * @example
@@ -146,19 +148,10 @@ export class Formation {
     return this
   }
 
-  #configure(env: Env, options: FormationOptions): void {
-    const switchText = settingText(options.formation === undefined ? undefined : String(options.formation), env.XMPP_FORMATION)?.toLowerCase()
-    if (switchText !== undefined && !['on', 'off', 'true', 'false', '1', '0'].includes(switchText)) {
-      throw new ConfigError('XMPP_FORMATION', `malformed "${switchText}"; use on or off`)
-    }
-    this.#enabled = switchText === undefined || ['on', 'true', '1'].includes(switchText)
-    const takeover = settingText(undefined, env.XMPP_TAKEOVER)
-    if (options.takeoverAfter === undefined && takeover !== undefined) {
-      const seconds = Number(takeover)
-      if (!Number.isFinite(seconds) || seconds < 1) throw new ConfigError('XMPP_TAKEOVER', `malformed "${takeover}"; expected seconds, at least 1`)
-      this.#takeoverAfter = seconds * 1000
-      this.#backlog = new Backlog(this.#takeoverAfter + 2 * IN_FLIGHT_MS)
-    }
+  #configure(settings: FormationSettings): void {
+    this.#enabled = settings.enabled
+    this.#takeoverAfter = settings.takeoverAfter
+    this.#backlog = new Backlog(this.#takeoverAfter + 2 * IN_FLIGHT_MS)
   }
 
   #ownState(): MemberState {
@@ -407,5 +400,8 @@ export interface FormationFeature {
  * ```
  */
 export function formation(options: FormationOptions = {}): (bot: BotCore & RoomsFeature) => FormationFeature {
-  return (bot) => ({ formation: new Formation(bot, options) })
+  return (bot) => {
+    bot.settingsTable.add(...Object.values(FORMATION_SETTINGS))
+    return { formation: new Formation(bot, options) }
+  }
 }

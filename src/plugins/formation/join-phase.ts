@@ -1,4 +1,4 @@
-import { JoinWindow, type WindowState } from './joining.js'
+import { JoinWindow, type WindowState } from './join-window.js'
 
 /** How long a process waits for one of its own presences to come back from the server. */
 export const ANNOUNCE_WAIT_MS = 2_000

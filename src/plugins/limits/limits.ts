@@ -1,6 +1,6 @@
 import type { BotCore } from '../../bot/bot-core.js'
-import type { StanzaContext } from '../../dispatch/context/base.js'
 import { MessageContext } from '../../dispatch/context/message.js'
+import type { StanzaContext } from '../../dispatch/context/stanza-context.js'
 import type { Next } from '../../dispatch/router.js'
 import { StanzaError } from '../../errors.js'
 import { bareJid, type Jid, parseJid } from '../../jid.js'
@@ -8,7 +8,7 @@ import { HandlerSlots } from '../../pacing/handler-slots.js'
 import { OncePer } from '../../pacing/once-per.js'
 import { TokenBuckets } from '../../pacing/token-buckets.js'
 import type { RoomsFeature } from '../rooms/rooms.js'
-import { type LimitSettings, type LimitsOptions, readLimitSettings } from './settings.js'
+import { LIMITS_SETTINGS, type LimitSettings, type LimitsOptions, readLimitSettings } from './settings.js'
 
 /** The longest JID there can be (RFC 7622: three parts of up to 1023 bytes); longer keys are cut to it. */
 const MAX_KEY = 3071
@@ -30,6 +30,7 @@ const MAX_KEY = 3071
  */
 export function limits(options: LimitsOptions | false = {}): (bot: BotCore & Partial<RoomsFeature>) => undefined {
   return (bot) => {
+    bot.settingsTable.add(...Object.values(LIMITS_SETTINGS))
     new InboundLimits(bot, options)
     return undefined
   }

@@ -1,9 +1,16 @@
 import type { BotCore } from '../../bot/bot-core.js'
 import { NS_PING } from '../../ns.js'
 import { xml } from '../../xml.js'
-import type { DiscoFeature } from '../discovery/discovery.js'
+import type { DiscoveryFeature } from '../discovery/discovery.js'
 
-/** What pinging adds to a bot. */
+/**
+ * What pinging adds to a bot.
+ *
+ * @example
+ * ```ts
+ * bot.log.info({ ms: await bot.ping() }, 'round trip to the server')
+ * ```
+ */
 export interface PingFeature {
   /**
    * Pings a JID (XEP-0199), or the bot's server when `to` is omitted, and resolves with the round
@@ -26,7 +33,7 @@ export interface PingFeature {
  * const rtt = await new BotCore(options).install(ping()).ping()
  * ```
  */
-export function ping(): (bot: BotCore & Partial<DiscoFeature>) => PingFeature {
+export function ping(): (bot: BotCore & Partial<DiscoveryFeature>) => PingFeature {
   return (bot) => {
     bot.features?.add(NS_PING)
     return {

@@ -1,21 +1,28 @@
 import type { BotCore } from '../../bot/bot-core.js'
-import type { StanzaContext } from '../../dispatch/context/base.js'
 import type { MessageContext } from '../../dispatch/context/message.js'
 import type { PresenceContext } from '../../dispatch/context/presence.js'
+import type { StanzaContext } from '../../dispatch/context/stanza-context.js'
 import type { Next } from '../../dispatch/router.js'
 import { StanzaError } from '../../errors.js'
 import { parseJid } from '../../jid.js'
 import { NS_DATA, NS_MUC, NS_MUC_OWNER, NS_MUC_USER } from '../../ns.js'
 import { xml } from '../../xml.js'
-import type { DiscoFeature } from '../discovery/discovery.js'
-import { type RoomSetting, readRoomSettings, readTrustedServices } from './settings.js'
+import type { DiscoveryFeature } from '../discovery/discovery.js'
+import { ROOMS_SETTINGS, type RoomSetting, readRoomSettings, readTrustedServices } from './settings.js'
 import { RoomTrust } from './trust.js'
 
 /** How often, and after how long (times the attempt), a join that found the room locked is tried again. */
 const LOCKED_RETRIES = 3
 const LOCKED_RETRY_MS = 500
 
-/** A room to join: its bare JID, the bot's nick in it, and the room password if it has one. */
+/**
+ * A room to join: its bare JID, the bot's nick in it, and the room password if it has one.
+ *
+ * @example
+ * ```ts
+ * await bot.rooms.join('team@conference.example.org', { nick: 'deploybot', password: process.env.ROOM_SECRET })
+ * ```
+ */
 export interface RoomOptions {
   nick?: string
   password?: string
@@ -27,6 +34,11 @@ export interface RoomOptions {
  * Someone in a room, as the room's presence tells. `jid` is the occupant's real JID, which only
  * non-anonymous rooms (or moderators) see, and which natter believes only from a trusted room
  * service (see `RoomsOptions.trustedRoomServices`).
+ *
+ * @example
+ * ```ts
+ * const moderators = bot.rooms.occupants('team@conference.example.org').filter((o) => o.role === 'moderator')
+ * ```
  */
 export interface Occupant {
   readonly nick: string
@@ -338,7 +350,14 @@ function mentions(text: string, nick: string): boolean {
   return false
 }
 
-/** The rooms to join at start, and which room messages handlers see. */
+/**
+ * The rooms to join at start, and which room messages handlers see.
+ *
+ * @example
+ * ```ts
+ * const bot = createBot({ rooms: ['team@conference.example.org/deploybot'], receive: { roomHistory: false } })
+ * ```
+ */
 export interface RoomsOptions {
   /** Rooms to join once online (`XMPP_ROOMS`): `room@service` or `room@service/nick`. */
   rooms?: readonly string[]
@@ -356,7 +375,14 @@ export interface RoomsOptions {
   trustedRoomServices?: readonly string[]
 }
 
-/** What group chats add to a bot. */
+/**
+ * What group chats add to a bot.
+ *
+ * @example
+ * ```ts
+ * bot.on('ready', () => bot.rooms.say('team@conference.example.org', 'Back online'))
+ * ```
+ */
 export interface RoomsFeature {
   /** The bot's group chats (XEP-0045): join, leave, occupants, subjects. */
   readonly rooms: Rooms
@@ -372,9 +398,10 @@ export interface RoomsFeature {
  * const bot = new BotCore(options).install(rooms({ rooms: ['team@conference.example.org/helper'] }))
  * ```
  */
-export function rooms(options: RoomsOptions = {}): (bot: BotCore & Partial<DiscoFeature>) => RoomsFeature {
+export function rooms(options: RoomsOptions = {}): (bot: BotCore & Partial<DiscoveryFeature>) => RoomsFeature {
   return (bot) => {
     bot.features?.add(NS_MUC)
+    bot.settingsTable.add(...Object.values(ROOMS_SETTINGS))
     return { rooms: new Rooms(bot, options) }
   }
 }

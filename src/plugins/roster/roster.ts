@@ -1,5 +1,5 @@
 import type { BotCore } from '../../bot/bot-core.js'
-import { type ContextLink, StanzaContext } from '../../dispatch/context/base.js'
+import { type ContextLink, StanzaContext } from '../../dispatch/context/stanza-context.js'
 import type { Exact, Guards, Narrow } from '../../dispatch/guards.js'
 import type { Handler } from '../../dispatch/router.js'
 import { defineKind } from '../../dispatch/stanza-kind.js'
@@ -8,7 +8,14 @@ import { parseJid } from '../../jid.js'
 import { NS_ROSTER } from '../../ns.js'
 import { type XmlElement, xml } from '../../xml.js'
 
-/** The subscription states of RFC 6121; `remove` only appears in pushes. */
+/**
+ * The subscription states of RFC 6121; `remove` only appears in pushes.
+ *
+ * @example
+ * ```ts
+ * const mutual = bot.roster.items().filter((item) => item.subscription === 'both')
+ * ```
+ */
 export type RosterSubscription = 'none' | 'to' | 'from' | 'both' | 'remove'
 
 /**
@@ -159,7 +166,14 @@ function readItem(el: XmlElement): RosterItem | undefined {
   }
 }
 
-/** Fields a roster push guard can test. */
+/**
+ * Fields a roster push guard can test.
+ *
+ * @example
+ * ```ts
+ * bot.rosterPush({ subscription: 'remove' }, (push) => push.log.info({ jid: push.jid }, 'left the roster'))
+ * ```
+ */
 export type RosterField = 'jid' | 'name' | 'subscription' | 'ask' | 'groups'
 
 declare module '../../dispatch/composer.js' {
@@ -168,7 +182,14 @@ declare module '../../dispatch/composer.js' {
   }
 }
 
-/** What the roster feature adds to a bot. */
+/**
+ * What the roster feature adds to a bot.
+ *
+ * @example
+ * ```ts
+ * await bot.roster.update('alice@example.org', { name: 'Alice', groups: ['team'] })
+ * ```
+ */
 export interface RosterFeature {
   /** The bot's roster: kept current by the server's pushes; add, update, remove. */
   readonly roster: Roster

@@ -34,6 +34,8 @@ export interface LoginLink {
   readonly allowInsecure: boolean
   /** The channel bindings this TLS connection can provide, most preferred first; empty without TLS. */
   readonly bindings: readonly ChannelBinding[]
+  /** Whether -PLUS is used when offered (`XMPP_CHANNEL_BINDING`); false is the operator's own downgrade. */
+  readonly channelBinding: boolean
 }
 
 /**
@@ -44,8 +46,8 @@ export interface SaslExchange {
   readonly mechanism: (typeof SASL_MECHANISMS)[number]
   /** How the connection is protected; `insecure` only with the opt-in. */
   readonly protection: LinkProtection
-  /** The channel binding type of a `-PLUS` mechanism. */
-  readonly channelBinding: string | undefined
+  /** The channel binding of a `-PLUS` mechanism, and whether natter guessed its type (the server listed none). */
+  readonly channelBinding: { readonly type: string; readonly guessed: boolean } | undefined
   /** The initial response, sent with `<auth/>`. */
   start(): string
   /** The answer to a `<challenge/>`. */
@@ -55,10 +57,12 @@ export interface SaslExchange {
 }
 
 /**
- * Picks how to log in over this connection, and begins that exchange: the strongest SCRAM the server
- * offers (bound to the TLS connection when both sides can), PLAIN only over TLS (or with the insecure
- * opt-in) and only when no SCRAM natter knows is offered. Throws a {@link ConnectError}: `insecure`
- * when the connection is not allowed for logging in, `unsupported` when no offered mechanism is.
+ * Picks how to log in over this connection, and begins that exchange, leaving a relay nothing to strip:
+ * a -PLUS mechanism whenever one is offered and natter can bind (to a type the server lists, or, when it
+ * lists none, tls-exporter on TLS 1.3 and tls-server-end-point before), else the strongest SCRAM with the
+ * `y` flag when natter could have bound; PLAIN only over TLS (or with the insecure opt-in) and only when
+ * no SCRAM at all is offered. Throws a {@link ConnectError}: `insecure` when the connection is not allowed
+ * for logging in, `unsupported` when no offered mechanism is.
  *
  * @example
  * ```ts
@@ -80,26 +84,41 @@ export function beginLogin(link: LoginLink, credentials: { username: string; pas
     .getChild('sasl-channel-binding', NS_SASL_CB)
     ?.getChildren('channel-binding')
     .map((c) => c.attrs.type)
-  // Without XEP-0440 the server's binding types are unknown: guessing wrong would fail the login.
-  const binding = link.bindings.find((b) => advertised?.includes(b.type))
+  // Without XEP-0440 the types are unknown, and a relay may have dropped the list: take the RFC 9266 default for
+  // TLS 1.3 (tls-exporter, first when available) or tls-server-end-point, never a fall back to no binding.
+  const binding = advertised ? link.bindings.find((b) => advertised.includes(b.type)) : link.bindings[0]
   // 'y' tells a server that natter could have bound the channel, so that a server whose -PLUS offer was stripped on the way refuses.
   const flag = link.bindings.length > 0 && !offered.some((m) => m.endsWith('-PLUS')) ? 'y' : 'n'
   const server = { service: link.service }
+  const scramOffered = offered.some((m) => m.startsWith('SCRAM-'))
 
   for (const mechanism of SASL_MECHANISMS) {
     if (!offered.includes(mechanism)) continue
     if (mechanism === 'PLAIN') {
-      if (protection !== 'tls' && !link.allowInsecure) continue
+      // A server that speaks SCRAM never needs the password itself: PLAIN next to it is what a downgrade looks like.
+      if (scramOffered || (protection !== 'tls' && !link.allowInsecure)) continue
       return new PlainExchange(credentials, protection)
     }
     const plus = mechanism.endsWith('-PLUS')
-    if (plus && !binding) continue
+    if (plus && (!binding || !link.channelBinding)) continue
     const hash = SCRAM_HASHES[mechanism.replace(/^SCRAM-|-PLUS$/g, '')] as ScramHash
     const scram = new ScramClient(hash, plus && binding ? { flag: 'p', binding } : { flag })
-    return new ScramExchange(mechanism, scram, credentials, signal, { ...server, protection, channelBinding: plus ? binding?.type : undefined })
+    return new ScramExchange(mechanism, scram, credentials, signal, {
+      ...server,
+      protection,
+      channelBinding: plus && binding ? { type: binding.type, guessed: advertised === undefined } : undefined,
+    })
   }
 
   const list = offered.length > 0 ? offered.join(', ') : 'none'
+  if (scramOffered) {
+    throw new ConnectError(
+      'unsupported',
+      `${link.service} offers SCRAM only with channel binding (offered: ${list}), which natter cannot do on this connection ` +
+        `(${!link.channelBinding ? 'XMPP_CHANNEL_BINDING=0' : link.bindings.length > 0 ? `it can bind with ${link.bindings.map((b) => b.type).join(', ')}` : 'no TLS channel to bind to'}); ` +
+        'it does not fall back to PLAIN, which would hand over the password itself',
+    )
+  }
   if (offered.includes('PLAIN')) {
     throw new ConnectError(
       'insecure',
@@ -189,15 +208,19 @@ export async function converse(exchange: SaslExchange, wire: SaslWire): Promise<
       exchange.success(decode(element.getText()))
       return
     } else if (element.name === 'failure') {
-      throw failure(element)
+      throw failure(element, exchange.channelBinding)
     }
   }
 }
 
-function failure(element: XmlElement): ConnectError {
+function failure(element: XmlElement, binding: SaslExchange['channelBinding']): ConnectError {
   const condition = element.getChildElements().find((c) => c.name !== 'text')?.name ?? 'unknown'
   const text = element.getChildText('text')
-  return new ConnectError('auth', `authentication failed (${condition}${text ? `: ${text}` : ''})`)
+  // A server that lists no binding types (XEP-0440) may bind only with one natter lacks; saying so beats "check the password".
+  const guess = binding?.guessed
+    ? `; the server lists no channel binding types and may not take ${binding.type}: if it binds only with tls-unique (ejabberd 23.01), set XMPP_CHANNEL_BINDING=0, which lets a relay with a trusted certificate pass the login on`
+    : ''
+  return new ConnectError('auth', `authentication failed (${condition}${text ? `: ${text}` : ''})${guess}`)
 }
 
 function encode(text: string): string {
@@ -230,7 +253,7 @@ class PlainExchange implements SaslExchange {
 
 class ScramExchange implements SaslExchange {
   readonly protection: LinkProtection
-  readonly channelBinding: string | undefined
+  readonly channelBinding: SaslExchange['channelBinding']
   readonly #service: string
   #answered = false
 
@@ -239,7 +262,7 @@ class ScramExchange implements SaslExchange {
     private readonly scram: ScramClient,
     private readonly credentials: { username: string; password: string },
     private readonly signal: AbortSignal,
-    about: { service: string; protection: LinkProtection; channelBinding: string | undefined },
+    about: { service: string; protection: LinkProtection; channelBinding: SaslExchange['channelBinding'] },
   ) {
     this.protection = about.protection
     this.channelBinding = about.channelBinding

@@ -53,6 +53,8 @@ it.skipIf(!hasScript())('npm run demo: /quit at the prompt stops the bot with on
   })
   expect(result.code, result.output).toBe(0)
   expect(result.output).toMatch(/bot \| .*stopped/)
+  expect(result.output).toMatch(/web side \(routes, webhooks, \/healthz, \/metrics\) is at http:\/\/localhost:\d+\./)
+  expect(result.output).toMatch(/bot \| .*http: listening/)
   expect(result.output).not.toContain('second signal')
   expect(await processesMentioning(tmp)).toEqual([])
   expect(await readdir(tmp)).toEqual([])

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream'
 import { type Bot, ConfigError, createBot, type XmlElement, xml } from 'natter'
 import type { TestChat } from 'natter/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { attachWire } from '../../../src/bot/bot-core.js'
+import { BotCore } from '../../../src/bot/bot-core.js'
 import { DEFAULT_NOTICE } from '../../../src/plugins/limits/settings.js'
 import { ALICE, BOT, bodies, errorCondition, message, roomPresence, settle, testBot } from '../../support/unit.js'
 
@@ -271,10 +271,11 @@ describe('handlers running at once', () => {
     // Straight to the bot's inbound side: TestChat waits for the bot to be idle after every stanza.
     const bot = createBot({ env: {} })
     const sent: XmlElement[] = []
-    const wire = attachWire(bot, {
+    const wire = BotCore.attachWire(bot, {
       jid: BOT,
       online: true,
       streamManagement: true,
+      queues: { outbox: 0, writes: 0 },
       async send(stanza) {
         sent.push(stanza)
       },

@@ -1,6 +1,6 @@
 import { ConfigError } from 'natter'
 import { describe, expect, it } from 'vitest'
-import { readRoomSettings } from '../../../src/plugins/rooms/settings.js'
+import { readRoomSettings, readTrustedServices } from '../../../src/plugins/rooms/settings.js'
 
 describe('XMPP_ROOMS', () => {
   it('is empty by default', () => {
@@ -30,5 +30,23 @@ describe('XMPP_ROOMS', () => {
     expect(error).toBeInstanceOf(ConfigError)
     expect((error as ConfigError).variable).toBe('XMPP_ROOMS')
     expect((error as ConfigError).message).toContain(room)
+  })
+})
+
+describe('XMPP_TRUSTED_ROOM_SERVICES', () => {
+  it('is empty by default, and read as comma-separated domains', () => {
+    expect(readTrustedServices(undefined, {})).toEqual([])
+    expect(readTrustedServices(undefined, { XMPP_TRUSTED_ROOM_SERVICES: 'chat.example.net, MUC.Example.org ,' })).toEqual([
+      'chat.example.net',
+      'muc.example.org',
+    ])
+  })
+
+  it('gives way to the trustedRoomServices option', () => {
+    expect(readTrustedServices([' chat.example.net'], { XMPP_TRUSTED_ROOM_SERVICES: 'other.example' })).toEqual(['chat.example.net'])
+  })
+
+  it('refuses an entry that is not a domain, naming the variable, from the option too', () => {
+    expect(() => readTrustedServices(['room@chat.example.net'], {})).toThrow(/^XMPP_TRUSTED_ROOM_SERVICES: malformed "room@chat.example.net"/)
   })
 })

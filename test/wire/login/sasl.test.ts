@@ -25,6 +25,7 @@ function link(overrides: Partial<LoginLink> & { offered?: string[]; bindingTypes
     remoteAddress: '192.0.2.2',
     allowInsecure: false,
     bindings: [],
+    channelBinding: true,
     ...overrides,
   }
 }
@@ -70,20 +71,45 @@ describe('beginLogin: which mechanism', () => {
   it('binds to the channel when the server says (XEP-0440) which binding types it supports', () => {
     const offered = ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256', 'SCRAM-SHA-1-PLUS', 'PLAIN']
     const both = begin(link({ offered, bindings: [TLS_EXPORTER, END_POINT], bindingTypes: ['tls-server-end-point', 'tls-exporter'] }))
-    expect([both.mechanism, both.channelBinding]).toEqual(['SCRAM-SHA-256-PLUS', 'tls-exporter'])
+    expect([both.mechanism, both.channelBinding?.type]).toEqual(['SCRAM-SHA-256-PLUS', 'tls-exporter'])
     const endPoint = begin(link({ offered, bindings: [TLS_EXPORTER, END_POINT], bindingTypes: ['tls-server-end-point', 'tls-unique'] }))
-    expect([endPoint.mechanism, endPoint.channelBinding]).toEqual(['SCRAM-SHA-256-PLUS', 'tls-server-end-point'])
+    expect([endPoint.mechanism, endPoint.channelBinding?.type]).toEqual(['SCRAM-SHA-256-PLUS', 'tls-server-end-point'])
     expect(endPoint.start()).toMatch(/^p=tls-server-end-point,,n=bot,r=/)
   })
 
-  it('does not bind when the binding types are unknown or not shared, and then says it does not', () => {
-    const offered = ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256']
-    const unknown = begin(link({ offered, bindings: [TLS_EXPORTER] }))
-    expect([unknown.mechanism, unknown.channelBinding]).toEqual(['SCRAM-SHA-256', undefined])
+  it('binds when the server lists no binding types: tls-exporter on TLS 1.3, else tls-server-end-point', () => {
+    const offered = ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256', 'PLAIN']
+    const tls13 = begin(link({ offered, bindings: [TLS_EXPORTER, END_POINT] }))
+    expect(tls13.mechanism).toBe('SCRAM-SHA-256-PLUS')
+    expect(tls13.channelBinding).toEqual({ type: 'tls-exporter', guessed: true })
+    expect(tls13.start()).toMatch(/^p=tls-exporter,,/)
+    const tls12 = begin(link({ offered, bindings: [END_POINT] }))
+    expect([tls12.mechanism, tls12.channelBinding?.type]).toEqual(['SCRAM-SHA-256-PLUS', 'tls-server-end-point'])
+  })
+
+  it('does not bind when the listed types are not shared, and then says it does not (n)', () => {
+    const unshared = begin(link({ offered: ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256'], bindings: [TLS_EXPORTER], bindingTypes: ['tls-unique'] }))
+    expect([unshared.mechanism, unshared.channelBinding?.type]).toEqual(['SCRAM-SHA-256', undefined])
     // The server offered -PLUS: 'y' would make it refuse, as if the offer had been stripped on the way.
-    expect(unknown.start()).toMatch(/^n,,/)
-    const unshared = begin(link({ offered, bindings: [TLS_EXPORTER], bindingTypes: ['tls-unique'] }))
-    expect(unshared.mechanism).toBe('SCRAM-SHA-256')
+    expect(unshared.start()).toMatch(/^n,,/)
+  })
+
+  it('uses no -PLUS with XMPP_CHANNEL_BINDING=0, saying it does not bind (n)', () => {
+    const off = begin(link({ offered: ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256', 'PLAIN'], bindings: [TLS_EXPORTER], channelBinding: false }))
+    expect([off.mechanism, off.channelBinding]).toEqual(['SCRAM-SHA-256', undefined])
+    expect(off.start()).toMatch(/^n,,/)
+    expect(refusal(link({ offered: ['SCRAM-SHA-256-PLUS', 'PLAIN'], bindings: [TLS_EXPORTER], channelBinding: false })).message).toContain(
+      'XMPP_CHANNEL_BINDING=0',
+    )
+  })
+
+  it('never falls back to PLAIN when only SCRAM-PLUS is offered and natter cannot bind', () => {
+    const noTls = refusal(link({ offered: ['SCRAM-SHA-256-PLUS', 'PLAIN'], secure: false, remoteAddress: '127.0.0.1', allowInsecure: true }))
+    expect(noTls.reason).toBe('unsupported')
+    expect(noTls.message).toContain('offers SCRAM only with channel binding (offered: SCRAM-SHA-256-PLUS, PLAIN)')
+    expect(noTls.message).toContain('does not fall back to PLAIN')
+    const unshared = refusal(link({ offered: ['SCRAM-SHA-256-PLUS', 'PLAIN'], bindings: [END_POINT], bindingTypes: ['tls-unique'] }))
+    expect(unshared.message).toContain('it can bind with tls-server-end-point')
   })
 
   it('tells a server that offers no -PLUS that natter could have bound (y), and without TLS that it cannot (n)', () => {
@@ -93,6 +119,7 @@ describe('beginLogin: which mechanism', () => {
 
   it('never uses PLAIN when a SCRAM is offered, nor without TLS on loopback', () => {
     expect(begin(link({ offered: ['PLAIN', 'SCRAM-SHA-1'] })).mechanism).toBe('SCRAM-SHA-1')
+    expect(begin(link({ offered: ['PLAIN', 'SCRAM-SHA-256-PLUS'], bindings: [END_POINT] })).mechanism).toBe('SCRAM-SHA-256-PLUS')
     const error = refusal(link({ secure: false, remoteAddress: '127.0.0.1', offered: ['PLAIN'] }))
     expect(error.reason).toBe('insecure')
     expect(error.message).toContain('PLAIN would hand it the password itself')
@@ -195,6 +222,21 @@ describe('converse', () => {
     const server = scramServer(CREDENTIALS.password)
     const wire = scriptedWire([server.first, xml('failure', { xmlns: NS_SASL }, xml('not-authorized'), xml('text', {}, 'Wrong password'))])
     await expect(converse(begin(scramLink), wire)).rejects.toMatchObject({ reason: 'auth', message: 'authentication failed (not-authorized: Wrong password)' })
+  })
+
+  it('on a refused binding that natter guessed (no XEP-0440 list), names XMPP_CHANNEL_BINDING=0 as the way out', async () => {
+    const refusing = (l: LoginLink): Promise<Error> =>
+      converse(begin(l), scriptedWire([xml('failure', { xmlns: NS_SASL }, xml('not-authorized'), xml('text', {}, 'Invalid channel binding'))])).then(
+        () => new Error('expected a refusal'),
+        (e: unknown) => e as Error,
+      )
+    const offered = ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256']
+    const guessed = await refusing(link({ offered, bindings: [TLS_EXPORTER] }))
+    expect(guessed).toMatchObject({ reason: 'auth' })
+    expect(guessed.message).toContain('may not take tls-exporter')
+    expect(guessed.message).toContain('XMPP_CHANNEL_BINDING=0')
+    const listed = await refusing(link({ offered, bindings: [TLS_EXPORTER], bindingTypes: ['tls-exporter'] }))
+    expect(listed.message).toBe('authentication failed (not-authorized: Invalid channel binding)')
   })
 
   it('sends PLAIN credentials in the initial response, over TLS', async () => {

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest'
+import { TokenBuckets } from '../../src/pacing/token-buckets.js'
+import { handClock } from '../support/hand-clock.js'
+
+describe('TokenBuckets', () => {
+  it('gives a burst at once, then tokens at the rate', () => {
+    const time = handClock()
+    const buckets = new TokenBuckets({ rate: 2, burst: 3 }, 100, time.now)
+    expect([1, 2, 3].map(() => buckets.take('a'))).toEqual([true, true, true])
+    time.advance(500)
+    expect([buckets.take('a'), buckets.take('a')]).toEqual([true, false])
+    time.advance(60_000)
+    expect([1, 2, 3, 4].map(() => buckets.take('a'))).toEqual([true, true, true, false])
+  })
+
+  it('puts a sender that keeps going while refused into debt, so that a loop gets nothing through', () => {
+    const time = handClock()
+    const buckets = new TokenBuckets({ rate: 2, burst: 3 }, 100, time.now)
+    for (let i = 0; i < 3; i++) buckets.take('a')
+    // Refused four times: four tokens of debt, which a sender at the refill rate never pays off.
+    for (let i = 0; i < 4; i++) expect(buckets.take('a')).toBe(false)
+    time.advance(500)
+    expect(buckets.take('a')).toBe(false)
+    // Debt is bounded by the burst: a pause of (burst + 1) / rate seconds always lets it through again.
+    time.advance(2_000)
+    expect(buckets.take('a')).toBe(true)
+  })
+
+  it('keeps senders apart', () => {
+    const buckets = new TokenBuckets({ rate: 1, burst: 1 }, 100, handClock().now)
+    expect([buckets.take('a'), buckets.take('a'), buckets.take('b')]).toEqual([true, false, true])
+  })
+
+  it('holds at most max buckets, forgetting the least recently used', () => {
+    const buckets = new TokenBuckets({ rate: 1, burst: 1 }, 2, handClock().now)
+    buckets.take('a')
+    buckets.take('b')
+    buckets.take('a')
+    buckets.take('c')
+    // a was used last, so it was kept, and is empty; b was forgotten, and starts again with a full bucket.
+    expect([buckets.take('a'), buckets.take('b')]).toEqual([false, true])
+  })
+})
