@@ -24,10 +24,15 @@ export class FormationScene extends TestChat {
 
   /** Comes online as after a fresh login, and lets the formation's join run to its end. */
   async start(): Promise<void> {
+    this.online()
+    await this.passes(5_000)
+  }
+
+  /** Comes online as after a fresh login; the formation's join begins. */
+  online(): void {
     const now = performance.now.bind(performance)
     vi.spyOn(performance, 'now').mockImplementation(() => now() + this.#stalled)
     this.comeOnline()
-    await this.passes(5_000)
   }
 
   /** Time passes, in steps of 100 ms, with every timer due running. */

@@ -129,10 +129,8 @@ export class Formation {
    * ```
    */
   owns(conversation: string): boolean {
-    if (!this.#enabled) return true
-    if (this.#joining) return false
-    if (!this.#members.hasActiveSiblings && !this.#members.selfLeaving) return true
-    return this.#members.owner(bareJid(conversation)) === this.#bot.jid
+    // While this process joins, the members that take work own everything; when none does, the joining ones share it.
+    return !this.#enabled || this.#members.owner(bareJid(conversation)) === this.#bot.jid
   }
 
   /**

@@ -2,6 +2,8 @@ import { createBot, type XmlElement, xml } from 'natter'
 import { testKit } from 'natter/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { NS_FORMATION } from '../../../src/plugins/formation/formation.js'
+import { ownerAmong } from '../../../src/plugins/formation/members.js'
+import { FormationScene } from '../../support/formation-scene.js'
 import { BOT, bodies, message, testBot } from '../../support/unit.js'
 
 const SIBLING = 'bot@example.org/bot.2.bbbb'
@@ -38,6 +40,7 @@ async function echoes(options: Parameters<typeof testBot>[0] = {}) {
 }
 
 afterEach(() => {
+  vi.restoreAllMocks()
   vi.useRealTimers()
 })
 
@@ -172,5 +175,34 @@ describe('the formation feature', () => {
       await bot.stop()
       expect(bodies(kit.sent.slice(before))).toHaveLength(SENDERS.length)
     })
+  })
+})
+
+describe('owns()', () => {
+  const ownedBy = (owner: string) => SENDERS.map((from) => from.split('/')[0] as string).filter((key) => ownerAmong(key, [BOT, SIBLING]) === owner)
+
+  async function joining(withSibling: boolean): Promise<FormationScene> {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance'] })
+    const scene = new FormationScene(createBot({ env: {} }))
+    if (withSibling) scene.running.add(SIBLING)
+    scene.online()
+    if (withSibling) await scene.sibling(SIBLING, 'active')
+    await scene.passes(200)
+    expect(scene.ownPresence().state).toBe('joining')
+    return scene
+  }
+
+  it('while it joins alone, owns every conversation (what durable jobs ask as they are read at start)', async () => {
+    const scene = await joining(false)
+    expect(SENDERS.every((from) => scene.bot.formation.owns(from))).toBe(true)
+  })
+
+  it('while it joins siblings that take work, owns nothing; then its share', async () => {
+    const scene = await joining(true)
+    expect(SENDERS.some((from) => scene.bot.formation.owns(from))).toBe(false)
+    await scene.passes(5_000)
+    expect(scene.ownPresence().state).toBe('active')
+    expect(ownedBy(BOT).every((key) => scene.bot.formation.owns(key))).toBe(true)
+    expect(ownedBy(SIBLING).some((key) => scene.bot.formation.owns(key))).toBe(false)
   })
 })
