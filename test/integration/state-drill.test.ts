@@ -5,10 +5,6 @@
 // - SIGTERM: while the leaving member still finishes messages it had taken in, the new owner handles the next ones
 //   of the same conversation; one save then loses, refused with an error logged, or unseen on the XMPP back end,
 //   which checks versions and writes in two requests.
-// - SIGTERM: a durable reminder was once missing after the handover on Prosody (1 of 6, in a full suite run on a
-//   loaded machine): the handover tests are skipped until durable jobs are shown to survive a handover every time.
-// - SIGKILL: the formation's takeover counts a stanza as answered once its sender got any answer after it came in;
-//   with state the messages of a conversation queue behind each other, and queued ones are then never handled.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Prosody, startProsody } from '../../src/cli/sandbox/servers/prosody.js'
 import { type Ejabberd, startEjabberd } from '../../tools/ejabberd.js'
@@ -42,7 +38,7 @@ describe('state across a formation’s faults on Prosody', () => {
   })
   afterAll(() => prosody?.stop())
 
-  it.skip('hands over on SIGTERM (skipped: a reminder can go missing, see the top of this file)', { timeout: DRILL_MS }, async () => {
+  it('hands over on SIGTERM', { timeout: DRILL_MS }, async () => {
     expectHandover(await stateDrills.sigterm(setup))
   })
 
@@ -62,7 +58,7 @@ describe('state across a formation’s faults on ejabberd', () => {
   })
   afterAll(() => ejabberd?.stop())
 
-  it.skip('hands over on SIGTERM (skipped: a reminder can go missing, see the top of this file)', { timeout: DRILL_MS }, async () => {
+  it('hands over on SIGTERM', { timeout: DRILL_MS }, async () => {
     expectHandover(await stateDrills.sigterm(setup))
   })
 

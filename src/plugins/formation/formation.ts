@@ -324,11 +324,12 @@ export class Formation {
     if (!phase) return
     this.#joining = undefined
     this.#members.selfJoining = false
+    this.#members.selfActiveSince = performance.now()
     phase.cancel()
     const self = this.#bot.jid
     const settled = phase.window.settle({
       confirmed: (jid) => this.#members.get(jid)?.confirmed ?? phase.confirmedGone.has(jid),
-      answered: (jid, key, at) => this.#answers.answered(jid, key, at),
+      answeredBy: (jid) => this.#answers.answeredBy(jid),
     })
     for (const { stanza, key, owner, since } of settled) {
       if (owner === self) this.#handle(stanza)

@@ -1,4 +1,5 @@
 import type { XmlElement } from '../../xml.js'
+import type { AnsweredCheck } from './answers.js'
 import { type MemberState, ownerAmong } from './members.js'
 
 /** Where a sibling stands at a point of the window: as its presence says, or `dead` (silent), or `gone` (unavailable). */
@@ -13,8 +14,8 @@ type Event =
 export interface WindowView {
   /** Whether the sibling showed, by now, that it runs: one that never did is the lingering session of a killed process. */
   confirmed(jid: string): boolean
-  /** Whether the sibling answered the conversation after `at` (carbons of what it sent). */
-  answered(jid: string, key: string, at: number): boolean
+  /** Whether the sibling answered each stanza, asked in arrival order (carbons of what it sent). */
+  answeredBy(jid: string): AnsweredCheck
 }
 
 /** A stanza held while joining, with the member it turned out to be up to, and since when. */
@@ -72,8 +73,9 @@ export class JoinWindow {
       if (event.kind === 'state') states.set(event.jid, event.state)
       else if (event.kind === 'stanza') settled.push({ ...event, owner: this.#owner(event.key, states, view), since: event.at })
       else {
+        const answered = view.answeredBy(event.jid)
         for (const item of settled) {
-          if (item.owner !== event.jid || item.at < event.cut || view.answered(event.jid, item.key, item.at)) continue
+          if (item.owner !== event.jid || answered(item.key, item.at) || item.at < event.cut) continue
           item.owner = this.#owner(item.key, states, view)
           item.since = event.at
         }

@@ -29,6 +29,8 @@ export interface Member {
   deadAt: number
   /** When it last showed it was alive (a presence, a ping's answer, a carbon of what it sent), as `performance.now()`. */
   heard: number
+  /** When this process saw it say it was active, as `performance.now()`: the cut from which it takes work. */
+  activeSince: number
   /** When this process saw it say it was leaving, as `performance.now()`. */
   leavingAt: number | undefined
   /** The latest pings it answered, oldest first. */
@@ -58,6 +60,8 @@ export class Members {
   selfLeaving = false
   /** This process has just come online (or comes back) and learns its siblings: it owns nothing until it says it is active. */
   selfJoining = false
+  /** When this process's own `active` came back from the server, as `performance.now()`. */
+  selfActiveSince = 0
 
   constructor(private readonly self: () => string) {}
 
@@ -68,7 +72,7 @@ export class Members {
   heard(jid: string, state: MemberState, now: number): Heard {
     const known = this.#byJid.get(jid)
     if (!known) {
-      const member: Member = { jid, state, confirmed: false, dead: false, deadAt: 0, heard: now, leavingAt: undefined, pongs: [] }
+      const member: Member = { jid, state, confirmed: false, dead: false, deadAt: 0, heard: now, activeSince: now, leavingAt: undefined, pongs: [] }
       if (state === 'leaving') member.leavingAt = now
       this.#byJid.set(jid, member)
       return { member, before: undefined, wasDead: false, changed: false }
@@ -82,6 +86,7 @@ export class Members {
       known.confirmed = true
       known.dead = false
       known.leavingAt = state === 'leaving' ? now : undefined
+      if (state === 'active') known.activeSince = now
     }
     return { member: known, before: previous, wasDead, changed: takesWork(known) !== before }
   }
@@ -176,6 +181,16 @@ export class Members {
     const jids = [...this.#byJid.values()].filter(takesWork).map((m) => m.jid)
     if (!this.selfLeaving && !this.selfJoining) jids.push(this.self())
     return jids.sort()
+  }
+
+  /**
+   * Who inherits a stanza that came in at `at` from a member that dropped it: one of those that took work then
+   * and still do. A process that joined later counted that stanza as its siblings' and never holds it.
+   */
+  heir(key: string, at: number): string {
+    const then = [...this.#byJid.values()].filter((m) => takesWork(m) && m.activeSince <= at).map((m) => m.jid)
+    if (!this.selfLeaving && !this.selfJoining && this.selfActiveSince <= at) then.push(this.self())
+    return then.length > 0 ? ownerAmong(key, then.sort()) : this.owner(key)
   }
 
   /**

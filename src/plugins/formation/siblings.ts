@@ -126,9 +126,11 @@ export class Siblings {
   #dropped(jid: string, cut: number, now: number): void {
     this.host.joining?.window.dropped(jid, cut, now)
     const self = this.host.self
+    const answered = this.answers.answeredBy(jid)
     const fate = (held: Held): Fate => {
-      if (held.since < cut || this.answers.answered(jid, held.key, held.since)) return 'answered'
-      const heir = this.members.owner(held.key)
+      // Asked of every stanza, in arrival order, so that what answered one before the cut answers no later one.
+      if (answered(held.key, held.since) || held.since < cut) return 'answered'
+      const heir = this.members.heir(held.key, held.since)
       return heir === self ? 'mine' : heir
     }
     const taken = this.host.backlog.takeOver(jid, fate, now)

@@ -84,6 +84,41 @@ describe('a formation member', () => {
     expect(scene.bot.formation.members()).toEqual([SIBLING, BOT].sort())
   })
 
+  it('handles what queued behind the one message a sibling answered before it died', async () => {
+    const scene = await formationScene()
+    scene.running.add(SIBLING)
+    await scene.sibling(SIBLING, 'active')
+    await scene.passes(1_000)
+    const alice = ownedBy(SIBLING)[0] as string
+    for (const body of ['one', 'two', 'three']) expect(bodies(await scene.receive(message({ from: alice, to: 'bot@example.org' }, body)))).toEqual([])
+    // Its handler was slow: its one answer (to 'one') came after all three had come in.
+    await scene.carbon(SIBLING, alice)
+    await scene.passes(500)
+    const before = scene.sent.length
+    await scene.receive(xml('presence', { from: SIBLING, to: BOT, type: 'unavailable' }))
+    expect(bodies(scene.sent.slice(before))).toEqual(['You said: two', 'You said: three'])
+  })
+
+  it('handles itself what a dead sibling left unanswered from before a newcomer took work, though the newcomer owns the conversation now', async () => {
+    const NEWCOMER = 'bot@example.org/bot.3.cccc'
+    const scene = await formationScene()
+    scene.running.add(SIBLING)
+    await scene.sibling(SIBLING, 'active')
+    await scene.passes(1_000)
+    const key = (from: string) => from.split('/')[0] as string
+    const sender = SENDERS.find((from) => ownerAmong(key(from), [BOT, SIBLING]) === SIBLING && ownerAmong(key(from), [BOT, NEWCOMER]) === NEWCOMER) as string
+    expect(bodies(await scene.receive(message({ from: sender, to: 'bot@example.org' }, 'before')))).toEqual([])
+    // The newcomer joins and takes work: for it, what came before was the others'.
+    scene.running.add(NEWCOMER)
+    await scene.sibling(NEWCOMER, 'joining')
+    await scene.passes(500)
+    await scene.sibling(NEWCOMER, 'active')
+    await scene.passes(500)
+    const before = scene.sent.length
+    await scene.receive(xml('presence', { from: SIBLING, to: BOT, type: 'unavailable' }))
+    expect(bodies(scene.sent.slice(before))).toEqual(['You said: before'])
+  })
+
   it('handles what a sibling gone without a word left unanswered', async () => {
     const scene = await formationScene()
     scene.running.add(SIBLING)

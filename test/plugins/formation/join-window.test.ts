@@ -8,7 +8,7 @@ const A = 'bot@example.org/bot.1.aaaa'
 const B = 'bot@example.org/bot.2.bbbb'
 const KEY = 'alice@example.org'
 
-const everyone: WindowView = { confirmed: () => true, answered: () => false }
+const everyone: WindowView = { confirmed: () => true, answeredBy: () => () => false }
 
 /** The owner of each held stanza, by the stanza's body. */
 function owners(window: JoinWindow, view: WindowView = everyone): Record<string, string> {
@@ -67,8 +67,8 @@ describe('JoinWindow', () => {
     })
     window.heard(A, 'joining')
     window.dropped(A, 10, 50)
-    const answered = (jid: string, key: string) => jid === A && key === 'user30@example.org'
-    const settled = window.settle({ confirmed: () => true, answered })
+    const answeredBy = (jid: string) => (key: string) => jid === A && key === 'user30@example.org'
+    const settled = window.settle({ confirmed: () => true, answeredBy })
     for (const item of settled) {
       const n = Number(item.stanza.getChildText('body'))
       const first = ownerAmong(item.key, [A, B])
