@@ -3,11 +3,15 @@ import type { CoreOptions } from './bot/core-options.js'
 import { type DiscoveryFeature, discovery } from './plugins/discovery/discovery.js'
 import { type FormationFeature, formation } from './plugins/formation/formation.js'
 import type { FormationOptions } from './plugins/formation/settings.js'
+import { type InvitationsFeature, invitations } from './plugins/invitations/invitations.js'
 import { type JobsFeature, jobs } from './plugins/jobs/jobs.js'
 import { limits } from './plugins/limits/limits.js'
 import type { LimitsOptions } from './plugins/limits/settings.js'
 import { ownMessages } from './plugins/own-messages/own-messages.js'
 import { type PingFeature, ping } from './plugins/ping/ping.js'
+import { type ProfileFeature, profile } from './plugins/profile/profile.js'
+import type { ProfileOptions } from './plugins/profile/settings.js'
+import { type PubSubFeature, pubsub } from './plugins/pubsub/pubsub.js'
 import { type RoomsFeature, type RoomsOptions, rooms } from './plugins/rooms/rooms.js'
 import { type RosterFeature, roster } from './plugins/roster/roster.js'
 import { type ScheduleFeature, schedule } from './plugins/schedule/schedule.js'
@@ -28,7 +32,7 @@ import { VERSION } from './version.js'
  * const bot = createBot({ jid: 'bot@example.org', password: process.env.SECRET, reconnect: { maxDelay: 30_000 } })
  * ```
  */
-export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions, StateOptions {
+export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions, StateOptions, ProfileOptions {
   /**
    * Messages that handlers do not see unless asked for: the bot's own messages (as rooms reflect
    * them) and room history replayed on join. Delayed 1:1 messages, kept by the server while the
@@ -63,14 +67,18 @@ export type Bot = BotCore &
   ScheduleFeature &
   StoreFeature &
   JobsFeature &
-  WebFeature
+  WebFeature &
+  InvitationsFeature &
+  PubSubFeature &
+  ProfileFeature
 
 /**
  * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,
  * formations (several processes of one bot), per-sender limits on what comes in, work for later
  * (`bot.schedule()` in memory, `bot.jobs` durable), a store (`bot.store`), conversation state (`ctx.state`, with
- * `state: true`), own messages kept from handlers, and the web side (`bot.http`, `bot.webhook()`, served on
- * `PORT`). With no options it reads everything from
+ * `state: true`), own messages kept from handlers, the web side (`bot.http`, `bot.webhook()`, served on
+ * `PORT`), room invitations (`bot.invitation()`), PubSub and PEP (`bot.pubsub`, `bot.pubsubEvent()`) and the
+ * bot's name and avatar. With no options it reads everything from
  * the environment when started. Install features of your own with `bot.install()`.
  *
  * @example
@@ -99,6 +107,10 @@ export function createBot(options: BotOptions = {}): Bot {
     .install(state(options))
     .install(jobs())
     .install(web(options.web))
+    // After rooms, roster and store, which an accepted invitation uses.
+    .install(invitations(options))
+    .install(pubsub())
+    .install(profile(options))
   return bot
 }
 

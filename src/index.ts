@@ -76,6 +76,17 @@ export type { Occupant, RoomOptions, Rooms, RoomsFeature, RoomsOptions } from '.
 export type { Roster, RosterFeature, RosterItem, RosterSubscription } from './plugins/roster/roster.js'
 export type { ScheduledJob, ScheduleFeature, ScheduleOptions } from './plugins/schedule/schedule.js'
 
+// Rooms' invitations, PubSub and PEP, and the bot's name and avatar.
+
+export type { InvitationContext, InvitationField } from './plugins/invitations/invitation.js'
+export type { InvitationsFeature, InvitedRooms } from './plugins/invitations/invitations.js'
+export type { InvitePolicy } from './plugins/invitations/settings.js'
+export type { ProfileFeature } from './plugins/profile/profile.js'
+export type { ProfileOptions } from './plugins/profile/settings.js'
+export type { NodeConfig } from './plugins/pubsub/config-form.js'
+export type { PubSubEventContext, PubSubEventField, PubSubItem } from './plugins/pubsub/event.js'
+export type { PublishOptions, PubSub, PubSubEventOptions, PubSubFeature, PubSubTarget } from './plugins/pubsub/pubsub.js'
+
 // State: the store, conversation state and durable jobs.
 
 export type { Job, JobOptions, Jobs, JobsFeature } from './plugins/jobs/jobs.js'

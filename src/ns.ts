@@ -51,3 +51,21 @@ export const NS_MUC_ADMIN = 'http://jabber.org/protocol/muc#admin'
 export const NS_UPLOAD = 'urn:xmpp:http:upload:0'
 /** XEP-0049: private XML storage, where the store keeps values on the bot's own account. */
 export const NS_PRIVATE = 'jabber:iq:private'
+/** XEP-0249: direct MUC invitations. */
+export const NS_CONFERENCE = 'jabber:x:conference'
+/** XEP-0060: publish-subscribe requests. */
+export const NS_PUBSUB = 'http://jabber.org/protocol/pubsub'
+/** XEP-0060: publish-subscribe event notifications. */
+export const NS_PUBSUB_EVENT = 'http://jabber.org/protocol/pubsub#event'
+/** XEP-0060: publish-subscribe requests of a node's owner (configure, delete). */
+export const NS_PUBSUB_OWNER = 'http://jabber.org/protocol/pubsub#owner'
+/** XEP-0060: the FORM_TYPE of a node's configuration form. */
+export const NS_PUBSUB_NODE_CONFIG = 'http://jabber.org/protocol/pubsub#node_config'
+/** XEP-0060: the FORM_TYPE of publish options. */
+export const NS_PUBSUB_PUBLISH_OPTIONS = 'http://jabber.org/protocol/pubsub#publish-options'
+/** XEP-0054: vCard-temp, the bot's name and photo as older clients read them. */
+export const NS_VCARD = 'vcard-temp'
+/** XEP-0084: the node holding the avatar's image data. */
+export const NS_AVATAR_DATA = 'urn:xmpp:avatar:data'
+/** XEP-0084: the node telling which avatar is current. */
+export const NS_AVATAR_METADATA = 'urn:xmpp:avatar:metadata'

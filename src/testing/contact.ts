@@ -2,6 +2,7 @@ import type { MessageType } from '../dispatch/context/message.js'
 import type { Show } from '../dispatch/context/presence.js'
 import type { SubscriptionType } from '../dispatch/context/subscription.js'
 import { bareJid } from '../jid.js'
+import { NS_CONFERENCE, NS_MUC_USER, NS_PUBSUB_EVENT } from '../ns.js'
 import { type XmlElement, xml } from '../xml.js'
 import { nextId } from './chat.js'
 import type { KitLink } from './kit-link.js'
@@ -165,6 +166,44 @@ export class TestContact {
    */
   deny(): Promise<Replies> {
     return this.#subscription('unsubscribed')
+  }
+
+  /**
+   * Invites the bot to a room: directly (XEP-0249), or mediated by the room (XEP-0045) with
+   * `mediated: true`. Resolves with what the bot sent while handling it: its join, for one accepted.
+   *
+   * @example
+   * ```ts
+   * await alice.invite('team@conference.example.org', { reason: 'standup' })
+   * expect(bot.rooms.list()).toContain('team@conference.example.org')
+   * ```
+   */
+  invite(room: string, options: { reason?: string; password?: string; mediated?: boolean } = {}): Promise<XmlElement[]> {
+    const { reason, password } = options
+    if (!options.mediated) {
+      return this.#link.deliver(xml('message', { from: this.jid, id: nextId() }, xml('x', { xmlns: NS_CONFERENCE, jid: room, reason, password })))
+    }
+    const x = xml(
+      'x',
+      { xmlns: NS_MUC_USER },
+      xml('invite', { from: this.jid }, reason !== undefined && xml('reason', {}, reason)),
+      password !== undefined && xml('password', {}, password),
+    )
+    return this.#link.deliver(xml('message', { from: bareJid(room), id: nextId() }, x))
+  }
+
+  /**
+   * Publishes an item on the contact's PEP and hands the bot the event, as the contact's server does
+   * for a node the bot announced interest in. Resolves with what the bot sent while handling it.
+   *
+   * @example
+   * ```ts
+   * await alice.publish('urn:xmpp:microblog:0', xml('entry', { xmlns: 'http://www.w3.org/2005/Atom' }, xml('title', {}, 'hello')))
+   * ```
+   */
+  publish(node: string, payload: XmlElement, options: { id?: string } = {}): Promise<XmlElement[]> {
+    const item = xml('item', { id: options.id ?? nextId() }, payload)
+    return this.#link.deliver(xml('message', { from: this.bare, id: nextId() }, xml('event', { xmlns: NS_PUBSUB_EVENT }, xml('items', { node }, item))))
   }
 
   /**

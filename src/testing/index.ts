@@ -26,6 +26,11 @@ export { TestContact } from './contact.js'
 export { type MucAffiliation, type MucRole, type OccupantSetup, type RoomOccupant, type RoomSetup, TestRoom } from './room.js'
 export { type RosterEntry, TestRoster } from './roster.js'
 
+// What the bot published: PubSub and PEP items, and vCards.
+
+export { TestPubSub } from './pubsub.js'
+export { TestVcards } from './vcards.js'
+
 // Lower down: a bot wired to memory with no server playing its part, for tests that play the server.
 
 export { TestChat } from './chat.js'

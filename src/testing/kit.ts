@@ -1,6 +1,6 @@
 import type { BotCore } from '../bot/bot-core.js'
 import { bareJid, parseJid } from '../jid.js'
-import { NS_MUC, NS_PING, NS_ROSTER } from '../ns.js'
+import { NS_MUC, NS_PING, NS_PUBSUB, NS_PUBSUB_OWNER, NS_ROSTER, NS_VCARD } from '../ns.js'
 import type { RoomsFeature } from '../plugins/rooms/rooms.js'
 import type { WebFeature } from '../plugins/web/web.js'
 import type { XmlElement } from '../xml.js'
@@ -9,8 +9,10 @@ import { TestContact } from './contact.js'
 import { Exchange } from './exchange.js'
 import { iqError, iqResult } from './iq-replies.js'
 import type { KitLink } from './kit-link.js'
+import { TestPubSub } from './pubsub.js'
 import { type RoomSetup, TestRoom } from './room.js'
 import { type RosterEntry, TestRoster } from './roster.js'
+import { TestVcards } from './vcards.js'
 
 const SUBSCRIPTIONS: ReadonlySet<string | undefined> = new Set(['subscribe', 'subscribed', 'unsubscribe', 'unsubscribed'])
 
@@ -49,6 +51,10 @@ export interface TestKitOptions {
 export class TestKit extends TestChat {
   /** The bot's roster as the server keeps it. */
   readonly roster: TestRoster
+  /** PubSub as the server and its services keep it: the bot's own PEP and any service it asks. */
+  readonly pubsub: TestPubSub
+  /** The vCards the server keeps. */
+  readonly vcards = new TestVcards()
   #bot: BotCore & Partial<RoomsFeature> & Partial<WebFeature>
   readonly #build: (() => BotCore) | undefined
   readonly #contacts = new Map<string, TestContact>()
@@ -71,6 +77,7 @@ export class TestKit extends TestChat {
       answer: (...stanzas) => this.#answer(stanzas),
     }
     this.roster = new TestRoster(this.#link, options.roster)
+    this.pubsub = new TestPubSub(this.jid, (stanza) => this.#link.deliver(stanza))
     for (const [jid, setup] of Object.entries(options.rooms ?? {})) this.#rooms.set(bareJid(jid), new TestRoom(this.#link, jid, setup))
     this.serve((stanza) => this.#route(stanza))
     this.comeOnline()
@@ -238,6 +245,8 @@ export class TestKit extends TestChat {
     const toAccount = to === undefined || bareJid(to) === own?.bare || to === own?.domain
     if (toAccount && query?.is('query', NS_ROSTER) && (to === undefined || bareJid(to) === own?.bare)) return this.roster.answer(request)
     if (query?.is('ping', NS_PING) && request.attrs.type === 'get') return [iqResult(request, this.jid)]
+    if (query?.is('pubsub', NS_PUBSUB) || query?.is('pubsub', NS_PUBSUB_OWNER)) return this.pubsub.answer(request)
+    if (query?.is('vCard', NS_VCARD) && (toAccount || request.attrs.type === 'get')) return this.vcards.answer(request, this.jid)
     // Nobody else here answers IQs: the server replies for them, as for an account with no such client.
     return [iqError(request, this.jid, 'service-unavailable', 'cancel')]
   }

@@ -8,6 +8,7 @@ import { parseJid } from '../../jid.js'
 import { NS_DATA, NS_MUC, NS_MUC_OWNER, NS_MUC_USER } from '../../ns.js'
 import { xml } from '../../xml.js'
 import type { DiscoveryFeature } from '../discovery/discovery.js'
+import type { InvitePolicy } from '../invitations/settings.js'
 import { ROOMS_SETTINGS, type RoomSetting, readRoomSettings, readTrustedServices } from './settings.js'
 import { RoomTrust } from './trust.js'
 
@@ -96,7 +97,8 @@ export class Rooms {
     this.#receive = options.receive
     this.#trust = new RoomTrust(() => bot.jid)
     bot.onStart((env) => {
-      this.#configured = readRoomSettings(options.rooms, env, this.#defaultNick())
+      const listed = Array.isArray(options.rooms) ? options.rooms : (options.rooms as { join?: readonly string[] } | undefined)?.join
+      this.#configured = readRoomSettings(listed, env, this.#defaultNick())
       this.#trust.add(...this.#configured.map((room) => room.jid), ...readTrustedServices(options.trustedRoomServices, env))
     })
     bot.onShutdown(() => this.leaveAll())
@@ -162,6 +164,19 @@ export class Rooms {
   /** The bot's nick in a room it joined. */
   nick(room: string): string | undefined {
     return this.#rooms.get(room)?.nick
+  }
+
+  /**
+   * Whether the room's service is believed about who its occupants are (see
+   * `RoomsOptions.trustedRoomServices`).
+   *
+   * @example
+   * ```ts
+   * if (bot.rooms.trusts('team@conference.example.org')) bot.log.info('real JIDs count there')
+   * ```
+   */
+  trusts(room: string): boolean {
+    return this.#trust.trusts(room)
   }
 
   /** The room's subject, once the room has told it. */
@@ -359,8 +374,12 @@ function mentions(text: string, nick: string): boolean {
  * ```
  */
 export interface RoomsOptions {
-  /** Rooms to join once online (`XMPP_ROOMS`): `room@service` or `room@service/nick`. */
-  rooms?: readonly string[]
+  /**
+   * Rooms to join once online (`XMPP_ROOMS`): `room@service` or `room@service/nick`; or, as an object,
+   * those rooms as `join` and whose invitations the bot accepts by itself as `acceptInvites`
+   * (`XMPP_ACCEPT_INVITES`, default off).
+   */
+  rooms?: readonly string[] | { join?: readonly string[]; acceptInvites?: InvitePolicy }
   /**
    * Room messages that handlers do not see unless asked for: the bot's own (as rooms reflect them)
    * and history replayed on join.
