@@ -4,7 +4,7 @@ import type { Handler } from '../../dispatch/router.js'
 import type { StanzaKind } from '../../dispatch/stanza-kind.js'
 import { bareJid } from '../../jid.js'
 import type { RoomsFeature, RoomsOptions } from '../rooms/rooms.js'
-import type { RosterFeature } from '../roster/roster.js'
+import type { RosterFeature, RosterItem } from '../roster/roster.js'
 import { natterNamespace, type Store, type StoreFeature } from '../store/store.js'
 import { type InvitationContext, type InvitationDetails, type InvitationField, invitationKind } from './invitation.js'
 import { INVITATIONS_SETTINGS, type InvitePolicy, readInvitePolicy } from './settings.js'
@@ -116,17 +116,17 @@ export function invitations(options: RoomsOptions = {}): (bot: BotCore & RoomsFe
     bot.defineKind(invitationKind({ accept: (invitation, nick) => rooms.accept(invitation, nick) }) as unknown as StanzaKind)
     const option = Array.isArray(options.rooms) ? undefined : (options.rooms as { acceptInvites?: InvitePolicy } | undefined)?.acceptInvites
     const register = bot.handle.bind(bot) as (kind: 'invitation', ...args: unknown[]) => unknown
+    const roster = new FreshRoster(bot)
     bot.onStart((env) => {
       const policy = readInvitePolicy(option, env)
       // After the bot's own handlers: the policy takes only what they left.
       register('invitation', (invite: InvitationContext) => {
-        if (policy !== false && allowed(bot, policy, invite)) return invite.accept()
-        invite.log.info({ room: invite.room, inviter: invite.from, policy }, 'invitation not accepted (rooms.acceptInvites)')
-        return undefined
+        return decide(bot, roster, policy, invite)
       })
     })
     let first = true
     bot.on('ready', ({ resumed }) => {
+      if (!resumed) roster.stale()
       if (resumed || !first) return
       first = false
       rooms.rejoin().catch((e: unknown) => bot.log.warn({ err: e }, 'cannot read the rooms joined on invitations'))
@@ -141,12 +141,41 @@ export function invitations(options: RoomsOptions = {}): (bot: BotCore & RoomsFe
   }
 }
 
+/** Accepts an invitation the policy allows; logs one it does not. */
+async function decide(bot: BotCore & RoomsFeature, roster: FreshRoster, policy: InvitePolicy, invite: InvitationContext): Promise<void> {
+  if (policy !== false && (await allowed(bot, roster, policy, invite))) return invite.accept()
+  invite.log.info({ room: invite.room, inviter: invite.from, policy }, 'invitation not accepted (rooms.acceptInvites)')
+}
+
 /** Whether the policy accepts an invitation from this inviter. */
-function allowed(bot: BotCore & RoomsFeature & RosterFeature, policy: 'contacts' | 'admins', invite: InvitationContext): boolean {
+async function allowed(bot: BotCore & RoomsFeature, roster: FreshRoster, policy: 'contacts' | 'admins', invite: InvitationContext): Promise<boolean> {
   // A room on a service anyone can run may claim any inviter.
   if (invite.form === 'mediated' && !bot.rooms.trusts(invite.room)) return false
   if (bot.isAdmin(invite.from)) return true
   if (policy === 'admins') return false
-  const subscription = bot.roster.get(invite.from)?.subscription
+  const subscription = (await roster.item(invite.from))?.subscription
   return subscription === 'both' || subscription === 'from' || subscription === 'to'
+}
+
+/**
+ * The roster as the policy reads it. An invitation can come in the moment the bot is online (kept by
+ * the server while it was away), before the roster's first fetch is answered: a JID not found is
+ * looked for again after fetching the roster, once per session.
+ */
+class FreshRoster {
+  #loaded: Promise<unknown> | undefined
+
+  constructor(private readonly bot: BotCore & RosterFeature) {}
+
+  stale(): void {
+    this.#loaded = undefined
+  }
+
+  async item(jid: string): Promise<RosterItem | undefined> {
+    const known = this.bot.roster.get(jid)
+    if (known) return known
+    this.#loaded ??= this.bot.roster.load().catch((e: unknown) => this.bot.log.warn({ err: e }, 'cannot load the roster'))
+    await this.#loaded
+    return this.bot.roster.get(jid)
+  }
 }

@@ -65,11 +65,14 @@ export function profile(options: ProfileOptions = {}): (bot: BotCore & PubSubFea
 
 async function publishProfile(bot: BotCore & PubSubFeature, settings: ProfileSettings): Promise<void> {
   const held = await heldVcard(bot)
-  if (!vcardSays(held, settings)) {
+  if (vcardSays(held, settings)) bot.log.info('the vCard on the server is current')
+  else {
     await bot.request({ type: 'set', payload: vcardWith(held, settings) })
     bot.log.info({ name: settings.name, avatar: settings.avatar?.sha1 }, 'published the vCard')
   }
-  if (settings.avatar && (await currentAvatarId(bot)) !== settings.avatar.sha1) {
+  if (!settings.avatar) return
+  if ((await currentAvatarId(bot)) === settings.avatar.sha1) bot.log.info({ avatar: settings.avatar.sha1 }, 'the avatar on the server is current')
+  else {
     await publishAvatar(bot, settings.avatar)
     bot.log.info({ avatar: settings.avatar.sha1 }, 'published the avatar')
   }

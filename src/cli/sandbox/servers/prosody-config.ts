@@ -74,7 +74,7 @@ export function prosodyConfig(config: ProsodyConfig): string {
     'network_settings = { nagle = false }',
     // presence, message, iq, offline and c2s load by themselves; mod_limits, which throttles c2s, only when asked for.
     'modules_enabled = { "saslauth", "roster", "disco", "ping", "smacks", "carbons", "vcard", "version",',
-    `  "private", "blocklist", "time", "uptime"${config.tls ? ', "tls"' : ''}${limits ? ', "limits"' : ''} }`,
+    `  "private", "blocklist", "time", "uptime", "pep"${config.tls ? ', "tls"' : ''}${limits ? ', "limits"' : ''} }`,
     ...(limits ? [`limits = { c2s = { rate = ${luaString(limits.rate)}${limits.burst ? `; burst = ${luaString(limits.burst)}` : ''} } }`] : []),
     'modules_disabled = { "s2s", "s2s_auth_certs", "dialback" }',
     // Plain TCP on loopback unless TLS is asked for; accounts are stored as registered (SCRAM is derived at login).

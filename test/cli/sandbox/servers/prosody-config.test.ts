@@ -44,14 +44,14 @@ describe('prosodyConfig', () => {
     expect(lines({ tls: false }).join('\n')).not.toContain('"tls"')
     const tls = lines({ tls: true })
     expect(tls).toContain('c2s_require_encryption = true')
-    expect(tls.join('\n')).toContain('"uptime", "tls" }')
+    expect(tls.join('\n')).toContain('"uptime", "pep", "tls" }')
     expect(tls.join('\n')).not.toContain('allow_unencrypted_plain_auth')
   })
 
   it('loads mod_limits with the rate, and the burst when given, only when asked to', () => {
     expect(lines({}).join('\n')).not.toMatch(/limits/)
     const withBurst = lines({ limits: { rate: '500kb/s', burst: '1s' } })
-    expect(withBurst.join('\n')).toContain('"uptime", "limits" }')
+    expect(withBurst.join('\n')).toContain('"uptime", "pep", "limits" }')
     expect(withBurst).toContain('limits = { c2s = { rate = "500kb/s"; burst = "1s" } }')
     expect(lines({ limits: { rate: '10kb/s' } })).toContain('limits = { c2s = { rate = "10kb/s" } }')
   })
