@@ -13,10 +13,25 @@ import { iqError, iqResult } from './iq-replies.js'
  */
 export class TestVcards {
   readonly #held = new Map<string, XmlElement>()
-  /** How many times the bot set its vCard: a start that changed nothing sets none. */
+  /**
+   * How many times the bot set its vCard: a start that changed nothing sets none.
+   *
+   * @example
+   * ```ts
+   * await kit.restart()
+   * expect(kit.vcards.sets).toBe(1)
+   * ```
+   */
   sets = 0
 
-  /** The vCard the server holds for a JID (any resource of it). */
+  /**
+   * The vCard the server holds for a JID (any resource of it).
+   *
+   * @example
+   * ```ts
+   * expect(kit.vcards.of(kit.jid)?.getChildText('NICKNAME')).toBe('Deploy Bot')
+   * ```
+   */
   of(jid: string): XmlElement | undefined {
     return this.#held.get(bareJid(jid))
   }

@@ -30,7 +30,14 @@ export class InvitedRooms {
     private readonly kept: Store,
   ) {}
 
-  /** The rooms remembered, as bare JIDs. */
+  /**
+   * The rooms remembered, as bare JIDs.
+   *
+   * @example
+   * ```ts
+   * const rooms = await bot.invitations.remembered()
+   * ```
+   */
   remembered(): Promise<string[]> {
     return this.kept.list()
   }
