@@ -16,6 +16,7 @@ import { renderResults, withResults } from './report.js'
 import { type BenchSettings, FULL, QUICK } from './settings.js'
 import { type SideBySideBot, sideBySide } from './side-by-side.js'
 import { ensureSlixmpp } from './slixmpp.js'
+import { runStateCpuBench, STATE_FULL, STATE_QUICK } from './state-cpu.js'
 import { median } from './stats.js'
 import { runStoreBench, STORE_FULL, STORE_QUICK } from './store.js'
 import { runWebBench, WEB_FULL, WEB_QUICK } from './webhook.js'
@@ -30,7 +31,8 @@ const USAGE = `Usage: npm run bench [-- options]
   --compare DIR  with --side-by-side: also the echo example of another built checkout (DIR/dist/examples/echo.js)
   --web          only the web side (webhook to chat message, /metrics on the paced echo); prints only
   --store        only bot.store: get/set/update latency and throughput on memory, the XMPP account and
-                 PostgreSQL side by side; prints only
+                 PostgreSQL side by side, then the CPU per echo of a handler using ctx.state (memory store,
+                 XMPP account) beside one without, running at once; prints only
   -h, --help     this text`
 
 const LOAD_PASSWORD = 'bench-load'
@@ -174,13 +176,16 @@ async function runWebOnly(settings: typeof WEB_FULL): Promise<void> {
   }
 }
 
-/** `--store`: the store's back ends alone, printed. */
-async function runStoreOnly(quick: boolean): Promise<void> {
+/** `--store`: the store's back ends, then ctx.state's CPU per echo; printed. */
+async function runStoreOnly(quick: boolean, settings: BenchSettings): Promise<void> {
   await ensureProsody({ install: true })
-  const prosody = await startProsody({ muc: false })
+  const prosody = await startProsody({ muc: false, smacksHibernation: 0 })
   try {
     process.stdout.write(`\n${await runStoreBench(prosody, quick ? STORE_QUICK : STORE_FULL, say)}\n`)
+    const state = quick ? STATE_QUICK : { ...STATE_FULL, rounds: Math.min(settings.rounds, STATE_FULL.rounds) }
+    process.stdout.write(`\n${await runStateCpuBench(prosody, settings, state, say)}\n`)
   } finally {
+    killAllBots()
     await prosody.stop()
   }
 }
@@ -188,7 +193,7 @@ async function runStoreOnly(quick: boolean): Promise<void> {
 async function main(): Promise<void> {
   const { settings, write, sideBySide: sideBySideOnly, compare, webOnly, storeOnly, quick } = options()
   if (sideBySideOnly) return runSideBySide(settings, compare)
-  if (storeOnly) return runStoreOnly(quick)
+  if (storeOnly) return runStoreOnly(quick, settings)
   const webSettings = quick ? WEB_QUICK : { ...WEB_FULL, rounds: Math.min(settings.rounds, WEB_FULL.rounds) }
   if (webOnly) return runWebOnly(webSettings)
   const started = performance.now()

@@ -21,6 +21,8 @@ const WARMUP = { count: 1_000, rate: 1_000 }
 export interface SideBySideBot extends BotCommand {
   readonly id: string
   readonly label: string
+  /** Settings of its own, beside the account's. */
+  readonly env?: Readonly<Record<string, string>>
 }
 
 /** The bot's CPU per echo in each round, by bot id. */
@@ -31,6 +33,7 @@ export async function sideBySide(
   bots: readonly SideBySideBot[],
   settings: BenchSettings,
   say: (line: string) => void,
+  warmup: { readonly count: number; readonly rate: number } = WARMUP,
 ): Promise<SideBySideSamples> {
   const samples: SideBySideSamples = new Map(bots.map((bot) => [bot.id, []]))
   const account = { host: prosody.host, port: prosody.port, domain: prosody.domain, password: LOAD_PASSWORD, resource: 'load' }
@@ -44,7 +47,14 @@ export async function sideBySide(
         const online = answerAfter(client, `${ANSWER}${user}-probe`, performance.now(), ONLINE_TIMEOUT_MS)
         void client.write(chatMessage(to, `${user}-probe`))
         // One load client sends thousands of messages: natter's per-sender limits would drop most of them.
-        const proc = new BotProcess(bot, { JID: to, JPASSWORD: BOT_PASSWORD, XMPP_SERVICE: prosody.service, XMPP_RESOURCE: 'bench', XMPP_LIMITS: 'off' })
+        const proc = new BotProcess(bot, {
+          JID: to,
+          JPASSWORD: BOT_PASSWORD,
+          XMPP_SERVICE: prosody.service,
+          XMPP_RESOURCE: 'bench',
+          XMPP_LIMITS: 'off',
+          ...bot.env,
+        })
         return { bot, user, client, to, proc, online }
       }),
     )
@@ -59,7 +69,7 @@ export async function sideBySide(
             return proc.whileRunning(paced({ ...options, tag: `${user}-${tag}` }))
           }),
         )
-      await run(WARMUP.count, WARMUP.rate, 'warmup')
+      await run(warmup.count, warmup.rate, 'warmup')
       const results = await run(settings.pacedMessages, settings.pacedRate, 'paced')
       for (const [i, result] of results.entries()) samples.get(started[i]?.bot.id ?? '')?.push(result.botCpuUs)
       const lost = (n: number): string => (n > 0 ? ` (${n} lost)` : '')

@@ -1,5 +1,6 @@
 import { BotCore } from './bot/bot-core.js'
 import type { CoreOptions } from './bot/core-options.js'
+import { type ContactsFeature, contacts } from './plugins/contacts/contacts.js'
 import { type DiscoveryFeature, discovery } from './plugins/discovery/discovery.js'
 import { type FormationFeature, formation } from './plugins/formation/formation.js'
 import type { FormationOptions } from './plugins/formation/settings.js'
@@ -70,10 +71,12 @@ export type Bot = BotCore &
   WebFeature &
   InvitationsFeature &
   PubSubFeature &
-  ProfileFeature
+  ProfileFeature &
+  ContactsFeature
 
 /**
  * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,
+ * contacts' presence (`bot.contacts`),
  * formations (several processes of one bot), per-sender limits on what comes in, work for later
  * (`bot.schedule()` in memory, `bot.jobs` durable), a store (`bot.store`), conversation state (`ctx.state`, with
  * `state: true`), own messages kept from handlers, the web side (`bot.http`, `bot.webhook()`, served on
@@ -97,6 +100,8 @@ export function createBot(options: BotOptions = {}): Bot {
     .install(roster())
     .install(ownMessages(options))
     .install(rooms(options))
+    // Before formation, which stops what other processes handle: every process knows every contact's presence.
+    .install(contacts())
     .install(formation(options))
     // After rooms, whose bookkeeping must see every presence, and formation, which leaves to the other
     // processes what they own: before any middleware of the bot's own.

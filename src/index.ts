@@ -67,6 +67,7 @@ export {
 
 // The features `createBot()` installs: what each adds to the bot, and its options.
 
+export type { ContactPresence, Contacts, ContactsFeature } from './plugins/contacts/contacts.js'
 export type { DiscoveryFeature, Features } from './plugins/discovery/discovery.js'
 export type { Formation, FormationChange, FormationFeature } from './plugins/formation/formation.js'
 export type { FormationOptions } from './plugins/formation/settings.js'

@@ -144,6 +144,9 @@ const COVERAGE: Readonly<Record<string, Coverage>> = {
   'npm run bench': {
     notRun: 'in the Benchmarks section, which the benchmark work owns: minutes of load and slixmpp; BENCHMARKS.md says how to run it',
   },
+  'npm run bench -- --store': {
+    notRun: 'minutes of load on a private Prosody and PostgreSQL; prints only, like npm run bench, and nothing in it is asserted',
+  },
 }
 
 /** A command in the text: in backticks, a command word and its arguments. */

@@ -1,6 +1,6 @@
 // The bot of the state drills: `count <n>` adds one to the sender's counter (in ctx.state) and answers
 // `counted <n>: <total>`; `total` answers the counter; `remind <ms> <text...>` sends the text back after that
-// long, as a durable job.
+// long, as a durable job; `who` answers the contacts this process knows online, `online: <bare JIDs, sorted>`.
 import { bareJid, createBot } from 'natter'
 
 declare module 'natter' {
@@ -25,5 +25,14 @@ bot.command('remind <ms> <text...>', 'Sends the text back after <ms>', async (cm
   await bot.jobs.schedule('reminder', { to, text: cmd.args.text }, { in: Number(cmd.args.ms), conversation: to })
   return cmd.reply(`reminding in ${cmd.args.ms} ms`)
 })
+
+bot.command('who', 'Lists the contacts online', (cmd) =>
+  cmd.reply(
+    `online: ${bot.contacts
+      .online()
+      .map((c) => c.jid)
+      .join(', ')}`,
+  ),
+)
 
 bot.run()

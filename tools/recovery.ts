@@ -2,7 +2,8 @@
 // with the fault-injecting proxy of tools/proxy.ts in between. Prints the Markdown tables quoted in docs/staying-up.md
 // and docs/scaling-out.md. `-- --runs N` repeats each fault N times (default 5); `--no-faults` leaves out the
 // formation drills for lasting faults (a stall, a lingering session, the server's restart, also on ejabberd when it
-// is installed); `--hog` runs the formation drills with a CPU hog per core beside them.
+// is installed); `--hog` runs the formation drills with a CPU hog per core beside them; `--no-state` leaves out the
+// state drills (a counter in ctx.state and a durable reminder across a handover and a takeover, tools/state-table.ts).
 import os from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
@@ -12,6 +13,7 @@ import { type Ejabberd, findEjabberd, startEjabberd } from './ejabberd.js'
 import { type DrillResult, drills, prepareDrills } from './formation-drill.js'
 import { type FaultResult, faultDrills, startHog } from './formation-faults.js'
 import { startProxy, type TcpProxy } from './proxy.js'
+import { stateTable } from './state-table.js'
 
 const PASSWORD = 'recovery-pw-1'
 // The values the issue's acceptance check uses; the defaults (60 s / 10 s) bound detection at 70 s.
@@ -222,7 +224,12 @@ async function ejabberdRows(runs: number, hog: boolean): Promise<string[]> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '5' }, faults: { type: 'boolean', default: true }, hog: { type: 'boolean', default: false } },
+    options: {
+      runs: { type: 'string', default: '5' },
+      faults: { type: 'boolean', default: true },
+      hog: { type: 'boolean', default: false },
+      state: { type: 'boolean', default: true },
+    },
     allowNegative: true,
   })
   const runs = Number(values.runs)
@@ -257,6 +264,13 @@ async function main(): Promise<void> {
     process.stdout.write(
       `Six senders take turns; every reply to a numbered message is counted. Default takeover time (5 s)${values.hog ? '; a CPU hog per core beside the drills' : ''}.\n`,
     )
+    if (values.state) {
+      process.stderr.write(`state drills, ${runs} runs each...\n`)
+      process.stdout.write(`\n${await stateTable(runs)}\n\n`)
+      process.stdout.write(
+        'Two processes of tools/counter-bot.ts; six senders take turns with `count <n>` (120 messages), each first asking for a reminder due 1.5 s later.\n',
+      )
+    }
   } finally {
     await Promise.allSettled(bots.map((bot) => bot.stop(1_000)))
     await proxy.close()

@@ -4,7 +4,13 @@
 // What they do not hold yet (issue 17, item 9: no increment lost), so not asserted here:
 // - SIGTERM: while the leaving member still finishes messages it had taken in, the new owner handles the next ones
 //   of the same conversation; one save then loses, refused with an error logged, or unseen on the XMPP back end,
-//   which checks versions and writes in two requests.
+//   which checks versions and writes in two requests. Measured once on Prosody (npm run recovery, loaded machine):
+//   13 of 120 increments lost, 5 saves refused. Retrying the handler on a conflict would send its replies twice;
+//   the fix is the handover's: the successor holds a conversation it takes from a leaving member (as the formation's
+//   backlog holds what others own) until that member's session has ended, or its shutdown deadline passed, and
+//   only then handles it, in order.
+// - SIGKILL: in the same run, 4 messages got no reply and 7 increments were lost (the stateless drills lose none);
+//   not yet explained.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Prosody, startProsody } from '../../src/cli/sandbox/servers/prosody.js'
 import { type Ejabberd, startEjabberd } from '../../tools/ejabberd.js'

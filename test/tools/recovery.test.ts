@@ -1,7 +1,8 @@
 // `npm run recovery`, which docs/staying-up.md and docs/scaling-out.md quote, run once per fault and
 // scenario: it must get through every one of them and print both tables. The figures themselves are the
 // tool's to measure, not this test's to judge; what the drills guarantee is checked in formation.test.ts. The
-// drills for lasting faults are left out (`--no-faults`): formation-faults.test.ts runs them, shorter.
+// drills for lasting faults are left out (`--no-faults`): formation-faults.test.ts runs them, shorter; so are the
+// state drills (`--no-state`, minutes more): state-drill.test.ts runs them.
 import { execFile } from 'node:child_process'
 import { expect, it } from 'vitest'
 import { ROOT } from '../../tools/bot-process.js'
@@ -13,7 +14,7 @@ const SCENARIOS = 9
 it('npm run recovery -- --runs 1 measures every fault and formation scenario, and loses no message', { timeout: 300_000 }, async () => {
   const command = await afterBuild('recovery')
   const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile('sh', ['-c', `${command} --runs 1 --no-faults`], { cwd: ROOT, timeout: 280_000 }, (_error, stdout, stderr) =>
+    const child = execFile('sh', ['-c', `${command} --runs 1 --no-faults --no-state`], { cwd: ROOT, timeout: 280_000 }, (_error, stdout, stderr) =>
       resolve({ code: child.exitCode, stdout, stderr }),
     )
   })
