@@ -1,5 +1,7 @@
 import { BotCore } from './bot/bot-core.js'
 import type { CoreOptions } from './bot/core-options.js'
+import { type AdhocFeature, adhoc } from './plugins/adhoc/adhoc.js'
+import { type CapsFeature, caps } from './plugins/caps/caps.js'
 import { type DiscoveryFeature, discovery } from './plugins/discovery/discovery.js'
 import { type FormationFeature, formation } from './plugins/formation/formation.js'
 import type { FormationOptions } from './plugins/formation/settings.js'
@@ -63,14 +65,16 @@ export type Bot = BotCore &
   ScheduleFeature &
   StoreFeature &
   JobsFeature &
-  WebFeature
+  WebFeature &
+  CapsFeature &
+  AdhocFeature
 
 /**
  * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,
  * formations (several processes of one bot), per-sender limits on what comes in, work for later
  * (`bot.schedule()` in memory, `bot.jobs` durable), a store (`bot.store`), conversation state (`ctx.state`, with
  * `state: true`), own messages kept from handlers, and the web side (`bot.http`, `bot.webhook()`, served on
- * `PORT`). With no options it reads everything from
+ * `PORT`), entity capabilities in its presence, and ad-hoc commands (every `bot.command`, and `bot.adhoc()`). With no options it reads everything from
  * the environment when started. Install features of your own with `bot.install()`.
  *
  * @example
@@ -99,6 +103,8 @@ export function createBot(options: BotOptions = {}): Bot {
     .install(state(options))
     .install(jobs())
     .install(web(options.web))
+    .install(caps())
+    .install(adhoc())
   return bot
 }
 

@@ -51,3 +51,7 @@ export const NS_MUC_ADMIN = 'http://jabber.org/protocol/muc#admin'
 export const NS_UPLOAD = 'urn:xmpp:http:upload:0'
 /** XEP-0049: private XML storage, where the store keeps values on the bot's own account. */
 export const NS_PRIVATE = 'jabber:iq:private'
+/** XEP-0115: entity capabilities. */
+export const NS_CAPS = 'http://jabber.org/protocol/caps'
+/** XEP-0050: ad-hoc commands. */
+export const NS_COMMANDS = 'http://jabber.org/protocol/commands'

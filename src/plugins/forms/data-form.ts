@@ -102,7 +102,7 @@ const FIELD_TYPES: readonly string[] = ['text-single', 'text-multi', 'text-priva
 /**
  * Reads an `<x xmlns='jabber:x:data'/>` element (the one given, or the first such child of it). Throws a
  * `TypeError` saying what is wrong when there is none or its type is unknown; a field of a type natter does
- * not know reads as `text-single`, as XEP-0004 says of a field without a type.
+ * not know reads as one without a type, which XEP-0004 treats as `text-single`.
  *
  * @example
  * ```ts
@@ -117,16 +117,23 @@ export function parseDataForm(element: XmlElement): DataForm {
   const title = x.getChildText('title') ?? undefined
   const instructions = x.getChildren('instructions').map((i) => i.getText())
   const fields = x.getChildren('field').map((f): FormField => {
-    const options = f.getChildren('option').map((o) => ({ label: o.attrs.label, value: o.getChildText('value') ?? '' }))
-    return {
+    const options = f.getChildren('option').map((o) => defined({ label: o.attrs.label, value: o.getChildText('value') ?? '' }))
+    const values = f.getChildren('value').map((v) => v.getText())
+    const fieldType = f.attrs.type
+    return defined({
       var: f.attrs.var,
-      type: (FIELD_TYPES.includes(f.attrs.type ?? '') ? f.attrs.type : 'text-single') as FieldType,
+      type: fieldType !== undefined && FIELD_TYPES.includes(fieldType) ? (fieldType as FieldType) : undefined,
       label: f.attrs.label,
       desc: f.getChildText('desc') ?? undefined,
-      required: f.getChild('required') !== undefined,
-      values: f.getChildren('value').map((v) => v.getText()),
+      required: f.getChild('required') !== undefined || undefined,
+      values: values.length > 0 ? values : undefined,
       options: options.length > 0 ? options : undefined,
-    }
+    })
   })
-  return { type: type as FormType, title, instructions: instructions.length > 0 ? instructions : undefined, fields }
+  return defined({ type: type as FormType, title, instructions: instructions.length > 0 ? instructions : undefined, fields })
+}
+
+/** The object without its undefined members: a form read back equals the one built. */
+function defined<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T
 }
