@@ -49,12 +49,17 @@ export function caps(node = CAPS_NODE): (bot: BotCore & DiscoveryFeature) => Cap
   return (bot) => {
     let ver: string | undefined
     let resend = false
+    // Until the bot's first presence is out, a change needs no presence of its own: the first carries it.
+    let announced = false
+    bot.on('ready', () => {
+      announced = true
+    })
     const current = (): string => (ver ??= capsVer(bot.discoInfo()))
     bot.features.add(NS_CAPS)
     bot.features.onChange(() => {
       ver = undefined
       // Several features often come at once: one presence for all of them.
-      if (!bot.online || resend) return
+      if (!announced || !bot.online || resend) return
       resend = true
       queueMicrotask(() => {
         resend = false
