@@ -110,7 +110,8 @@ export function adhoc(now: () => number = Date.now): (bot: BotCore & DiscoveryFe
         session.stage--
         return present(command, session)
       }
-      if ((action === 'next' && last) || (action === 'complete' && !last)) throw commandError('bad-request', 'modify', 'bad-action')
+      // `next` at the last stage completes, for clients that send it whatever the actions offer.
+      if (action === 'complete' && !last) throw commandError('bad-request', 'modify', 'bad-action')
       if (!submitted) throw commandError('bad-request', 'modify', 'bad-payload')
       let values: AdhocRun['values']
       try {
