@@ -1,5 +1,7 @@
 import { BotCore } from './bot/bot-core.js'
 import type { CoreOptions } from './bot/core-options.js'
+import { type AdhocFeature, adhoc } from './plugins/adhoc/adhoc.js'
+import { type CapsFeature, caps } from './plugins/caps/caps.js'
 import { type ContactsFeature, contacts } from './plugins/contacts/contacts.js'
 import { type DiscoveryFeature, discovery } from './plugins/discovery/discovery.js'
 import { type FormationFeature, formation } from './plugins/formation/formation.js'
@@ -72,7 +74,9 @@ export type Bot = BotCore &
   InvitationsFeature &
   PubSubFeature &
   ProfileFeature &
-  ContactsFeature
+  ContactsFeature &
+  CapsFeature &
+  AdhocFeature
 
 /**
  * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,
@@ -80,8 +84,9 @@ export type Bot = BotCore &
  * formations (several processes of one bot), per-sender limits on what comes in, work for later
  * (`bot.schedule()` in memory, `bot.jobs` durable), a store (`bot.store`), conversation state (`ctx.state`, with
  * `state: true`), own messages kept from handlers, the web side (`bot.http`, `bot.webhook()`, served on
- * `PORT`), room invitations (`bot.invitation()`), PubSub and PEP (`bot.pubsub`, `bot.pubsubEvent()`) and the
- * bot's name and avatar. With no options it reads everything from
+ * `PORT`), room invitations (`bot.invitation()`), PubSub and PEP (`bot.pubsub`, `bot.pubsubEvent()`), the
+ * bot's name and avatar, entity capabilities in its presence, and ad-hoc commands (every `bot.command`, and
+ * `bot.adhoc()`). With no options it reads everything from
  * the environment when started. Install features of your own with `bot.install()`.
  *
  * @example
@@ -116,6 +121,8 @@ export function createBot(options: BotOptions = {}): Bot {
     .install(invitations(options))
     .install(pubsub())
     .install(profile(options))
+    .install(caps())
+    .install(adhoc())
   return bot
 }
 

@@ -204,6 +204,8 @@ export class StanzaError extends Error {
     readonly type: StanzaErrorType = 'cancel',
     /** Human-readable text sent with the error. */
     readonly text?: string,
+    /** An application-specific condition sent beside the defined one, e.g. XEP-0050's `<bad-sessionid/>`. */
+    readonly appCondition?: XmlElement,
   ) {
     super(text ? `${condition}: ${text}` : condition)
   }
@@ -230,6 +232,7 @@ export class StanzaError extends Error {
       { type: this.type },
       xml(this.condition, { xmlns: NS_STANZAS }),
       this.text !== undefined && xml('text', { xmlns: NS_STANZAS }, this.text),
+      this.appCondition,
     )
   }
 }

@@ -115,6 +115,24 @@ export { type AlwaysSet, type OptionValue, readSetting, type Setting } from './s
 export type { SettingsTable } from './settings/settings-table.js'
 export { type XmlChild, type XmlElement, xml } from './xml.js'
 
+// XMPP extensions: data forms (XEP-0004), ad-hoc commands (XEP-0050), entity capabilities (XEP-0115).
+
+export type { AdhocFeature } from './plugins/adhoc/adhoc.js'
+export type {
+  AdhocForm,
+  AdhocHandler,
+  AdhocNote,
+  AdhocOptions,
+  AdhocResult,
+  AdhocRun,
+  AdhocStage,
+} from './plugins/adhoc/adhoc-command.js'
+export type { Caps, CapsFeature } from './plugins/caps/caps.js'
+export { capsVer } from './plugins/caps/caps-ver.js'
+export type { DiscoItem, DiscoNodes, NodeAnswers } from './plugins/discovery/disco-nodes.js'
+export { type DataForm, dataForm, type FieldOption, type FieldType, type FormField, type FormType, parseDataForm } from './plugins/forms/data-form.js'
+export { FormError, type FormValue, type FormValues, readForm } from './plugins/forms/form-values.js'
+
 // Running a process: the bot's entry point, and its settings as read from the environment.
 
 export type { Rate } from './pacing/token-buckets.js'

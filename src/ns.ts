@@ -69,3 +69,7 @@ export const NS_VCARD = 'vcard-temp'
 export const NS_AVATAR_DATA = 'urn:xmpp:avatar:data'
 /** XEP-0084: the node telling which avatar is current. */
 export const NS_AVATAR_METADATA = 'urn:xmpp:avatar:metadata'
+/** XEP-0115: entity capabilities. */
+export const NS_CAPS = 'http://jabber.org/protocol/caps'
+/** XEP-0050: ad-hoc commands. */
+export const NS_COMMANDS = 'http://jabber.org/protocol/commands'

@@ -8,7 +8,7 @@ import type { OneOff } from './one-off.js'
 /**
  * `natter check`: what the bot's account and server look like from a session of the bot's own.
  * Prints the server and its software, the features a bot relies on (stream management, carbons, a
- * group chat service, HTTP upload), the roster size and the round trip of a ping. Rejects when the
+ * group chat service, HTTP upload; ad-hoc commands and caps need nothing of it), the roster size and the round trip of a ping. Rejects when the
  * roster or the ping gets no answer.
  *
  * @example
@@ -38,6 +38,8 @@ export async function check({ bot, settings, timeout }: OneOff, io: Io): Promise
     ['message carbons', server?.features.has(NS_CARBONS) ? 'yes' : 'no'],
     ['group chat (MUC)', rooms.map((s) => s.jid).join(', ') || 'none'],
     ['HTTP upload', uploads.map(describeUpload).join(', ') || 'none'],
+    // Both are the bot's own answers to clients: no server support to check.
+    ['ad-hoc, caps', 'served by the bot (nothing needed)'],
     ['roster', roster.length === 1 ? '1 contact' : `${roster.length} contacts`],
     ['ping', `${rtt.toFixed(1)} ms`],
   ]

@@ -147,6 +147,11 @@ export class Commands {
     this.#byName.set(name, { name, usage: spec.trim().replace(/\s+/g, ' '), params, description: options.description, admin: options.admin ?? false, handler })
   }
 
+  /** The commands in registration order. */
+  list(): CommandSpec[] {
+    return [...this.#byName.values()]
+  }
+
   get size(): number {
     return this.#byName.size
   }

@@ -1,6 +1,6 @@
 import { bareJid } from '../jid.js'
 import type { Logger } from '../log/logger.js'
-import { type CommandArgs, type CommandContext, type CommandOptions, Commands } from './commands.js'
+import { type CommandArgs, type CommandContext, type CommandOptions, type CommandSpec, Commands } from './commands.js'
 import { type IqContext, type IqField, iqKind } from './context/iq.js'
 import { type MessageContext, type MessageField, messageKind } from './context/message.js'
 import { type PresenceContext, type PresenceField, presenceKind } from './context/presence.js'
@@ -206,6 +206,11 @@ export class Composer {
     const options = typeof description === 'string' ? { description } : description
     this.#commands.add(spec, options, handler as (ctx: CommandContext) => unknown)
     return this
+  }
+
+  /** @internal The commands registered so far, in order, for features that offer them another way (ad-hoc commands). */
+  get commandSpecs(): readonly CommandSpec[] {
+    return this.#commands?.list() ?? []
   }
 
   /**

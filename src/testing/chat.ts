@@ -5,10 +5,12 @@ import { StanzaError, UndeliveredError } from '../errors.js'
 import type { IqAnswer } from '../iq-answer.js'
 import { bareJid } from '../jid.js'
 import { NS_PING } from '../ns.js'
+import type { FormValue } from '../plugins/forms/form-values.js'
 import type { StoreBackend } from '../plugins/store/backend.js'
 import { MemoryBackend } from '../plugins/store/memory-backend.js'
 import { useStoreBackend } from '../plugins/store/store.js'
 import { type XmlElement, xml } from '../xml.js'
+import { type AdhocOutcome, runAdhoc } from './adhoc-run.js'
 import { Exchange } from './exchange.js'
 import { type Replies, repliesOf } from './replies.js'
 
@@ -128,6 +130,19 @@ export class TestChat {
     const reply = out.at(-1)
     if (reply?.name !== 'iq') throw new Error('the bot sent no IQ reply')
     return reply
+  }
+
+  /**
+   * Runs an ad-hoc command (XEP-0050) from `from`, as a client would: executes it, fills in each form it
+   * asks for from `values`, and resolves where it stopped, as `TestContact.adhoc()` does.
+   *
+   * @example
+   * ```ts
+   * const run = await chat.adhoc('alice@example.org/phone', 'echo', { text: 'hi' })
+   * ```
+   */
+  adhoc(from: string, node: string, values?: Readonly<Record<string, FormValue>>): Promise<AdhocOutcome> {
+    return runAdhoc((payload) => this.iq(from, 'set', payload), node, values)
   }
 
   /** @internal Lets the test kit play the server: `server` sees every stanza the bot sends. */

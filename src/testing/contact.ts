@@ -3,7 +3,9 @@ import type { Show } from '../dispatch/context/presence.js'
 import type { SubscriptionType } from '../dispatch/context/subscription.js'
 import { bareJid } from '../jid.js'
 import { NS_CONFERENCE, NS_MUC_USER, NS_PUBSUB_EVENT } from '../ns.js'
+import type { FormValue } from '../plugins/forms/form-values.js'
 import { type XmlElement, xml } from '../xml.js'
+import { type AdhocOutcome, runAdhoc } from './adhoc-run.js'
 import { nextId } from './chat.js'
 import type { KitLink } from './kit-link.js'
 import { type Replies, repliesOf } from './replies.js'
@@ -79,6 +81,22 @@ export class TestContact {
     const reply = out.at(-1)
     if (reply?.name !== 'iq') throw new Error('the bot sent no IQ reply')
     return reply
+  }
+
+  /**
+   * Runs an ad-hoc command (XEP-0050) as the contact's client would: executes it, fills in each form it
+   * asks for from `values` and goes on, and resolves where it stopped: completed with its notes (or
+   * result form), or executing with the form that asks for what `values` lacks. An error reply (e.g.
+   * `forbidden`) rejects with its `StanzaError`.
+   *
+   * @example
+   * ```ts
+   * expect((await alice.adhoc('echo', { text: 'hi' })).text).toBe('hi')
+   * expect((await alice.adhoc('echo')).form?.fields[0]?.var).toBe('text')
+   * ```
+   */
+  adhoc(node: string, values?: Readonly<Record<string, FormValue>>): Promise<AdhocOutcome> {
+    return runAdhoc((payload) => this.iq('set', payload), node, values)
   }
 
   /**

@@ -17,6 +17,7 @@
 
 // The kit: a bot online on an in-memory server, and what its handlers said.
 
+export type { AdhocOutcome } from './adhoc-run.js'
 export { TestKit, type TestKitOptions, testKit } from './kit.js'
 export type { Replies } from './replies.js'
 

@@ -371,8 +371,8 @@ describe('sending', () => {
     expect(busy?.attrs.type).toBeUndefined()
     expect(busy?.getChildText('show')).toBe('dnd')
     expect(busy?.getChildText('status')).toBe('Deploying')
-    // Only the formation marker, by which the bot's other processes know it, is left.
-    expect(available?.getChildElements().map((c) => c.name)).toEqual(['formation'])
+    // Only the formation marker, by which the bot's other processes know it, and the caps are left.
+    expect(available?.getChildElements().map((c) => c.name)).toEqual(['formation', 'c'])
   })
 })
 

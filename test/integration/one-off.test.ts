@@ -49,6 +49,7 @@ describe('natter check', () => {
       'message carbons': 'yes',
       'group chat (MUC)': 'conference.localhost',
       'HTTP upload': 'none',
+      'ad-hoc, caps': 'served by the bot (nothing needed)',
       roster: '0 contacts',
       ping: expect.stringMatching(/^\d+\.\d ms$/),
     })

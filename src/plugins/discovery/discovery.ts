@@ -1,7 +1,8 @@
 import type { BotCore } from '../../bot/bot-core.js'
 import { StanzaError } from '../../errors.js'
 import { NS_CHATSTATES, NS_DELAY, NS_DISCO_INFO, NS_DISCO_ITEMS } from '../../ns.js'
-import { xml } from '../../xml.js'
+import { type XmlElement, xml } from '../../xml.js'
+import { type DiscoItem, DiscoNodes } from './disco-nodes.js'
 
 /**
  * The features the bot announces through service discovery (XEP-0030). Features add their own;
@@ -15,16 +16,24 @@ import { xml } from '../../xml.js'
 export class Features {
   // Besides disco itself, what every bot's message contexts read: chat states and delayed delivery.
   readonly #set = new Set<string>([NS_DISCO_INFO, NS_DISCO_ITEMS, NS_CHATSTATES, NS_DELAY])
+  readonly #listeners: Array<() => void> = []
 
   add(...features: string[]): void {
+    const size = this.#set.size
     for (const feature of features) this.#set.add(feature)
+    if (this.#set.size !== size) this.#changed()
+  }
+
+  /** Hears about every feature added from now on, e.g. to announce the new set through caps. */
+  onChange(listener: () => void): void {
+    this.#listeners.push(listener)
   }
 
   /** @internal Adds the namespaces that IQ guards fix with plain strings: discovery() calls it for each IQ handler registered. */
   announce(guards: unknown): void {
     for (const guard of Array.isArray(guards) ? guards : [guards]) {
       const xmlns = typeof guard === 'object' && guard !== null ? (guard as { xmlns?: unknown }).xmlns : undefined
-      for (const ns of Array.isArray(xmlns) ? xmlns : [xmlns]) if (typeof ns === 'string') this.#set.add(ns)
+      for (const ns of Array.isArray(xmlns) ? xmlns : [xmlns]) if (typeof ns === 'string') this.add(ns)
     }
   }
 
@@ -34,6 +43,10 @@ export class Features {
 
   list(): string[] {
     return [...this.#set].sort()
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener()
   }
 }
 
@@ -48,11 +61,22 @@ export class Features {
 export interface DiscoveryFeature {
   /** What the bot announces through service discovery; IQ handlers add their namespaces. */
   readonly features: Features
+  /** The nodes the bot answers disco#info and disco#items on besides itself (ad-hoc commands, caps). */
+  readonly discoNodes: DiscoNodes
+  /**
+   * The bot's own disco#info answer as it stands: its identity and features.
+   *
+   * @example
+   * ```ts
+   * const count = bot.discoInfo().getChildren('feature').length
+   * ```
+   */
+  discoInfo(): XmlElement
 }
 
 /**
  * Service discovery (XEP-0030): answers disco#info with the bot's identity and features, and
- * disco#items with no items. The answers are registered when the bot starts, after the bot's own
+ * disco#items with no items; other features answer on nodes of their own (`bot.discoNodes`). The answers are registered when the bot starts, after the bot's own
  * handlers, so a bot can answer disco its own way. `createBot()` installs it.
  *
  * @example
@@ -64,25 +88,37 @@ export interface DiscoveryFeature {
 export function discovery(identity: { name: string }): (bot: BotCore) => DiscoveryFeature {
   return (bot) => {
     const features = new Features()
+    const discoNodes = new DiscoNodes()
+    const discoInfo = (): XmlElement =>
+      xml(
+        'query',
+        { xmlns: NS_DISCO_INFO },
+        xml('identity', { category: 'client', type: 'bot', name: identity.name }),
+        features.list().map((feature) => xml('feature', { var: feature })),
+      )
     bot.onRegister(({ kind, guards }) => {
       if (kind === 'iq') features.announce(guards)
     })
     bot.onStart(() => {
       bot.iq({ type: 'get', xmlns: NS_DISCO_INFO, element: 'query' }, (iq) => {
-        // Nodes are for entity capabilities and ad-hoc commands, which the bot does not publish.
-        if (iq.query.attrs.node !== undefined) throw new StanzaError('item-not-found', 'cancel')
-        return xml(
-          'query',
-          { xmlns: NS_DISCO_INFO },
-          xml('identity', { category: 'client', type: 'bot', name: identity.name }),
-          features.list().map((feature) => xml('feature', { var: feature })),
-        )
+        const node = iq.query.attrs.node
+        if (node === undefined) return discoInfo()
+        const info = discoNodes.find(node)?.info?.(iq.from, node)
+        if (!info) throw new StanzaError('item-not-found', 'cancel')
+        return xml('query', { xmlns: NS_DISCO_INFO, node }, info)
       })
       bot.iq({ type: 'get', xmlns: NS_DISCO_ITEMS, element: 'query' }, (iq) => {
-        if (iq.query.attrs.node !== undefined) throw new StanzaError('item-not-found', 'cancel')
-        return xml('query', { xmlns: NS_DISCO_ITEMS })
+        const node = iq.query.attrs.node
+        if (node === undefined) return xml('query', { xmlns: NS_DISCO_ITEMS })
+        const items = discoNodes.find(node)?.items?.(iq.from, node)
+        if (!items) throw new StanzaError('item-not-found', 'cancel')
+        return xml(
+          'query',
+          { xmlns: NS_DISCO_ITEMS, node },
+          items.map((item: DiscoItem) => xml('item', { jid: item.jid ?? iq.to, node: item.node, name: item.name })),
+        )
       })
     })
-    return { features }
+    return { features, discoNodes, discoInfo }
   }
 }
