@@ -51,3 +51,6 @@ export const NS_MUC_ADMIN = 'http://jabber.org/protocol/muc#admin'
 export const NS_UPLOAD = 'urn:xmpp:http:upload:0'
 /** XEP-0049: private XML storage, where the store keeps values on the bot's own account. */
 export const NS_PRIVATE = 'jabber:iq:private'
+
+/** XEP-0114: the stream an external component opens to its server. */
+export const NS_COMPONENT_ACCEPT = 'jabber:component:accept'

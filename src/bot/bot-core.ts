@@ -60,6 +60,9 @@ export class BotCore extends Composer {
       get log() {
         return bot.#log
       },
+      get component() {
+        return bot.component
+      },
       send: (stanza) => this.send(stanza),
     }
     this.#inbound = new Inbound(this.kinds, this.router, link, {
@@ -90,6 +93,20 @@ export class BotCore extends Composer {
   /** The bot's full JID once online; before that, the configured one. */
   get jid(): string {
     return this.#wire?.jid || this.#settings?.jid.full || ''
+  }
+
+  /**
+   * Whether the bot runs as an external component (XEP-0114): its JID is a bare domain, every address at
+   * that domain is the bot's, and it has no roster, no presence of its own and no account storage.
+   *
+   * @example
+   * ```ts
+   * bot.onStart(() => { if (bot.component) bot.log.info('serving every address of the domain') })
+   * ```
+   */
+  get component(): boolean {
+    const jid = this.jid
+    return jid !== '' && !jid.includes('@')
   }
 
   /** The validated settings, once `start()` has read them. */
@@ -259,6 +276,7 @@ export class BotCore extends Composer {
    * ```
    */
   async refreshPresence(): Promise<void> {
+    if (this.component) return
     const sent = this.send(this.#presence.element())
     // Offline, it waits for the link (a resumed session keeps its old presence on the server): nobody awaits that.
     if (this.#wire?.online) await sent
@@ -385,7 +403,8 @@ export class BotCore extends Composer {
     }
     await this.#hooks.runShutdown(Math.max(end - performance.now(), SHUTDOWN_HOOK_MIN_MS), this.#log)
     // What handlers and hooks sent goes out before the goodbye; the rest is given up on.
-    await wire.close(xml('presence', { type: 'unavailable' }))
+    // A component sent no presence of its own, so it has none to end.
+    await wire.close(this.component ? undefined : xml('presence', { type: 'unavailable' }))
     this.#requests.rejectAll(new Error('the bot stopped'))
     this.#log.info('stopped')
   }
@@ -430,7 +449,8 @@ export class BotCore extends Composer {
   /** A session is up: the bot's presence (unless the session was resumed, which kept it), then the `ready` listeners. */
   #cameOnline(info: BotEvents['ready'], sendPresence: (presence: XmlElement) => Promise<void>): void {
     this.#log.info({ jid: info.jid, resumed: info.resumed }, info.resumed ? 'session resumed' : 'online')
-    if (!info.resumed && this.#options.presence !== false) {
+    // A component has no presence of its own to broadcast: the server would bounce it.
+    if (!info.resumed && this.#options.presence !== false && !this.component) {
       const presence = this.#presence.element()
       this.#listeners.emit('stanza', { direction: 'out', name: 'presence', type: undefined })
       sendPresence(presence).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))

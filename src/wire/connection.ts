@@ -34,6 +34,7 @@ export class Connection {
         username: jid.local,
         password: settings.password,
         resource: settings.resource,
+        component: settings.component,
         allowInsecure: settings.allowInsecure,
         channelBinding: settings.channelBinding,
         secretNames: settings.secretNames,
@@ -104,11 +105,11 @@ export class Connection {
     this.#session.holdInbound()
   }
 
-  /** Sends what the outbox holds, then `goodbye` (while still online), and closes the stream. */
-  async close(goodbye: XmlElement): Promise<void> {
+  /** Sends what the outbox holds, then `goodbye` if any (while still online), and closes the stream. */
+  async close(goodbye: XmlElement | undefined): Promise<void> {
     await this.#outbox.flush()
     this.#outbox.close()
-    if (this.#transport.online) await this.#transport.send(goodbye).catch(() => {})
+    if (goodbye && this.#transport.online) await this.#transport.send(goodbye).catch(() => {})
     await this.#session.stop()
   }
 }

@@ -14,6 +14,7 @@ import { classify, isTooBig } from './classify-error.js'
 import { IqBridge, LIVENESS_PING_ID } from './iq-bridge.js'
 import { Receiver } from './receiver.js'
 import { StanzaLimit } from './stanza-limit.js'
+import { ComponentHandshake } from './login/handshake.js'
 import { StreamLogin } from './stream-login.js'
 import { wireTrace } from './trace.js'
 import { overBytes, WriteLane } from './write-lane.js'
@@ -30,6 +31,8 @@ export interface TransportOptions {
   password: string
   /** Empty: the server assigns one. */
   resource: string
+  /** Connect as an external component (XEP-0114) of `domain`, `password` being its shared secret. */
+  component?: boolean
   /** Allow logging in without TLS to a machine other than this one (`XMPP_ALLOW_INSECURE`). Default false. */
   allowInsecure?: boolean
   /** More names whose values the `-D` log hides (`LOG_SECRET_NAMES`). */
@@ -75,6 +78,7 @@ export class Transport extends EventEmitter<TransportEvents> {
   readonly #acks: AckQueue
   readonly #receiver: Receiver
   readonly #login: StreamLogin
+  readonly #handshake: ComponentHandshake
   readonly #iqs: IqBridge
   readonly #limit: StanzaLimit
   #jid = ''
@@ -99,10 +103,12 @@ export class Transport extends EventEmitter<TransportEvents> {
       },
       { maxBytes: options.maxStanzaSize, rate: options.sendRate },
     )
-    const { service, domain, username, resource } = options
+    const { service, domain, username, resource, component } = options
     const tlsName = options.tlsName ?? domain
-    this.#xmpp = new XmppJs({ service, domain, tlsName, username, resource, maxInbound: options.maxStanzaSize * INBOUND_FACTOR }, log, {
+    const maxInbound = options.maxStanzaSize * INBOUND_FACTOR
+    this.#xmpp = new XmppJs({ service, domain, tlsName, username, resource, maxInbound, component }, log, {
       logIn: () => this.#login.logIn(),
+      handshake: (streamId) => this.#handshake.logIn(streamId),
       write: (element) => this.#write(element),
       features: (features) => {
         this.#login.offered(features)
@@ -129,6 +135,7 @@ export class Transport extends EventEmitter<TransportEvents> {
     })
     this.#receiver = new Receiver(this.#xmpp, this.#acks, onStanza, log)
     this.#login = new StreamLogin(this.#xmpp, (element) => this.#write(element), options, log)
+    this.#handshake = new ComponentHandshake(this.#xmpp, (element) => this.#write(element), options.password, log)
     this.#iqs = new IqBridge(onStanza, this.#lane, log)
     this.#limit = new StanzaLimit(options.maxStanzaSize, this.#lane, log)
     if (log.isLevelEnabled('debug')) this.#xmpp.trace(wireTrace(log, options.secretNames))
@@ -163,6 +170,7 @@ export class Transport extends EventEmitter<TransportEvents> {
     await this.drop()
     const attempt = new AbortController()
     this.#login.begin(attempt.signal)
+    this.#handshake.begin(attempt.signal)
     return new Promise<boolean>((resolve, reject) => {
       let silence: NodeJS.Timeout | undefined
       const done = (error: ConnectError | undefined, resumed = false): void => {
@@ -209,6 +217,7 @@ export class Transport extends EventEmitter<TransportEvents> {
    */
   send(stanza: XmlElement): Promise<void> {
     if (this.#xmpp.status !== 'online') return Promise.reject(new Error(`cannot send while ${this.#xmpp.status}`))
+    this.#stampFrom(stanza)
     return this.#lane.send(stanza)
   }
 
@@ -225,7 +234,9 @@ export class Transport extends EventEmitter<TransportEvents> {
   /** Pings the server (XEP-0199). Its answer, like anything else that comes in, updates `lastActivity`. */
   ping(): void {
     const id = `${LIVENESS_PING_ID}${++this.#pings}`
-    this.#write(xml('iq', { type: 'get', to: this.#options.domain, id }, xml('ping', { xmlns: NS_PING }))).catch(() => {})
+    const ping = xml('iq', { type: 'get', to: this.#options.domain, id }, xml('ping', { xmlns: NS_PING }))
+    this.#stampFrom(ping)
+    this.#write(ping).catch(() => {})
   }
 
   /** Stops acknowledging inbound stanzas, for a shutdown; see {@link Receiver.hold}. */
@@ -246,6 +257,15 @@ export class Transport extends EventEmitter<TransportEvents> {
     this.#acks.queue(element, text.length)
     x.sent(element)
     return written
+  }
+
+  /**
+   * A component's stanzas must say who sends them (XEP-0114), where a client's server writes the address
+   * itself: one without a `from` comes from the component's domain. Replies to a stanza carry the address
+   * it was sent to already (see the contexts' `send()`).
+   */
+  #stampFrom(stanza: XmlElement): void {
+    if (this.#options.component && stanza.attrs.from === undefined) stanza.attrs.from = this.#options.domain
   }
 
   /**

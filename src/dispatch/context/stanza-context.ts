@@ -6,6 +6,8 @@ export interface ContextLink {
   /** The bot's full JID on this session. */
   readonly jid: string
   readonly log: Logger
+  /** Whether the bot is an external component (XEP-0114), which answers as whichever of its addresses was written to. */
+  readonly component?: boolean
   send(stanza: XmlElement): Promise<void>
 }
 
@@ -22,7 +24,7 @@ export abstract class StanzaContext {
   abstract readonly kind: string
   /** The sender's JID as it came (full or bare); the server's domain when the stanza has no `from`. */
   readonly from: string
-  /** The addressee: normally the bot's own JID. */
+  /** The addressee: normally the bot's own JID; for a component, whichever address at its domain was written to. */
   readonly to: string
   /** The stanza's `id`, when it has one. */
   readonly id: string | undefined
@@ -48,8 +50,9 @@ export abstract class StanzaContext {
     return this.#link.log
   }
 
-  /** Sends any stanza. */
+  /** Sends any stanza; a component's comes from the address this stanza was sent to, unless it says otherwise. */
   send(stanza: XmlElement): Promise<void> {
+    if (this.#link.component && stanza.attrs.from === undefined) stanza.attrs.from = this.to
     return this.#link.send(stanza)
   }
 }

@@ -234,8 +234,11 @@ export function roster(): (bot: BotCore) => RosterFeature {
         answer: () => ({ result: undefined }),
       }),
     )
+    bot.onStart(() => {
+      if (bot.component) bot.log.info('a component has no roster: bot.roster stays empty and subscriptions are the handlers\' to answer')
+    })
     bot.on('ready', ({ resumed }) => {
-      if (!resumed) list.load().catch((e: unknown) => bot.log.warn({ err: e }, 'cannot load the roster'))
+      if (!resumed && !bot.component) list.load().catch((e: unknown) => bot.log.warn({ err: e }, 'cannot load the roster'))
     })
     const register = bot.handle.bind(bot) as (kind: 'rosterPush', ...args: unknown[]) => unknown
     return {
