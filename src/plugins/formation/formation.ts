@@ -99,8 +99,13 @@ export class Formation {
     bot.onStart((env) => {
       const settings = readFormationSettings(options, env)
       // A formation finds its siblings through the account's presence and follows them through carbons, neither of which a component has.
-      if (settings.enabled && bot.component) throw new ConfigError('XMPP_FORMATION', 'a component (JID without a local part) cannot run as a formation: run one process')
-      this.#configure(settings)
+      if (settings.enabled && bot.component) {
+        if ((options.formation ?? env.XMPP_FORMATION) !== undefined) {
+          throw new ConfigError('XMPP_FORMATION', 'a component (JID without a local part) cannot run as a formation: run one process')
+        }
+        bot.log.info('a component runs as one process: no formation')
+        this.#configure({ ...settings, enabled: false })
+      } else this.#configure(settings)
     })
     bot.decoratePresence((presence) => {
       if (this.#enabled) presence.append(xml('formation', { xmlns: NS_FORMATION, state: this.#ownState(), since: this.#ownSince() }))
