@@ -5,6 +5,7 @@ import type { ContextLink } from '../dispatch/context/stanza-context.js'
 import { Inbound } from '../dispatch/inbound.js'
 import type { UndeliveredReason } from '../errors.js'
 import type { IqAnswer } from '../iq-answer.js'
+import { isDomainJid } from '../jid.js'
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js'
 import { runProcess } from '../process/run-process.js'
 import { coreSettingsTable, DEFAULT_SHUTDOWN_TIMEOUT } from '../settings/core-settings.js'
@@ -60,9 +61,6 @@ export class BotCore extends Composer {
       get log() {
         return bot.#log
       },
-      get component() {
-        return bot.component
-      },
       send: (stanza) => this.send(stanza),
     }
     this.#inbound = new Inbound(this.kinds, this.router, link, {
@@ -93,20 +91,6 @@ export class BotCore extends Composer {
   /** The bot's full JID once online; before that, the configured one. */
   get jid(): string {
     return this.#wire?.jid || this.#settings?.jid.full || ''
-  }
-
-  /**
-   * Whether the bot runs as an external component (XEP-0114): its JID is a bare domain, every address at
-   * that domain is the bot's, and it has no roster, no presence of its own and no account storage.
-   *
-   * @example
-   * ```ts
-   * bot.onStart(() => { if (bot.component) bot.log.info('serving every address of the domain') })
-   * ```
-   */
-  get component(): boolean {
-    const jid = this.jid
-    return jid !== '' && !jid.includes('@')
   }
 
   /** The validated settings, once `start()` has read them. */
@@ -276,7 +260,6 @@ export class BotCore extends Composer {
    * ```
    */
   async refreshPresence(): Promise<void> {
-    if (this.component) return
     const sent = this.send(this.#presence.element())
     // Offline, it waits for the link (a resumed session keeps its old presence on the server): nobody awaits that.
     if (this.#wire?.online) await sent
@@ -403,8 +386,7 @@ export class BotCore extends Composer {
     }
     await this.#hooks.runShutdown(Math.max(end - performance.now(), SHUTDOWN_HOOK_MIN_MS), this.#log)
     // What handlers and hooks sent goes out before the goodbye; the rest is given up on.
-    // A component sent no presence of its own, so it has none to end.
-    await wire.close(this.component ? undefined : xml('presence', { type: 'unavailable' }))
+    await wire.close(xml('presence', { type: 'unavailable' }))
     this.#requests.rejectAll(new Error('the bot stopped'))
     this.#log.info('stopped')
   }
@@ -449,8 +431,7 @@ export class BotCore extends Composer {
   /** A session is up: the bot's presence (unless the session was resumed, which kept it), then the `ready` listeners. */
   #cameOnline(info: BotEvents['ready'], sendPresence: (presence: XmlElement) => Promise<void>): void {
     this.#log.info({ jid: info.jid, resumed: info.resumed }, info.resumed ? 'session resumed' : 'online')
-    // A component has no presence of its own to broadcast: the server would bounce it.
-    if (!info.resumed && this.#options.presence !== false && !this.component) {
+    if (!info.resumed && this.#options.presence !== false && !isDomainJid(info.jid)) {
       const presence = this.#presence.element()
       this.#listeners.emit('stanza', { direction: 'out', name: 'presence', type: undefined })
       sendPresence(presence).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))

@@ -13,8 +13,8 @@ export interface Wire {
   send(stanza: XmlElement): Promise<void>
   /** Leaves inbound stanzas unacknowledged from now on, so the server keeps them for the next session. */
   holdInbound(): void
-  /** Sends what is queued, then `goodbye` if any (while still online), and closes the link. */
-  close(goodbye: XmlElement | undefined): Promise<void>
+  /** Sends what is queued, then `goodbye` (while still online), and closes the link. */
+  close(goodbye: XmlElement): Promise<void>
 }
 
 /** @internal What the test kit gets to drive a bot wired to memory. */

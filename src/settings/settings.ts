@@ -131,8 +131,13 @@ export function loadSettings(env: Env, options: SettingOptions = {}): Settings {
   const component = jid.local === ''
   const service = readSetting(row.service, env, options.service) ?? (component ? undefined : jid.domain)
   // A component has no DNS SRV record of its own to find: it is given the server's component port.
-  if (service === undefined) throw new ConfigError(row.service.variable, "a component (JID without a local part) connects to the server's component port: set it, e.g. xmpp://127.0.0.1:5347")
-  if (component && !service.startsWith('xmpp://')) throw new ConfigError(row.service.variable, `"${service}": a component connects over xmpp://host:port (the server's component port)`)
+  if (service === undefined)
+    throw new ConfigError(
+      row.service.variable,
+      "a component (JID without a local part) connects to the server's component port: set it, e.g. xmpp://127.0.0.1:5347",
+    )
+  if (component && !service.startsWith('xmpp://'))
+    throw new ConfigError(row.service.variable, `"${service}": a component connects over xmpp://host:port (the server's component port)`)
   const tlsName = readSetting(row.tlsName, env, options.tlsName) ?? jid.domain
   const resourceSetting = readSetting(row.resource, env, options.resource)
   // The platform's name for the process, not a setting: it only makes the default resource.

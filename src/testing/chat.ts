@@ -67,7 +67,7 @@ export class TestChat {
       },
       holdInbound: () => {},
       close: async (goodbye) => {
-        if (goodbye) this.sent.push(goodbye)
+        this.sent.push(goodbye)
         this.#online = false
       },
     })

@@ -105,11 +105,11 @@ export class Connection {
     this.#session.holdInbound()
   }
 
-  /** Sends what the outbox holds, then `goodbye` if any (while still online), and closes the stream. */
-  async close(goodbye: XmlElement | undefined): Promise<void> {
+  /** Sends what the outbox holds, then `goodbye` (while still online), and closes the stream. */
+  async close(goodbye: XmlElement): Promise<void> {
     await this.#outbox.flush()
     this.#outbox.close()
-    if (goodbye && this.#transport.online) await this.#transport.send(goodbye).catch(() => {})
+    if (this.#transport.online) await this.#transport.send(goodbye).catch(() => {})
     await this.#session.stop()
   }
 }

@@ -12,9 +12,9 @@ import { type XmlElement, xml } from '../xml.js'
 import { AckQueue, STANZAS } from './ack-queue.js'
 import { classify, isTooBig } from './classify-error.js'
 import { IqBridge, LIVENESS_PING_ID } from './iq-bridge.js'
+import { ComponentHandshake } from './login/handshake.js'
 import { Receiver } from './receiver.js'
 import { StanzaLimit } from './stanza-limit.js'
-import { ComponentHandshake } from './login/handshake.js'
 import { StreamLogin } from './stream-login.js'
 import { wireTrace } from './trace.js'
 import { overBytes, WriteLane } from './write-lane.js'
@@ -217,6 +217,8 @@ export class Transport extends EventEmitter<TransportEvents> {
    */
   send(stanza: XmlElement): Promise<void> {
     if (this.#xmpp.status !== 'online') return Promise.reject(new Error(`cannot send while ${this.#xmpp.status}`))
+    // A component has no presence of its own (no account to broadcast it to): the bot's, and its goodbye, go nowhere.
+    if (this.#options.component && stanza.name === 'presence' && stanza.attrs.to === undefined) return Promise.resolve()
     this.#stampFrom(stanza)
     return this.#lane.send(stanza)
   }

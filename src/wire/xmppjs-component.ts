@@ -13,8 +13,8 @@
 // | reconnect                            | none: the session retries with backoff (session.ts)                  |
 
 import { EventEmitter } from 'node:events'
-import Connection from '@xmpp/connection-tcp'
 import type { Client, LtxElement, StreamManagement } from '@xmpp/client'
+import Connection from '@xmpp/connection-tcp'
 import iqCallee from '@xmpp/iq/callee.js'
 import middleware from '@xmpp/middleware'
 import { NS_COMPONENT_ACCEPT, NS_PING } from '../ns.js'

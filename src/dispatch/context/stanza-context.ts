@@ -1,3 +1,4 @@
+import { isDomainJid } from '../../jid.js'
 import type { Logger } from '../../log/logger.js'
 import type { XmlElement } from '../../xml.js'
 
@@ -6,8 +7,6 @@ export interface ContextLink {
   /** The bot's full JID on this session. */
   readonly jid: string
   readonly log: Logger
-  /** Whether the bot is an external component (XEP-0114), which answers as whichever of its addresses was written to. */
-  readonly component?: boolean
   send(stanza: XmlElement): Promise<void>
 }
 
@@ -52,7 +51,7 @@ export abstract class StanzaContext {
 
   /** Sends any stanza; a component's comes from the address this stanza was sent to, unless it says otherwise. */
   send(stanza: XmlElement): Promise<void> {
-    if (this.#link.component && stanza.attrs.from === undefined) stanza.attrs.from = this.to
+    if (isDomainJid(this.#link.jid) && stanza.attrs.from === undefined) stanza.attrs.from = this.to
     return this.#link.send(stanza)
   }
 }

@@ -4,8 +4,8 @@ import type { MessageContext } from '../../dispatch/context/message.js'
 import type { PresenceContext } from '../../dispatch/context/presence.js'
 import type { StanzaContext } from '../../dispatch/context/stanza-context.js'
 import type { Next } from '../../dispatch/router.js'
-import { bareJid, parseJid } from '../../jid.js'
 import { ConfigError } from '../../errors.js'
+import { bareJid, isDomainJid, parseJid } from '../../jid.js'
 import { NS_CARBONS, NS_DELAY, NS_PING } from '../../ns.js'
 import { type XmlElement, xml } from '../../xml.js'
 import type { RoomsFeature } from '../rooms/rooms.js'
@@ -99,7 +99,7 @@ export class Formation {
     bot.onStart((env) => {
       const settings = readFormationSettings(options, env)
       // A formation finds its siblings through the account's presence and follows them through carbons, neither of which a component has.
-      if (settings.enabled && bot.component) {
+      if (settings.enabled && isDomainJid(bot.jid)) {
         if ((options.formation ?? env.XMPP_FORMATION) !== undefined) {
           throw new ConfigError('XMPP_FORMATION', 'a component (JID without a local part) cannot run as a formation: run one process')
         }

@@ -1,5 +1,6 @@
 import type { BotCore } from '../../bot/bot-core.js'
 import { ConfigError } from '../../errors.js'
+import { isDomainJid } from '../../jid.js'
 import { readSetting } from '../../settings/setting.js'
 import type { StoreBackend } from './backend.js'
 import { type JsonValue, toJsonText } from './json-value.js'
@@ -252,7 +253,7 @@ export function store(options: StoreOptions = {}): (bot: BotCore) => StoreFeatur
  * and `xmpp` asked for by name is refused.
  */
 function componentStore(bot: BotCore, settings: StoreSettings, asked: StoreSettings['backend'] | undefined): StoreSettings {
-  if (!bot.component || settings.backend !== 'xmpp') return settings
+  if (!isDomainJid(bot.jid) || settings.backend !== 'xmpp') return settings
   if (asked === 'xmpp') throw new ConfigError('STORE_BACKEND', 'a component (JID without a local part) has no private XML storage: use postgres or memory')
   bot.log.warn('a component has no private XML storage: bot.store keeps its values in memory only; set DATABASE_URL to keep them')
   return { ...settings, backend: 'memory' }

@@ -17,7 +17,9 @@ export interface HandshakeLink {
  * ```
  */
 export function handshakeDigest(streamId: string, secret: string): string {
-  return createHash('sha1').update(streamId + secret, 'utf8').digest('hex')
+  return createHash('sha1')
+    .update(streamId + secret, 'utf8')
+    .digest('hex')
 }
 
 /**
