@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Prosody, startProsody } from '../../src/cli/sandbox/servers/prosody.js'
 import { type BotProcess, startBotProcess } from '../../tools/bot-process.js'
 import { connectPeer, type Peer, xml } from '../../tools/peer.js'
+import { runNatter } from '../support/natter-cli.js'
 
 const ECHO = 'dist/examples/echo.js'
 const DOMAIN = 'svc.localhost'
@@ -81,5 +82,27 @@ describe('a wrong secret', () => {
     expect(fatal).toHaveLength(1)
     expect(fatal[0]).toContain(DOMAIN)
     expect(bot.output()).not.toContain(wrong)
+  })
+})
+
+describe('natter check as a component', () => {
+  it('logs in, says it is a component, and shows the server it serves', async () => {
+    const run = await runNatter(['check'], { JID: DOMAIN, JPASSWORD: SECRET, XMPP_SERVICE: service })
+    expect(run.code, run.stderr).toBe(0)
+    const lines = Object.fromEntries(
+      run.stdout
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, 19).trim(), l.slice(19)]),
+    )
+    expect(lines).toMatchObject({
+      server: expect.stringMatching(/^localhost, Prosody \d/),
+      'connected via': service,
+      'signed in as': `${DOMAIN} (a component, XEP-0114)`,
+      'stream management': 'no',
+      roster: 'none for a component',
+      ping: expect.stringMatching(/^\d+\.\d ms$/),
+    })
+    expect(run.stdout + run.stderr).not.toContain(SECRET)
   })
 })
