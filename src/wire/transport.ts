@@ -233,7 +233,10 @@ export class Transport extends EventEmitter<TransportEvents> {
     return this.#xmpp.close(CLOSE_WAIT_MS)
   }
 
-  /** Pings the server (XEP-0199). Its answer, like anything else that comes in, updates `lastActivity`. */
+  /**
+   * Pings the server (XEP-0199). Its answer, like anything else that comes in, updates `lastActivity`. A
+   * component pings its own domain: the server routes the ping back to it, a round trip through the server all the same.
+   */
   ping(): void {
     const id = `${LIVENESS_PING_ID}${++this.#pings}`
     const ping = xml('iq', { type: 'get', to: this.#options.domain, id }, xml('ping', { xmlns: NS_PING }))

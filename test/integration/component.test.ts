@@ -63,6 +63,31 @@ describe('the echo example as a component', () => {
     expect(bot.output()).not.toContain(SECRET)
   })
 
+  it('refuses a second process for the same domain with one line, and the first keeps serving', async () => {
+    const second = startBotProcess(ECHO, { JID: DOMAIN, JPASSWORD: SECRET, XMPP_SERVICE: service })
+    expect((await second.exited).code).not.toBe(0)
+    const fatal = second
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"level":60'))
+    expect(fatal).toEqual([expect.stringContaining('another connection serves this component domain')])
+    await peer.send(xml('message', { to: `still@${DOMAIN}`, type: 'chat' }, xml('body', {}, 'still there?')))
+    const reply = await peer.waitFor((s) => s.name === 'message' && s.getChildText('body') === 'You said: still there?')
+    expect(reply.attrs.from).toBe(`still@${DOMAIN}`)
+  })
+
+  it('comes back after the server is killed and restarted, with backoff, and answers again', async () => {
+    await peer.close()
+    await prosody.kill()
+    await bot.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('reconnecting in'))
+    await prosody.restart()
+    await bot.waitForLog((l) => l.msg === 'online' && bot.logs().filter((o) => o.msg === 'online').length === 2, 30_000)
+    peer = await connectPeer({ service: prosody.service, jid: 'alice@localhost', password: 'alice-pw' })
+    await peer.send(xml('message', { to: `back@${DOMAIN}`, type: 'chat' }, xml('body', {}, 'again')))
+    const reply = await peer.waitFor((s) => s.name === 'message' && s.getChildText('body') === 'You said: again')
+    expect(reply.attrs.from).toBe(`back@${DOMAIN}`)
+  })
+
   it('exits 0 on SIGTERM', async () => {
     bot.kill('SIGTERM')
     expect((await bot.exited).code).toBe(0)
