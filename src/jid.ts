@@ -52,3 +52,16 @@ export function parseJid(text: string): Jid | undefined {
 export function bareJid(text: string): string {
   return parseJid(text)?.bare ?? text
 }
+
+/**
+ * Whether a JID is a bare domain: the address of a server, or of a component (XEP-0114), under which every
+ * `local@domain` is the component's too.
+ *
+ * @example
+ * ```ts
+ * isDomainJid('svc.example.org') // true
+ * ```
+ */
+export function isDomainJid(text: string): boolean {
+  return text !== '' && !text.includes('@') && !text.includes('/')
+}

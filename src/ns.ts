@@ -73,3 +73,6 @@ export const NS_AVATAR_METADATA = 'urn:xmpp:avatar:metadata'
 export const NS_CAPS = 'http://jabber.org/protocol/caps'
 /** XEP-0050: ad-hoc commands. */
 export const NS_COMMANDS = 'http://jabber.org/protocol/commands'
+
+/** XEP-0114: the stream an external component opens to its server. */
+export const NS_COMPONENT_ACCEPT = 'jabber:component:accept'

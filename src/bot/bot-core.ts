@@ -5,6 +5,7 @@ import type { ContextLink } from '../dispatch/context/stanza-context.js'
 import { Inbound } from '../dispatch/inbound.js'
 import type { UndeliveredReason } from '../errors.js'
 import type { IqAnswer } from '../iq-answer.js'
+import { isDomainJid } from '../jid.js'
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js'
 import { runProcess } from '../process/run-process.js'
 import { coreSettingsTable, DEFAULT_SHUTDOWN_TIMEOUT } from '../settings/core-settings.js'
@@ -430,7 +431,7 @@ export class BotCore extends Composer {
   /** A session is up: the bot's presence (unless the session was resumed, which kept it), then the `ready` listeners. */
   #cameOnline(info: BotEvents['ready'], sendPresence: (presence: XmlElement) => Promise<void>): void {
     this.#log.info({ jid: info.jid, resumed: info.resumed }, info.resumed ? 'session resumed' : 'online')
-    if (!info.resumed && this.#options.presence !== false) {
+    if (!info.resumed && this.#options.presence !== false && !isDomainJid(info.jid)) {
       const presence = this.#presence.element()
       this.#listeners.emit('stanza', { direction: 'out', name: 'presence', type: undefined })
       sendPresence(presence).catch((e: unknown) => this.#log.warn({ err: e }, 'cannot send presence'))

@@ -8,8 +8,9 @@ import type { OneOff } from './one-off.js'
 /**
  * `natter check`: what the bot's account and server look like from a session of the bot's own.
  * Prints the server and its software, the features a bot relies on (stream management, carbons, a
- * group chat service, HTTP upload; ad-hoc commands and caps need nothing of it), the roster size and the round trip of a ping. Rejects when the
- * roster or the ping gets no answer.
+ * group chat service, HTTP upload; ad-hoc commands and caps need nothing of it), the roster size and the round
+ * trip of a ping. Rejects when the roster or the ping gets no answer. A component (XEP-0114) says so, and has no
+ * roster or carbons to show.
  *
  * @example
  * ```ts
@@ -17,15 +18,17 @@ import type { OneOff } from './one-off.js'
  * ```
  */
 export async function check({ bot, settings, timeout }: OneOff, io: Io): Promise<void> {
-  const domain = settings.jid.domain
+  const { component } = settings
+  // A component's server is the domain its own is a subdomain of, as a server names its components.
+  const domain = component ? settings.jid.domain.slice(settings.jid.domain.indexOf('.') + 1) : settings.jid.domain
   // First, on a quiet link: right after other traffic, Nagle's algorithm can hold a small request
   // back until the server's delayed TCP ack (some 40 ms), which is the link's doing, not the server's.
-  const rtt = await answered('ping', bot.ping(undefined, timeout))
+  const rtt = await answered('ping', bot.ping(component ? domain : undefined, timeout))
   const [software, server, services, roster] = await Promise.all([
     serverSoftware(bot, domain, timeout),
     discoInfo(bot, domain, timeout).catch(() => undefined),
     servicesOf(bot, domain, timeout),
-    answered('roster', bot.roster.load()),
+    component ? undefined : answered('roster', bot.roster.load()),
   ])
   const everything = server ? [server, ...services] : services
   const rooms = everything.filter((s) => s.identities.some((i) => i.category === 'conference') || s.features.has(NS_MUC))
@@ -33,14 +36,14 @@ export async function check({ bot, settings, timeout }: OneOff, io: Io): Promise
   const lines: Array<[string, string]> = [
     ['server', software ? `${domain}, ${software}` : domain],
     ['connected via', settings.service],
-    ['signed in as', bot.jid],
+    ['signed in as', component ? `${bot.jid} (a component, XEP-0114)` : bot.jid],
     ['stream management', bot.streamManagement ? 'yes' : 'no'],
-    ['message carbons', server?.features.has(NS_CARBONS) ? 'yes' : 'no'],
+    ['message carbons', component ? 'none for a component' : server?.features.has(NS_CARBONS) ? 'yes' : 'no'],
     ['group chat (MUC)', rooms.map((s) => s.jid).join(', ') || 'none'],
     ['HTTP upload', uploads.map(describeUpload).join(', ') || 'none'],
     // Both are the bot's own answers to clients: no server support to check.
     ['ad-hoc, caps', 'served by the bot (nothing needed)'],
-    ['roster', roster.length === 1 ? '1 contact' : `${roster.length} contacts`],
+    ['roster', roster === undefined ? 'none for a component' : roster.length === 1 ? '1 contact' : `${roster.length} contacts`],
     ['ping', `${rtt.toFixed(1)} ms`],
   ]
   for (const [label, value] of lines) io.out(`${label.padEnd(19)}${value}`)

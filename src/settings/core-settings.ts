@@ -20,7 +20,7 @@ export const CORE_SETTINGS = {
     option: 'jid',
     parse: botJid,
     required: "set it to the bot's address, e.g. bot@example.org",
-    help: "the bot's address: user@domain or user@domain/resource",
+    help: "the bot's address: user@domain or user@domain/resource; a bare domain (svc.example.org) runs the bot as a component (XEP-0114)",
   },
   password: {
     variable: 'JPASSWORD',
@@ -28,7 +28,7 @@ export const CORE_SETTINGS = {
     parse: (text: string) => text,
     keepSpaces: true,
     required: "set it to the bot's password",
-    help: 'its password, taken as it is, spaces included; never logged',
+    help: "its password (a component's: the server's shared secret for its domain), taken as it is, spaces included; never logged",
   },
   service: {
     variable: 'XMPP_SERVICE',
@@ -126,7 +126,10 @@ export const CORE_SETTINGS = {
 
 function botJid(text: string, variable: string): Jid {
   const jid = parseJid(text)
-  if (!jid?.local) throw new ConfigError(variable, `malformed "${text}"; expected user@domain or user@domain/resource`)
+  // A bare domain is a component's address (XEP-0114); a component has no resource of its own.
+  if (!jid || (!jid.local && jid.resource)) {
+    throw new ConfigError(variable, `malformed "${text}"; expected user@domain, user@domain/resource, or a component's domain`)
+  }
   return jid
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { ConfigError } from '../errors.js'
 import type { Jid } from '../jid.js'
 import type { LogLevel } from '../log/logger.js'
 import type { Rate } from '../pacing/token-buckets.js'
@@ -16,7 +17,10 @@ import { type Env, readSetting } from './setting.js'
  * ```
  */
 export interface SettingOptions {
-  /** The bot's JID (`JID`): `user@domain` or `user@domain/resource`. */
+  /**
+   * The bot's JID (`JID`): `user@domain` or `user@domain/resource`; a bare domain (`svc.example.org`) runs the
+   * bot as an external component (XEP-0114) on the server's component port, `password` being its shared secret.
+   */
   jid?: string
   /** The bot's password (`JPASSWORD`). */
   password?: string
@@ -80,6 +84,8 @@ export interface SettingOptions {
 /** Validated settings, with every default applied. */
 export interface Settings {
   readonly jid: Jid
+  /** Whether the bot runs as an external component (XEP-0114): its JID is a bare domain. */
+  readonly component: boolean
   readonly password: string
   /** `xmpp://host:port`, `xmpps://host:port`, or a bare domain to resolve through DNS SRV. */
   readonly service: string
@@ -122,7 +128,16 @@ export function loadSettings(env: Env, options: SettingOptions = {}): Settings {
   const row = CORE_SETTINGS
   const jid = readSetting(row.jid, env, options.jid)
   const password = readSetting(row.password, env, options.password)
-  const service = readSetting(row.service, env, options.service) ?? jid.domain
+  const component = jid.local === ''
+  const service = readSetting(row.service, env, options.service) ?? (component ? undefined : jid.domain)
+  // A component has no DNS SRV record of its own to find: it is given the server's component port.
+  if (service === undefined)
+    throw new ConfigError(
+      row.service.variable,
+      "a component (JID without a local part) connects to the server's component port: set it, e.g. xmpp://127.0.0.1:5347",
+    )
+  if (component && !service.startsWith('xmpp://'))
+    throw new ConfigError(row.service.variable, `"${service}": a component connects over xmpp://host:port (the server's component port)`)
   const tlsName = readSetting(row.tlsName, env, options.tlsName) ?? jid.domain
   const resourceSetting = readSetting(row.resource, env, options.resource)
   // The platform's name for the process, not a setting: it only makes the default resource.
@@ -141,6 +156,7 @@ export function loadSettings(env: Env, options: SettingOptions = {}): Settings {
   const sendRate = rate === undefined ? undefined : { rate, burst }
   return {
     jid,
+    component,
     password,
     service,
     tlsName,

@@ -46,12 +46,12 @@ export class TestContact {
    * ```ts
    * expect(await alice.say('roll 20')).toHaveLength(1)
    * await alice.say('status', { type: 'normal', thread: 't-1' })
+   * await alice.say('hi', { to: 'echo@svc.example.org' }) // to a component, at any address of its domain
    * ```
    */
-  say(text: string, options: { type?: Exclude<MessageType, 'groupchat' | 'error'>; thread?: string } = {}): Promise<Replies> {
-    return this.send(
-      xml('message', { type: options.type ?? 'chat', id: nextId() }, xml('body', {}, text), options.thread !== undefined && xml('thread', {}, options.thread)),
-    )
+  say(text: string, options: { type?: Exclude<MessageType, 'groupchat' | 'error'>; thread?: string; to?: string } = {}): Promise<Replies> {
+    const { type = 'chat', thread, to } = options
+    return this.send(xml('message', { type, to, id: nextId() }, xml('body', {}, text), thread !== undefined && xml('thread', {}, thread)))
   }
 
   /**

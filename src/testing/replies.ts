@@ -17,6 +17,11 @@ export type Replies = string[] & {
   readonly stanzas: readonly XmlElement[]
   /** Who each text went to (its `to`), index by index: a room, an occupant, a full or bare JID. */
   readonly recipients: readonly string[]
+  /**
+   * Whom each text came from (its `from` as the bot wrote it, empty when it left that to the server), index by
+   * index: a component's replies come from whichever of its addresses was written to.
+   */
+  readonly senders: readonly string[]
 }
 
 /**
@@ -29,5 +34,6 @@ export function repliesOf(stanzas: readonly XmlElement[]): Replies {
   return Object.defineProperties(replies, {
     stanzas: { value: stanzas, enumerable: false },
     recipients: { value: texts.map((s) => s.attrs.to ?? ''), enumerable: false },
+    senders: { value: texts.map((s) => s.attrs.from ?? ''), enumerable: false },
   }) as Replies
 }

@@ -47,6 +47,10 @@ export function classify(error: unknown): ConnectError {
   if (e?.name === 'SASLError') {
     return new ConnectError('auth', `authentication failed (${e.condition ?? 'unknown'})`, { cause: error })
   }
+  // How a server refuses a component's handshake (XEP-0114): a wrong secret, or a domain it has no component for.
+  if (e?.name === 'StreamError' && e.condition === 'not-authorized') {
+    return new ConnectError('auth', `the server refused the stream (not-authorized${e.text ? `: ${e.text}` : ''})`, { cause: error })
+  }
   if (e?.name === 'StreamError' && e.condition === 'conflict') {
     return new ConnectError('conflict', 'another connection took over this resource (stream conflict)', { cause: error })
   }

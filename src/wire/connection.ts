@@ -34,6 +34,7 @@ export class Connection {
         username: jid.local,
         password: settings.password,
         resource: settings.resource,
+        component: settings.component,
         allowInsecure: settings.allowInsecure,
         channelBinding: settings.channelBinding,
         secretNames: settings.secretNames,

@@ -10,7 +10,7 @@ const MAX_LOG_DEPTH = 64
 
 /**
  * The element as one line of XML for `-D` logs: SASL payloads hidden as xmpp.js's debug output hides
- * them, and the secrets {@link redactedXml} hides, at any depth.
+ * them, a component's handshake, and the secrets {@link redactedXml} hides, at any depth.
  *
  * @example
  * ```ts
@@ -18,7 +18,13 @@ const MAX_LOG_DEPTH = 64
  * ```
  */
 export function redact(element: XmlElement, secrets: SecretNames = BUILT_IN): string {
-  return redactedXml(hideSaslPayloads(topCopy(element)), MAX_LOG_DEPTH, secrets)
+  return redactedXml(hideHandshake(hideSaslPayloads(topCopy(element))), MAX_LOG_DEPTH, secrets)
+}
+
+/** A component's handshake (XEP-0114) is a hash of its secret: a guess at the secret can be checked against it. */
+function hideHandshake(element: XmlElement): XmlElement {
+  if (element.name === 'handshake' && element.children.length > 0) element.children = [HIDDEN]
+  return element
 }
 
 /**

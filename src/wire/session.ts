@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ConnectError, FatalError } from '../errors.js'
+import { isDomainJid } from '../jid.js'
 import type { Logger } from '../log/logger.js'
 import { Backoff, type BackoffOptions } from './backoff.js'
 import { Liveness, type LivenessOptions } from './liveness.js'
@@ -194,7 +195,9 @@ export class Session extends EventEmitter<SessionEvents> {
       return new FatalError('refused', `${this.account}: ${error.message}`, { cause: error })
     }
     if (error instanceof ConnectError && error.reason === 'conflict') {
-      return new FatalError('conflict', `${this.account}: ${error.message}; give each process its own XMPP_RESOURCE`, { cause: error })
+      // A server takes one connection per component domain: no resource tells two apart.
+      const hint = isDomainJid(this.account) ? 'another connection serves this component domain' : 'give each process its own XMPP_RESOURCE'
+      return new FatalError('conflict', `${this.account}: ${error.message}; ${hint}`, { cause: error })
     }
     return new FatalError('internal', error instanceof Error ? error.message : String(error), { cause: error })
   }

@@ -12,6 +12,7 @@ import { type XmlElement, xml } from '../xml.js'
 import { AckQueue, STANZAS } from './ack-queue.js'
 import { classify, isTooBig } from './classify-error.js'
 import { IqBridge, LIVENESS_PING_ID } from './iq-bridge.js'
+import { ComponentHandshake } from './login/handshake.js'
 import { Receiver } from './receiver.js'
 import { StanzaLimit } from './stanza-limit.js'
 import { StreamLogin } from './stream-login.js'
@@ -30,6 +31,8 @@ export interface TransportOptions {
   password: string
   /** Empty: the server assigns one. */
   resource: string
+  /** Connect as an external component (XEP-0114) of `domain`, `password` being its shared secret. */
+  component?: boolean
   /** Allow logging in without TLS to a machine other than this one (`XMPP_ALLOW_INSECURE`). Default false. */
   allowInsecure?: boolean
   /** More names whose values the `-D` log hides (`LOG_SECRET_NAMES`). */
@@ -75,6 +78,7 @@ export class Transport extends EventEmitter<TransportEvents> {
   readonly #acks: AckQueue
   readonly #receiver: Receiver
   readonly #login: StreamLogin
+  readonly #handshake: ComponentHandshake
   readonly #iqs: IqBridge
   readonly #limit: StanzaLimit
   #jid = ''
@@ -99,10 +103,12 @@ export class Transport extends EventEmitter<TransportEvents> {
       },
       { maxBytes: options.maxStanzaSize, rate: options.sendRate },
     )
-    const { service, domain, username, resource } = options
+    const { service, domain, username, resource, component } = options
     const tlsName = options.tlsName ?? domain
-    this.#xmpp = new XmppJs({ service, domain, tlsName, username, resource, maxInbound: options.maxStanzaSize * INBOUND_FACTOR }, log, {
+    const maxInbound = options.maxStanzaSize * INBOUND_FACTOR
+    this.#xmpp = new XmppJs({ service, domain, tlsName, username, resource, maxInbound, component }, log, {
       logIn: () => this.#login.logIn(),
+      handshake: (streamId) => this.#handshake.logIn(streamId),
       write: (element) => this.#write(element),
       features: (features) => {
         this.#login.offered(features)
@@ -129,6 +135,7 @@ export class Transport extends EventEmitter<TransportEvents> {
     })
     this.#receiver = new Receiver(this.#xmpp, this.#acks, onStanza, log)
     this.#login = new StreamLogin(this.#xmpp, (element) => this.#write(element), options, log)
+    this.#handshake = new ComponentHandshake(this.#xmpp, (element) => this.#write(element), options.password, log)
     this.#iqs = new IqBridge(onStanza, this.#lane, log)
     this.#limit = new StanzaLimit(options.maxStanzaSize, this.#lane, log)
     if (log.isLevelEnabled('debug')) this.#xmpp.trace(wireTrace(log, options.secretNames))
@@ -163,6 +170,7 @@ export class Transport extends EventEmitter<TransportEvents> {
     await this.drop()
     const attempt = new AbortController()
     this.#login.begin(attempt.signal)
+    this.#handshake.begin(attempt.signal)
     return new Promise<boolean>((resolve, reject) => {
       let silence: NodeJS.Timeout | undefined
       const done = (error: ConnectError | undefined, resumed = false): void => {
@@ -209,6 +217,9 @@ export class Transport extends EventEmitter<TransportEvents> {
    */
   send(stanza: XmlElement): Promise<void> {
     if (this.#xmpp.status !== 'online') return Promise.reject(new Error(`cannot send while ${this.#xmpp.status}`))
+    // A component has no presence of its own (no account to broadcast it to): the bot's, and its goodbye, go nowhere.
+    if (this.#options.component && stanza.name === 'presence' && stanza.attrs.to === undefined) return Promise.resolve()
+    this.#stampFrom(stanza)
     return this.#lane.send(stanza)
   }
 
@@ -222,10 +233,15 @@ export class Transport extends EventEmitter<TransportEvents> {
     return this.#xmpp.close(CLOSE_WAIT_MS)
   }
 
-  /** Pings the server (XEP-0199). Its answer, like anything else that comes in, updates `lastActivity`. */
+  /**
+   * Pings the server (XEP-0199). Its answer, like anything else that comes in, updates `lastActivity`. A
+   * component pings its own domain: the server routes the ping back to it, a round trip through the server all the same.
+   */
   ping(): void {
     const id = `${LIVENESS_PING_ID}${++this.#pings}`
-    this.#write(xml('iq', { type: 'get', to: this.#options.domain, id }, xml('ping', { xmlns: NS_PING }))).catch(() => {})
+    const ping = xml('iq', { type: 'get', to: this.#options.domain, id }, xml('ping', { xmlns: NS_PING }))
+    this.#stampFrom(ping)
+    this.#write(ping).catch(() => {})
   }
 
   /** Stops acknowledging inbound stanzas, for a shutdown; see {@link Receiver.hold}. */
@@ -246,6 +262,15 @@ export class Transport extends EventEmitter<TransportEvents> {
     this.#acks.queue(element, text.length)
     x.sent(element)
     return written
+  }
+
+  /**
+   * A component's stanzas must say who sends them (XEP-0114), where a client's server writes the address
+   * itself: one without a `from` comes from the component's domain. Replies to a stanza carry the address
+   * it was sent to already (see the contexts' `send()`).
+   */
+  #stampFrom(stanza: XmlElement): void {
+    if (this.#options.component && stanza.attrs.from === undefined) stanza.attrs.from = this.#options.domain
   }
 
   /**

@@ -114,3 +114,32 @@ declare module '@xmpp/xml' {
   import type { LtxElement, XmlChild } from '@xmpp/client'
   export function xml(name: string, attrs?: Record<string, string> | null, ...children: XmlChild[]): LtxElement
 }
+
+declare module '@xmpp/connection-tcp' {
+  import type { EventEmitter } from 'node:events'
+  /** An XML stream over TCP, the base of the client's transport and of a component (xmppjs-component.ts). */
+  export default class Connection extends EventEmitter {
+    constructor(options: { service?: string; domain?: string })
+    /** The stream header's xmlns. */
+    NS: string
+    jid: { toString(): string } | null
+    /** Sets `jid` from a string. */
+    _jid(id: string): unknown
+    /** Sets the status and emits it, and an event of its name. */
+    _status(status: string, ...args: unknown[]): void
+  }
+}
+
+declare module '@xmpp/middleware' {
+  import type { EventEmitter } from 'node:events'
+  import type { Client } from '@xmpp/client'
+  export default function middleware(parts: { entity: EventEmitter }): Client['middleware']
+}
+
+declare module '@xmpp/iq/callee.js' {
+  import type { EventEmitter } from 'node:events'
+  import type { Client } from '@xmpp/client'
+  export default function iqCallee(parts: { middleware: Client['middleware']; entity: EventEmitter }): {
+    get(ns: string, name: string, handler: () => unknown): void
+  }
+}

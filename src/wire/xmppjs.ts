@@ -24,6 +24,7 @@
 // | disconnect()                                    | replaced by drop(), which keeps the session resumable                            |
 // | closing a stream after a stream error           | fixed: a close that times out after the link was replaced leaves the new one be  |
 // | hideSensitive() of @xmpp/debug                  | kept, for the `-D` log (redact.ts)                                               |
+// | @xmpp/component (0.13 only, CommonJS)           | replaced: a component from the same 0.14 parts (xmppjs-component.ts)             |
 
 import { isIP } from 'node:net'
 import { Duplex } from 'node:stream'
@@ -34,6 +35,7 @@ import type { Logger } from '../log/logger.js'
 import { NS_SASL, NS_SASL2, NS_STREAMS } from '../ns.js'
 import { cutBelow, MAX_STANZA_DEPTH } from '../stanza-depth.js'
 import type { XmlElement } from '../xml.js'
+import { component } from './xmppjs-component.js'
 
 /** Where and as whom xmpp.js connects, and how much of one stanza it reads. */
 export interface XmppJsOptions {
@@ -46,6 +48,8 @@ export interface XmppJsOptions {
   resource: string
   /** How many bytes of one stanza are read before the link is dropped. */
   maxInbound: number
+  /** Connect as an external component (XEP-0114) of `domain` rather than as `username`. */
+  component?: boolean
 }
 
 /** An error xmpp.js reports: a stream or SASL error carries its condition, a socket error its code. */
@@ -92,6 +96,8 @@ export type IqReply = XmlElement | Record<string, never> | undefined
 export interface XmppJsHooks {
   /** Logs in over the stream negotiated so far, in place of xmpp.js; a rejection fails the negotiation. */
   logIn(): Promise<void>
+  /** A component's login: the handshake (XEP-0114) for the stream the server opened as `streamId`. */
+  handshake(streamId: string): Promise<void>
   /** Writes an element; xmpp.js's own (acks, IQ replies, the negotiation, a resumed session's stanzas) come here. */
   write(element: XmlElement): Promise<void>
   /** The server's `<stream:features/>`, without SASL2, before xmpp.js acts on them. */
@@ -144,14 +150,17 @@ export class XmppJs {
     private readonly log: Logger,
     natter: XmppJsHooks,
   ) {
-    const x = client({
-      service: options.service,
-      domain: options.domain,
-      username: options.username,
-      // natter logs in itself (see stream-login.ts): xmpp.js never holds the password.
-      credentials: () => natter.logIn(),
-      resource: options.resource || undefined,
-    })
+    const { service, domain } = options
+    const x = options.component
+      ? component({ service, domain, handshake: (streamId) => natter.handshake(streamId) })
+      : client({
+          service,
+          domain,
+          username: options.username,
+          // natter logs in itself (see stream-login.ts): xmpp.js never holds the password.
+          credentials: () => natter.logIn(),
+          resource: options.resource || undefined,
+        })
     this.#x = x
     // Taken before natter listens to anything itself, while the middleware's listeners are the only ones.
     this.#middleware = detachMiddleware(x)

@@ -33,10 +33,32 @@ describe('JID', () => {
     expect(error.message).toMatch(/^JID: missing/)
   })
 
-  it.each(['example.org', 'bot@', '@example.org', 'bot@example.org/', 'b ot@example.org'])('refuses the malformed %j', (value) => {
+  it.each(['svc.example.org/worker', 'bot@', '@example.org', 'bot@example.org/', 'b ot@example.org'])('refuses the malformed %j', (value) => {
     const error = configError({ ...base, JID: value })
     expect(error.variable).toBe('JID')
     expect(error.message).toMatch(/^JID: malformed/)
+  })
+})
+
+describe('a component (JID without a local part)', () => {
+  const component = { JID: 'svc.example.org', JPASSWORD: PASSWORD, XMPP_SERVICE: 'xmpp://127.0.0.1:5347' }
+
+  it('is read as a component of its domain, on the service given', () => {
+    const settings = loadSettings(component)
+    expect(settings.component).toBe(true)
+    expect(settings.jid.domain).toBe('svc.example.org')
+    expect(settings.service).toBe('xmpp://127.0.0.1:5347')
+    expect(loadSettings(base).component).toBe(false)
+  })
+
+  it('needs XMPP_SERVICE: a component has no DNS record to find its server by', () => {
+    const error = configError({ ...component, XMPP_SERVICE: undefined })
+    expect(error.variable).toBe('XMPP_SERVICE')
+    expect(error.message).toMatch(/component port/)
+  })
+
+  it('refuses direct TLS, which the component port does not speak', () => {
+    expect(configError({ ...component, XMPP_SERVICE: 'xmpps://127.0.0.1:5347' }).variable).toBe('XMPP_SERVICE')
   })
 })
 
@@ -252,7 +274,7 @@ describe('options', () => {
   })
 
   it('are validated like the variables, naming the variable', () => {
-    expect(configError({}, { jid: 'nope', password: 'pw' }).variable).toBe('JID')
+    expect(configError({}, { jid: 'no@', password: 'pw' }).variable).toBe('JID')
     expect(configError(base, { service: 'nope' }).variable).toBe('XMPP_SERVICE')
   })
 })

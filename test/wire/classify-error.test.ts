@@ -22,6 +22,13 @@ describe('classify', () => {
     expect(classify(xmppError('SASLError', {})).message).toBe('authentication failed (unknown)')
   })
 
+  it("calls a stream's not-authorized, a component's refused handshake, auth", () => {
+    expect(classify(xmppError('StreamError', { condition: 'not-authorized' }))).toMatchObject({
+      reason: 'auth',
+      message: 'the server refused the stream (not-authorized)',
+    })
+  })
+
   it('calls a stream conflict, another client taking the resource, conflict', () => {
     expect(classify(xmppError('StreamError', { condition: 'conflict' })).reason).toBe('conflict')
   })

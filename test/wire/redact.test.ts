@@ -21,6 +21,11 @@ describe('redact', () => {
     expect(redact(xml('keys', {}, xml('key', { rid: '1' }, 'a2V5')))).toBe('<keys><key rid="1">hidden</key></keys>')
   })
 
+  it("hides a component's handshake, a hash a guess at the secret can be checked against", () => {
+    expect(redact(xml('handshake', {}, 'b09ea9b3b7f586be8a08d0a3dd7466f110aeb136'))).toBe('<handshake>hidden</handshake>')
+    expect(redact(xml('handshake', {}))).toBe('<handshake/>')
+  })
+
   it('hides any password element, however deep', () => {
     const register = xml('iq', { type: 'set' }, xml('query', { xmlns: 'jabber:iq:register' }, xml('username', {}, 'bot'), xml('password', {}, 'hunter2')))
     const out = redact(register)

@@ -1,3 +1,4 @@
+import { isDomainJid } from '../../jid.js'
 import type { Logger } from '../../log/logger.js'
 import type { XmlElement } from '../../xml.js'
 
@@ -22,7 +23,7 @@ export abstract class StanzaContext {
   abstract readonly kind: string
   /** The sender's JID as it came (full or bare); the server's domain when the stanza has no `from`. */
   readonly from: string
-  /** The addressee: normally the bot's own JID. */
+  /** The addressee: normally the bot's own JID; for a component, whichever address at its domain was written to. */
   readonly to: string
   /** The stanza's `id`, when it has one. */
   readonly id: string | undefined
@@ -48,8 +49,9 @@ export abstract class StanzaContext {
     return this.#link.log
   }
 
-  /** Sends any stanza. */
+  /** Sends any stanza; a component's comes from the address this stanza was sent to, unless it says otherwise. */
   send(stanza: XmlElement): Promise<void> {
+    if (isDomainJid(this.#link.jid) && stanza.attrs.from === undefined) stanza.attrs.from = this.to
     return this.#link.send(stanza)
   }
 }

@@ -4,7 +4,8 @@ import type { MessageContext } from '../../dispatch/context/message.js'
 import type { PresenceContext } from '../../dispatch/context/presence.js'
 import type { StanzaContext } from '../../dispatch/context/stanza-context.js'
 import type { Next } from '../../dispatch/router.js'
-import { bareJid, parseJid } from '../../jid.js'
+import { ConfigError } from '../../errors.js'
+import { bareJid, isDomainJid, parseJid } from '../../jid.js'
 import { NS_CARBONS, NS_DELAY, NS_PING } from '../../ns.js'
 import { type XmlElement, xml } from '../../xml.js'
 import type { RoomsFeature } from '../rooms/rooms.js'
@@ -95,7 +96,17 @@ export class Formation {
         this.#answers.prune(now)
       },
     })
-    bot.onStart((env) => this.#configure(readFormationSettings(options, env)))
+    bot.onStart((env) => {
+      const settings = readFormationSettings(options, env)
+      // A formation finds its siblings through the account's presence and follows them through carbons, neither of which a component has.
+      if (settings.enabled && isDomainJid(bot.jid)) {
+        if ((options.formation ?? env.XMPP_FORMATION) !== undefined) {
+          throw new ConfigError('XMPP_FORMATION', 'a component (JID without a local part) cannot run as a formation: run one process')
+        }
+        bot.log.info('a component runs as one process: no formation')
+        this.#configure({ ...settings, enabled: false })
+      } else this.#configure(settings)
+    })
     bot.decoratePresence((presence) => {
       if (this.#enabled) presence.append(xml('formation', { xmlns: NS_FORMATION, state: this.#ownState(), since: this.#ownSince() }))
     })

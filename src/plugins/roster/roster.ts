@@ -4,7 +4,7 @@ import type { Exact, Guards, Narrow } from '../../dispatch/guards.js'
 import type { Handler } from '../../dispatch/router.js'
 import { defineKind } from '../../dispatch/stanza-kind.js'
 import { StanzaError } from '../../errors.js'
-import { parseJid } from '../../jid.js'
+import { isDomainJid, parseJid } from '../../jid.js'
 import { NS_ROSTER } from '../../ns.js'
 import { type XmlElement, xml } from '../../xml.js'
 
@@ -234,8 +234,11 @@ export function roster(): (bot: BotCore) => RosterFeature {
         answer: () => ({ result: undefined }),
       }),
     )
+    bot.onStart(() => {
+      if (isDomainJid(bot.jid)) bot.log.info("a component has no roster: bot.roster stays empty and subscriptions are the handlers' to answer")
+    })
     bot.on('ready', ({ resumed }) => {
-      if (!resumed) list.load().catch((e: unknown) => bot.log.warn({ err: e }, 'cannot load the roster'))
+      if (!resumed && !isDomainJid(bot.jid)) list.load().catch((e: unknown) => bot.log.warn({ err: e }, 'cannot load the roster'))
     })
     const register = bot.handle.bind(bot) as (kind: 'rosterPush', ...args: unknown[]) => unknown
     return {

@@ -1,4 +1,7 @@
 import type { BotCore } from '../../bot/bot-core.js'
+import { ConfigError } from '../../errors.js'
+import { isDomainJid } from '../../jid.js'
+import { readSetting } from '../../settings/setting.js'
 import type { StoreBackend } from './backend.js'
 import { type JsonValue, toJsonText } from './json-value.js'
 import { MemoryBackend } from './memory-backend.js'
@@ -235,7 +238,7 @@ export function store(options: StoreOptions = {}): (bot: BotCore) => StoreFeatur
     const core = new StoreCore()
     bot.onStart((env) => {
       if (core.fixed) return
-      const settings = readStoreSettings(options, env)
+      const settings = componentStore(bot, readStoreSettings(options, env), options.backend ?? readSetting(STORE_SETTINGS.backend, env))
       core.maxValueSize = settings.maxValueSize
       core.use(() => makeBackend(bot, settings))
     })
@@ -243,6 +246,17 @@ export function store(options: StoreOptions = {}): (bot: BotCore) => StoreFeatur
     cores.set(root, core)
     return { store: root }
   }
+}
+
+/**
+ * A component has no account, so no private XML storage: the default back end becomes memory (with a warning),
+ * and `xmpp` asked for by name is refused.
+ */
+function componentStore(bot: BotCore, settings: StoreSettings, asked: StoreSettings['backend'] | undefined): StoreSettings {
+  if (!isDomainJid(bot.jid) || settings.backend !== 'xmpp') return settings
+  if (asked === 'xmpp') throw new ConfigError('STORE_BACKEND', 'a component (JID without a local part) has no private XML storage: use postgres or memory')
+  bot.log.warn('a component has no private XML storage: bot.store keeps its values in memory only; set DATABASE_URL to keep them')
+  return { ...settings, backend: 'memory' }
 }
 
 function makeBackend(bot: BotCore, settings: StoreSettings): StoreBackend {

@@ -34,6 +34,8 @@ export interface ProsodyConfig {
   readonly limits: { readonly rate: string; readonly burst?: string | undefined } | undefined
   /** This process runs as root, which Prosody refuses unless told. */
   readonly runAsRoot: boolean
+  /** An external component's domain (XEP-0114), its shared secret, and the component port it connects to. */
+  readonly component?: { readonly domain: string; readonly secret: string; readonly port: number } | undefined
 }
 
 /** A Lua string literal. */
@@ -67,7 +69,7 @@ export function prosodyConfig(config: ProsodyConfig): string {
     'legacy_ssl_ports = {}',
     's2s_ports = {}',
     's2s_direct_tls_ports = {}',
-    'component_ports = {}',
+    `component_ports = { ${config.component?.port ?? ''} }`,
     'http_ports = {}',
     'https_ports = {}',
     // Nagle's algorithm delays small replies by ~40 ms.
@@ -87,6 +89,9 @@ export function prosodyConfig(config: ProsodyConfig): string {
   ]
   if (config.muc) {
     lines.push('', `Component ${luaString(`conference.${config.domain}`)} "muc"`, '  restrict_room_creation = false')
+  }
+  if (config.component) {
+    lines.push('', `Component ${luaString(config.component.domain)}`, `  component_secret = ${luaString(config.component.secret)}`)
   }
   return lines.join('\n') + '\n'
 }

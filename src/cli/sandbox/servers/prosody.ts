@@ -41,6 +41,8 @@ export interface ProsodyOptions {
    * Prosody's units, e.g. `{ rate: '500kb/s', burst: '1s' }` (default: no throttling).
    */
   limits?: { rate: string; burst?: string } | undefined
+  /** Accept an external component (XEP-0114) of this domain with this secret, on a component port of its own. */
+  component?: { domain: string; secret: string } | undefined
 }
 
 /**
@@ -58,6 +60,8 @@ export interface Prosody {
   readonly port: number
   /** `xmpp://127.0.0.1:<port>`, the `service` option of @xmpp/client. */
   readonly service: string
+  /** `xmpp://127.0.0.1:<component port>` when started with `component`: where that component connects. */
+  readonly componentService: string | undefined
   /** Fresh temp dir holding config, data and log; removed by stop(). */
   readonly dataDir: string
   /** Creates an account on localhost and returns its bare JID. */
@@ -124,12 +128,17 @@ class Instance extends PrivateServer implements Prosody {
     private readonly paths: Paths,
     private readonly bin: { prosody: string; prosodyctl: string },
     private readonly forwardLog: boolean,
+    private readonly componentPort?: number,
   ) {
     super(paths.dir)
   }
 
   get service(): string {
     return `xmpp://${LOOPBACK}:${this.port}`
+  }
+
+  get componentService(): string | undefined {
+    return this.componentPort === undefined ? undefined : `xmpp://${LOOPBACK}:${this.componentPort}`
   }
 
   /** Spawns Prosody and waits for its c2s listener. 'busy' means another process holds the port. */
@@ -143,7 +152,10 @@ class Instance extends PrivateServer implements Prosody {
       // The console log sink writes to stdout.
       forwardOutput: this.forwardLog,
       busy: PORT_BUSY,
-      ready: async (log) => log.includes("Activated service 'c2s' on") && (await portAccepts(this.port)),
+      ready: async (log) =>
+        log.includes("Activated service 'c2s' on") &&
+        (await portAccepts(this.port)) &&
+        (this.componentPort === undefined || (await portAccepts(this.componentPort))),
       awaits: `port ${this.port}`,
       timeoutMs: STARTUP_TIMEOUT_MS,
       pollMs: 5,
@@ -207,8 +219,10 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<Prosody> 
     const inUse = portsInUse()
     for (let attempt = 1; ; attempt++) {
       const port = opts.port ?? (await freePort(inUse))
-      await writeFile(paths.config, prosodyConfig({ ...config, port }))
-      const instance = new Instance(port, paths, { prosody, prosodyctl }, config.logToConsole)
+      const componentPort = opts.component && (await freePort(new Set([...inUse, port])))
+      const component = opts.component && componentPort ? { ...opts.component, port: componentPort } : undefined
+      await writeFile(paths.config, prosodyConfig({ ...config, port, component }))
+      const instance = new Instance(port, paths, { prosody, prosodyctl }, config.logToConsole, componentPort)
       track(instance)
       let outcome: 'ok' | 'busy'
       try {
