@@ -1,6 +1,7 @@
 import { BotCore } from './bot/bot-core.js'
 import type { CoreOptions } from './bot/core-options.js'
 import { type DiscoveryFeature, discovery } from './plugins/discovery/discovery.js'
+import { type FileUploadFeature, fileUpload } from './plugins/file-upload/file-upload.js'
 import { type FormationFeature, formation } from './plugins/formation/formation.js'
 import type { FormationOptions } from './plugins/formation/settings.js'
 import { type JobsFeature, jobs } from './plugins/jobs/jobs.js'
@@ -63,14 +64,15 @@ export type Bot = BotCore &
   ScheduleFeature &
   StoreFeature &
   JobsFeature &
-  WebFeature
+  WebFeature &
+  FileUploadFeature
 
 /**
  * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,
  * formations (several processes of one bot), per-sender limits on what comes in, work for later
  * (`bot.schedule()` in memory, `bot.jobs` durable), a store (`bot.store`), conversation state (`ctx.state`, with
  * `state: true`), own messages kept from handlers, and the web side (`bot.http`, `bot.webhook()`, served on
- * `PORT`). With no options it reads everything from
+ * `PORT`), and sharing files (`bot.sendFile()`). With no options it reads everything from
  * the environment when started. Install features of your own with `bot.install()`.
  *
  * @example
@@ -99,6 +101,7 @@ export function createBot(options: BotOptions = {}): Bot {
     .install(state(options))
     .install(jobs())
     .install(web(options.web))
+    .install(fileUpload())
   return bot
 }
 

@@ -19,6 +19,7 @@
 
 export { TestKit, type TestKitOptions, testKit } from './kit.js'
 export type { Replies } from './replies.js'
+export { type TestUpload, TestUploads } from './uploads.js'
 
 // Who the test speaks as: contacts, the roster the server keeps, and rooms with their occupants.
 
