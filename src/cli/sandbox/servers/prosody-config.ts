@@ -34,6 +34,8 @@ export interface ProsodyConfig {
   readonly limits: { readonly rate: string; readonly burst?: string | undefined } | undefined
   /** This process runs as root, which Prosody refuses unless told. */
   readonly runAsRoot: boolean
+  /** Serve HTTP file upload (XEP-0363) as `upload.<domain>`, on this loopback HTTP port. */
+  readonly httpUpload?: { readonly port: number } | undefined
 }
 
 /** A Lua string literal. */
@@ -68,7 +70,7 @@ export function prosodyConfig(config: ProsodyConfig): string {
     's2s_ports = {}',
     's2s_direct_tls_ports = {}',
     'component_ports = {}',
-    'http_ports = {}',
+    ...(config.httpUpload ? httpGlobals(config.domain, config.httpUpload.port) : ['http_ports = {}']),
     'https_ports = {}',
     // Nagle's algorithm delays small replies by ~40 ms.
     'network_settings = { nagle = false }',
@@ -88,5 +90,18 @@ export function prosodyConfig(config: ProsodyConfig): string {
   if (config.muc) {
     lines.push('', `Component ${luaString(`conference.${config.domain}`)} "muc"`, '  restrict_room_creation = false')
   }
+  if (config.httpUpload) {
+    const url = `http://${LOOPBACK}:${config.httpUpload.port}/`
+    lines.push('', `Component ${luaString(`upload.${config.domain}`)} "http_file_share"`, `  http_external_url = ${luaString(url)}`)
+  }
   return lines.join('\n') + '\n'
+}
+
+/**
+ * Prosody's HTTP server, for its upload service only: on loopback, and taking every request for
+ * `upload.<domain>`, whose slot URLs name the address and port (see the component) so that a client
+ * fetches them without resolving that name.
+ */
+function httpGlobals(domain: string, port: number): string[] {
+  return [`http_ports = { ${port} }`, `http_interfaces = { ${luaString(LOOPBACK)} }`, `http_default_host = ${luaString(`upload.${domain}`)}`]
 }

@@ -41,6 +41,8 @@ export interface ProsodyOptions {
    * Prosody's units, e.g. `{ rate: '500kb/s', burst: '1s' }` (default: no throttling).
    */
   limits?: { rate: string; burst?: string } | undefined
+  /** Serve HTTP file upload (XEP-0363) as upload.localhost, on a free loopback HTTP port (default false). */
+  httpUpload?: boolean
 }
 
 /**
@@ -207,7 +209,8 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<Prosody> 
     const inUse = portsInUse()
     for (let attempt = 1; ; attempt++) {
       const port = opts.port ?? (await freePort(inUse))
-      await writeFile(paths.config, prosodyConfig({ ...config, port }))
+      const httpUpload = opts.httpUpload ? { port: await freePort(new Set([...inUse, port])) } : undefined
+      await writeFile(paths.config, prosodyConfig({ ...config, port, httpUpload }))
       const instance = new Instance(port, paths, { prosody, prosodyctl }, config.logToConsole)
       track(instance)
       let outcome: 'ok' | 'busy'
