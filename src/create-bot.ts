@@ -4,6 +4,7 @@ import { type AdhocFeature, adhoc } from './plugins/adhoc/adhoc.js'
 import { type CapsFeature, caps } from './plugins/caps/caps.js'
 import { type ContactsFeature, contacts } from './plugins/contacts/contacts.js'
 import { type DiscoveryFeature, discovery } from './plugins/discovery/discovery.js'
+import { type FileUploadFeature, fileUpload } from './plugins/file-upload/file-upload.js'
 import { type FormationFeature, formation } from './plugins/formation/formation.js'
 import type { FormationOptions } from './plugins/formation/settings.js'
 import { type InvitationsFeature, invitations } from './plugins/invitations/invitations.js'
@@ -76,7 +77,8 @@ export type Bot = BotCore &
   ProfileFeature &
   ContactsFeature &
   CapsFeature &
-  AdhocFeature
+  AdhocFeature &
+  FileUploadFeature
 
 /**
  * Creates a bot with the usual features: service discovery, software version, ping, roster, rooms,
@@ -85,8 +87,8 @@ export type Bot = BotCore &
  * (`bot.schedule()` in memory, `bot.jobs` durable), a store (`bot.store`), conversation state (`ctx.state`, with
  * `state: true`), own messages kept from handlers, the web side (`bot.http`, `bot.webhook()`, served on
  * `PORT`), room invitations (`bot.invitation()`), PubSub and PEP (`bot.pubsub`, `bot.pubsubEvent()`), the
- * bot's name and avatar, entity capabilities in its presence, and ad-hoc commands (every `bot.command`, and
- * `bot.adhoc()`). With no options it reads everything from
+ * bot's name and avatar, entity capabilities in its presence, ad-hoc commands (every `bot.command`, and
+ * `bot.adhoc()`), and sharing files (`bot.sendFile()`). With no options it reads everything from
  * the environment when started. Install features of your own with `bot.install()`.
  *
  * @example
@@ -123,6 +125,7 @@ export function createBot(options: BotOptions = {}): Bot {
     .install(profile(options))
     .install(caps())
     .install(adhoc())
+    .install(fileUpload())
   return bot
 }
 

@@ -35,7 +35,9 @@ export type { ReconnectOptions } from './wire/session.js'
 // Contexts: what a handler gets for each kind of stanza, and the fields its guards can test.
 
 export type { IqContext, IqField } from './dispatch/context/iq.js'
-export type { ChatState, MessageContext, MessageField, MessageType } from './dispatch/context/message.js'
+export type { ChatState, MessageContext, MessageField, MessageType, ReplyOptions } from './dispatch/context/message.js'
+export type { Marker, MarkerType, Reaction, ReplyTo } from './dispatch/context/message-references.js'
+export type { SayOptions, TextOptions } from './dispatch/context/outgoing-text.js'
 export type { PresenceContext, PresenceField, PresenceType, Show } from './dispatch/context/presence.js'
 export type { ContextLink, StanzaContext } from './dispatch/context/stanza-context.js'
 export type { SubscriptionContext, SubscriptionField, SubscriptionType } from './dispatch/context/subscription.js'
@@ -69,6 +71,8 @@ export {
 
 export type { ContactPresence, Contacts, ContactsFeature } from './plugins/contacts/contacts.js'
 export type { DiscoveryFeature, Features } from './plugins/discovery/discovery.js'
+export type { FileUploadFeature, SendFileOptions } from './plugins/file-upload/file-upload.js'
+export { FileUploadError, type FileUploadFailure } from './plugins/file-upload/upload-error.js'
 export type { Formation, FormationChange, FormationFeature } from './plugins/formation/formation.js'
 export type { FormationOptions } from './plugins/formation/settings.js'
 export type { LimitsOptions } from './plugins/limits/settings.js'

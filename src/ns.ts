@@ -76,3 +76,27 @@ export const NS_COMMANDS = 'http://jabber.org/protocol/commands'
 
 /** XEP-0114: the stream an external component opens to its server. */
 export const NS_COMPONENT_ACCEPT = 'jabber:component:accept'
+/** XEP-0461: message replies. */
+export const NS_REPLY = 'urn:xmpp:reply:0'
+/** XEP-0428: fallback indication, which marks the part of a body that only stands in for an element. */
+export const NS_FALLBACK = 'urn:xmpp:fallback:0'
+/** XEP-0444: message reactions. */
+export const NS_REACTIONS = 'urn:xmpp:reactions:0'
+/** XEP-0308: last message correction. */
+export const NS_CORRECTION = 'urn:xmpp:message-correct:0'
+/** XEP-0424: message retraction, as its current version writes it. */
+export const NS_RETRACT = 'urn:xmpp:message-retract:1'
+/** XEP-0424: message retraction, as its version 0.3 wrapped it in an XEP-0422 `<apply-to/>`. */
+export const NS_RETRACT_0 = 'urn:xmpp:message-retract:0'
+/** XEP-0422: message fastening, the wrapper of the older retractions. */
+export const NS_FASTEN = 'urn:xmpp:fasten:0'
+/** XEP-0333: chat markers. */
+export const NS_CHAT_MARKERS = 'urn:xmpp:chat-markers:0'
+/** XEP-0393: message styling; its `<unstyled/>` asks the recipient to show the body as typed. */
+export const NS_STYLING = 'urn:xmpp:styling:0'
+/** XEP-0066: out-of-band data, the link a shared file travels as. */
+export const NS_OOB = 'jabber:x:oob'
+/** XEP-0359: unique and stable stanza ids, which a room stamps on what it relays. */
+export const NS_SID = 'urn:xmpp:sid:0'
+/** XEP-0334: message processing hints. */
+export const NS_HINTS = 'urn:xmpp:hints'

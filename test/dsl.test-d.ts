@@ -6,11 +6,14 @@ import {
   createBot,
   type Exact,
   type IqContext,
+  type MarkerType,
   type MessageContext,
   type MessageField,
   type MessageType,
   type Narrow,
   type PresenceContext,
+  type Reaction,
+  type ReplyTo,
   type RosterSubscription,
   type Show,
   type SubscriptionContext,
@@ -338,5 +341,45 @@ describe('hostile-input settings', () => {
     createBot({ limits: { perMinute: 5 } })
     // @ts-expect-error a notice is a text or false
     createBot({ limits: { notice: true } })
+  })
+})
+
+describe('rich messages', () => {
+  it('narrow the fields their guards name', () => {
+    bot.message({ correction: true }, (ctx) => {
+      expectTypeOf(ctx.correction).toEqualTypeOf<string>()
+    })
+    bot.message({ reaction: (r) => r.emojis.includes('👍') }, (ctx) => {
+      expectTypeOf(ctx.reaction).toEqualTypeOf<Reaction>()
+      expectTypeOf(ctx.reaction.emojis).toEqualTypeOf<readonly string[]>()
+    })
+    bot.message({ replyTo: true, body: true }, (ctx) => {
+      expectTypeOf(ctx.replyTo).toEqualTypeOf<ReplyTo>()
+      expectTypeOf(ctx.replyTo.author).toEqualTypeOf<string | undefined>()
+    })
+    bot.message({ marker: true, markable: true }, (ctx) => {
+      expectTypeOf(ctx.marker.type).toEqualTypeOf<MarkerType>()
+      expectTypeOf(ctx.markable).toEqualTypeOf<true>()
+    })
+    bot.message((ctx) => {
+      expectTypeOf(ctx.retraction).toEqualTypeOf<string | undefined>()
+    })
+    // @ts-expect-error the field is `correction`
+    bot.message({ corrected: true }, () => {})
+  })
+
+  it('take the options of replies, reactions, markers and files', () => {
+    bot.message({ body: true }, async (ctx) => {
+      await ctx.reply('x', { quote: true, unstyled: true, markable: true })
+      await ctx.react(['👍', '🎉'])
+      await ctx.mark('acknowledged')
+      // @ts-expect-error not a marker
+      await ctx.mark('read')
+    })
+    bot.say('alice@example.org', 'x', { type: 'groupchat', unstyled: true })
+    bot.say('alice@example.org', 'x', 'normal')
+    expectTypeOf(bot.sendFile('alice@example.org', Buffer.from('x'), { name: 'x.txt' })).toEqualTypeOf<Promise<string>>()
+    // @ts-expect-error a file is a path or bytes
+    bot.sendFile('alice@example.org', 42)
   })
 })

@@ -1,5 +1,6 @@
 import { Composer } from '../dispatch/composer.js'
 import type { MessageType } from '../dispatch/context/message.js'
+import { type SayOptions, textMessage } from '../dispatch/context/outgoing-text.js'
 import type { Show } from '../dispatch/context/presence.js'
 import type { ContextLink } from '../dispatch/context/stanza-context.js'
 import { Inbound } from '../dispatch/inbound.js'
@@ -172,15 +173,16 @@ export class BotCore extends Composer {
   }
 
   /**
-   * Sends a text message.
+   * Sends a text message: a chat unless `options` give another type; they also say how it is shown.
    *
    * @example
    * ```ts
    * await bot.say('alice@example.org', 'Deploy finished')
+   * await bot.say('team@conference.example.org', `New issue: ${title}`, { type: 'groupchat', unstyled: true })
    * ```
    */
-  say(to: string, text: string, type: Exclude<MessageType, 'error'> = 'chat'): Promise<void> {
-    return this.send(xml('message', { to, type }, xml('body', {}, text)))
+  say(to: string, text: string, options: Exclude<MessageType, 'error'> | SayOptions = 'chat'): Promise<void> {
+    return this.send(textMessage(to, text, options))
   }
 
   /**

@@ -1,6 +1,6 @@
 import { type Bot, xml } from '../index.js'
 import { NS_CARBONS, NS_MUC, NS_UPLOAD, NS_VERSION } from '../ns.js'
-import { type DiscoInfo, discoInfo, discoItems } from './discover.js'
+import { type DiscoInfo, discoInfo, discoItems } from '../plugins/discovery/disco-queries.js'
 import { answered } from './failure.js'
 import type { Io } from './io.js'
 import type { OneOff } from './one-off.js'

@@ -81,13 +81,19 @@ export class Composer {
   constructor(options: ComposerOptions = {}) {
     this.#composerOptions = options
     for (const kind of [messageKind, presenceKind, subscriptionKind, iqKind]) this.kinds.define(kind as StanzaKind)
+    // Corrections, retractions and reactions are never commands.
+    const plain = compileGuards<MessageContext>(messageKind, undefined)
     // First among the handlers, whatever comes later: a message that asks for a known command by
     // address or prefix is that command's, not a free-text handler's registered before it.
     this.router.add(
       messageKind,
       (ctx) => {
         const msg = ctx as MessageContext
-        return msg.body !== undefined && this.#commands?.asked(msg as MessageContext & { body: string }, this.#composerOptions.commandPrefix) === true
+        return (
+          msg.body !== undefined &&
+          plain(msg) !== false &&
+          this.#commands?.asked(msg as MessageContext & { body: string }, this.#composerOptions.commandPrefix) === true
+        )
       },
       (ctx, next) => {
         this.#asked.add(ctx)
@@ -305,7 +311,7 @@ export class Composer {
     if (!kind) throw new TypeError(`no stanza kind "${name}"; is the feature that defines it installed?`)
     const [guards, handler] = args.length === 1 ? [undefined, args[0]] : args
     if (typeof handler !== 'function') throw new TypeError(`${name}: the handler must be a function`)
-    const matcher = guards === undefined ? () => true : compileGuards<StanzaContext>(kind, guards)
+    const matcher = compileGuards<StanzaContext>(kind, guards)
     this.router.add(kind, matcher, handler as Handler<StanzaContext>, guards)
     for (const listener of this.#registrationListeners) listener({ kind: name, guards })
     return this

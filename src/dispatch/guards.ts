@@ -144,13 +144,16 @@ export interface GuardedKind {
   readonly name: string
   readonly fields: readonly string[]
   readonly jidFields: readonly string[]
+  /** Fields whose stanzas reach only the handlers whose guards name them (a message's `correction`). */
+  readonly optIn?: readonly string[]
 }
 
 /**
- * Compiles guards once, at registration. Throws when a guard names a field that `kind` does not have,
- * so a typo fails at start-up instead of at dispatch.
+ * Compiles guards once, at registration (undefined for none). Throws when a guard names a field that
+ * `kind` does not have, so a typo fails at start-up instead of at dispatch.
  */
 export function compileGuards<C>(kind: GuardedKind, guards: unknown): Matcher<C> {
+  if (guards === undefined) return optingIn(kind, [], () => true)
   if (Array.isArray(guards)) {
     if (guards.length === 0) throw new TypeError(`${kind.name}: an empty list of guards matches nothing`)
     const matchers = guards.map((g) => compileOne<C>(kind, g))
@@ -166,7 +169,7 @@ export function compileGuards<C>(kind: GuardedKind, guards: unknown): Matcher<C>
 }
 
 function compileOne<C>(kind: GuardedKind, guard: unknown): Matcher<C> {
-  if (typeof guard === 'function') return (ctx) => Boolean((guard as (c: C) => unknown)(ctx))
+  if (typeof guard === 'function') return optingIn<C>(kind, [], (ctx) => Boolean((guard as (c: C) => unknown)(ctx)))
   if (guard === null || typeof guard !== 'object') {
     throw new TypeError(`${kind.name}: a guard is an object of field patterns or a function, not ${String(guard)}`)
   }
@@ -178,15 +181,26 @@ function compileOne<C>(kind: GuardedKind, guard: unknown): Matcher<C> {
     if (pattern === undefined) continue
     tests.push([field, itemwise(compilePattern(pattern, kind.jidFields.includes(field)))])
   }
-  return (ctx) => {
-    let match: RegExpMatchArray | true = true
-    for (const [field, test] of tests) {
-      const r = test((ctx as Record<string, unknown>)[field])
-      if (!r) return false
-      if (r !== true && match === true) match = r
-    }
-    return match
-  }
+  return optingIn<C>(
+    kind,
+    tests.map(([field]) => field),
+    (ctx) => {
+      let match: RegExpMatchArray | true = true
+      for (const [field, test] of tests) {
+        const r = test((ctx as Record<string, unknown>)[field])
+        if (!r) return false
+        if (r !== true && match === true) match = r
+      }
+      return match
+    },
+  )
+}
+
+/** A guard that does not name an opt-in field of the kind never matches a stanza that has it. */
+function optingIn<C>(kind: GuardedKind, named: readonly string[], matcher: Matcher<C>): Matcher<C> {
+  const hidden = (kind.optIn ?? []).filter((field) => !named.includes(field))
+  if (hidden.length === 0) return matcher
+  return (ctx) => (hidden.some((field) => (ctx as Record<string, unknown>)[field] !== undefined) ? false : matcher(ctx))
 }
 
 /** A list field (a roster item's `groups`) matches when one of its items does. */

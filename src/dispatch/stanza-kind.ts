@@ -43,6 +43,11 @@ export interface StanzaKind<C extends StanzaContext = StanzaContext, F extends s
   readonly indexed: readonly F[]
   /** The fields holding JIDs: a bare JID pattern matches every resource, and case is ignored where XMPP ignores it. */
   readonly jidFields: readonly F[]
+  /**
+   * Fields whose stanzas reach only the handlers whose guards name them: a message's `correction`
+   * would otherwise run a command again.
+   */
+  readonly optIn?: readonly F[]
   /** Whether a stanza of `element` is of this kind. Kinds defined later are asked first. */
   accepts(stanza: XmlElement): boolean
   /**

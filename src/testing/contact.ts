@@ -1,8 +1,9 @@
 import type { MessageType } from '../dispatch/context/message.js'
+import { quotingReply } from '../dispatch/context/outgoing-text.js'
 import type { Show } from '../dispatch/context/presence.js'
 import type { SubscriptionType } from '../dispatch/context/subscription.js'
 import { bareJid } from '../jid.js'
-import { NS_CONFERENCE, NS_MUC_USER, NS_PUBSUB_EVENT } from '../ns.js'
+import { NS_CONFERENCE, NS_CORRECTION, NS_FALLBACK, NS_MUC_USER, NS_PUBSUB_EVENT, NS_REACTIONS, NS_RETRACT } from '../ns.js'
 import type { FormValue } from '../plugins/forms/form-values.js'
 import { type XmlElement, xml } from '../xml.js'
 import { type AdhocOutcome, runAdhoc } from './adhoc-run.js'
@@ -29,6 +30,8 @@ export class TestContact {
   readonly bare: string
   readonly #link: KitLink
   readonly #roster: TestRoster
+  /** The id of the last message this contact sent with `say()`, which `correct()` and `retract()` refer to. */
+  #last: string | undefined
 
   /** @internal Made by `kit.contact()`. */
   constructor(link: KitLink, roster: TestRoster, jid: string) {
@@ -51,7 +54,82 @@ export class TestContact {
    */
   say(text: string, options: { type?: Exclude<MessageType, 'groupchat' | 'error'>; thread?: string; to?: string } = {}): Promise<Replies> {
     const { type = 'chat', thread, to } = options
-    return this.send(xml('message', { type, to, id: nextId() }, xml('body', {}, text), thread !== undefined && xml('thread', {}, thread)))
+    this.#last = nextId()
+    return this.send(xml('message', { type, to, id: this.#last }, xml('body', {}, text), thread !== undefined && xml('thread', {}, thread)))
+  }
+
+  /**
+   * Corrects the contact's last message (XEP-0308) with a new text, as clients do.
+   *
+   * @example
+   * ```ts
+   * await alice.say('todo add mlik')
+   * expect(await alice.correct('todo add milk')).toEqual([]) // the command does not run again
+   * ```
+   */
+  correct(text: string): Promise<Replies> {
+    const id = this.#lastSaid('correct')
+    this.#last = nextId()
+    return this.send(xml('message', { type: 'chat', id: this.#last }, xml('body', {}, text), xml('replace', { xmlns: NS_CORRECTION, id })))
+  }
+
+  /**
+   * Takes back the contact's last message (XEP-0424), with the stand-in text clients send along.
+   *
+   * @example
+   * ```ts
+   * await alice.say('oops')
+   * await alice.retract()
+   * ```
+   */
+  retract(): Promise<Replies> {
+    const id = this.#lastSaid('retract')
+    const body = 'This person attempted to retract a previous message, but it is unsupported by your client.'
+    return this.send(
+      xml(
+        'message',
+        { type: 'chat', id: nextId() },
+        xml('body', {}, body),
+        xml('retract', { xmlns: NS_RETRACT, id }),
+        xml('fallback', { xmlns: NS_FALLBACK, for: NS_RETRACT }),
+      ),
+    )
+  }
+
+  /**
+   * Reacts with emojis (XEP-0444) to a message the bot sent this contact: the last one unless given
+   * (its stanza, from `replies.stanzas`, or its id). An empty list takes the reactions back.
+   *
+   * @example
+   * ```ts
+   * await alice.say('deploy')
+   * await alice.react('👍')
+   * ```
+   */
+  react(emojis: string | readonly string[], to?: XmlElement | string): Promise<Replies> {
+    const id = this.#botMessage(to).attrs.id ?? ''
+    const reactions = (typeof emojis === 'string' ? [emojis] : emojis).map((emoji) => xml('reaction', {}, emoji))
+    return this.send(xml('message', { type: 'chat', id: nextId() }, xml('reactions', { xmlns: NS_REACTIONS, id }, reactions)))
+  }
+
+  /**
+   * Answers a message the bot sent this contact (XEP-0461), the last one unless given, quoting it as
+   * clients do: `> ` lines marked as fallback (XEP-0428), which the bot's handlers do not see in `body`.
+   *
+   * @example
+   * ```ts
+   * await alice.say('quiz')
+   * expect(await alice.reply('Paris')).toEqual(['Right!'])
+   * ```
+   */
+  reply(text: string, to?: XmlElement | string): Promise<Replies> {
+    const message = this.#botMessage(to)
+    const { text: body, elements } = quotingReply(message.getChildText('body') ?? '', text, {
+      id: message.attrs.id ?? '',
+      author: message.attrs.from ?? this.#link.botJid,
+    })
+    this.#last = nextId()
+    return this.send(xml('message', { type: 'chat', id: this.#last }, xml('body', {}, body), elements))
   }
 
   /**
@@ -241,6 +319,22 @@ export class TestContact {
     const push = this.#roster.follow('contact', type, this.jid)
     const presence = xml('presence', { from: this.jid, type })
     return this.#toMe(await this.#link.deliver(...(push ? [push, presence] : [presence])))
+  }
+
+  #lastSaid(action: string): string {
+    if (this.#last === undefined) throw new TypeError(`${this.jid} has said nothing to ${action} yet: say() something first`)
+    return this.#last
+  }
+
+  /** A message of the bot's to this contact: the one given (or with the id given), else the last. */
+  #botMessage(to: XmlElement | string | undefined): XmlElement {
+    if (typeof to === 'object') return to
+    const messages = this.received.stanzas.filter((s) => s.name === 'message' && s.attrs.id !== undefined && (to === undefined || s.attrs.id === to))
+    const message = messages.at(-1)
+    if (message) return message
+    // A message id the test knows of, which the bot did not send here: refer to it all the same.
+    if (to !== undefined) return xml('message', { id: to })
+    throw new TypeError(`the bot has sent ${this.jid} no message to refer to yet`)
   }
 
   #toMe(stanzas: readonly XmlElement[]): Replies {

@@ -20,6 +20,7 @@
 export type { AdhocOutcome } from './adhoc-run.js'
 export { TestKit, type TestKitOptions, testKit } from './kit.js'
 export type { Replies } from './replies.js'
+export { type TestUpload, TestUploads } from './uploads.js'
 
 // Who the test speaks as: contacts, the roster the server keeps, and rooms with their occupants.
 

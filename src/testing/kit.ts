@@ -1,6 +1,7 @@
 import type { BotCore } from '../bot/bot-core.js'
 import { bareJid, parseJid } from '../jid.js'
 import { NS_MUC, NS_PING, NS_PUBSUB, NS_PUBSUB_OWNER, NS_ROSTER, NS_VCARD } from '../ns.js'
+import { replaceUploadPut } from '../plugins/file-upload/file-upload.js'
 import type { RoomsFeature } from '../plugins/rooms/rooms.js'
 import type { WebFeature } from '../plugins/web/web.js'
 import type { XmlElement } from '../xml.js'
@@ -12,6 +13,7 @@ import type { KitLink } from './kit-link.js'
 import { TestPubSub } from './pubsub.js'
 import { type RoomSetup, TestRoom } from './room.js'
 import { type RosterEntry, TestRoster } from './roster.js'
+import { TestUploads } from './uploads.js'
 import { TestVcards } from './vcards.js'
 
 const SUBSCRIPTIONS: ReadonlySet<string | undefined> = new Set(['subscribe', 'subscribed', 'unsubscribe', 'unsubscribed'])
@@ -31,6 +33,8 @@ export interface TestKitOptions {
   roster?: readonly RosterEntry[]
   /** Rooms the MUC service hosts before the bot comes online, by room JID: for the rooms a bot joins from its settings. */
   rooms?: Readonly<Record<string, RoomSetup>>
+  /** The server's HTTP upload service for `bot.sendFile()`: its limit in bytes (default 10 MiB), or `false` for none. */
+  upload?: { maxSize?: number } | false
 }
 
 /**
@@ -55,6 +59,8 @@ export class TestKit extends TestChat {
   readonly pubsub: TestPubSub
   /** The vCards the server keeps. */
   readonly vcards = new TestVcards()
+  /** The server's upload service and what the bot uploaded; undefined with `upload: false`. */
+  readonly uploads: TestUploads | undefined
   #bot: BotCore & Partial<RoomsFeature> & Partial<WebFeature>
   readonly #build: (() => BotCore) | undefined
   readonly #contacts = new Map<string, TestContact>()
@@ -78,6 +84,8 @@ export class TestKit extends TestChat {
     }
     this.roster = new TestRoster(this.#link, options.roster)
     this.pubsub = new TestPubSub(this.jid, (stanza) => this.#link.deliver(stanza))
+    this.uploads = options.upload === false ? undefined : new TestUploads(this.jid, options.upload?.maxSize)
+    if (this.uploads) replaceUploadPut(first, this.uploads.put)
     for (const [jid, setup] of Object.entries(options.rooms ?? {})) this.#rooms.set(bareJid(jid), new TestRoom(this.#link, jid, setup))
     this.serve((stanza) => this.#route(stanza))
     this.comeOnline()
@@ -179,6 +187,7 @@ export class TestKit extends TestChat {
     await this.#bot.stop()
     this.#bot = bot
     this.rewire(bot)
+    if (this.uploads) replaceUploadPut(bot, this.uploads.put)
     this.comeOnline()
     await this.settle()
   }
@@ -247,6 +256,8 @@ export class TestKit extends TestChat {
     if (query?.is('ping', NS_PING) && request.attrs.type === 'get') return [iqResult(request, this.jid)]
     if (query?.is('pubsub', NS_PUBSUB) || query?.is('pubsub', NS_PUBSUB_OWNER)) return this.pubsub.answer(request)
     if (query?.is('vCard', NS_VCARD) && (toAccount || request.attrs.type === 'get')) return this.vcards.answer(request, this.jid)
+    const upload = this.uploads?.answer(request, this.jid)
+    if (upload) return upload
     // Nobody else here answers IQs: the server replies for them, as for an account with no such client.
     return [iqError(request, this.jid, 'service-unavailable', 'cancel')]
   }

@@ -1,7 +1,10 @@
 import { bareJid, parseJid } from '../../jid.js'
-import { NS_CHATSTATES, NS_DELAY } from '../../ns.js'
-import { type XmlElement, xml } from '../../xml.js'
+import { NS_CHAT_MARKERS, NS_CHATSTATES, NS_DELAY, NS_HINTS, NS_REACTIONS } from '../../ns.js'
+import { type XmlChild, type XmlElement, xml } from '../../xml.js'
 import { defineKind } from '../stanza-kind.js'
+import { ownText } from './fallback.js'
+import { type Marker, type MarkerType, type Reaction, type ReplyTo, readReferences, referenceId } from './message-references.js'
+import { newMessageId, quotingReply, type TextOptions, textElements } from './outgoing-text.js'
 import { type ContextLink, StanzaContext } from './stanza-context.js'
 
 /**
@@ -28,6 +31,22 @@ const CHAT_STATES: readonly string[] = ['active', 'composing', 'paused', 'inacti
 const TYPES: readonly string[] = ['chat', 'groupchat', 'normal', 'headline', 'error']
 
 /**
+ * How `reply()` answers: as a quoting reply or not, and how its text is to be shown.
+ *
+ * @example
+ * ```ts
+ * bot.command('weather <city>', 'The weather', async (cmd) => cmd.reply(await forecast(cmd.args.city), { quote: true }))
+ * ```
+ */
+export interface ReplyOptions extends TextOptions {
+  /**
+   * Answer as a reply to this message (XEP-0461), its text quoted first as `> ` lines for clients
+   * that do not know replies (marked as fallback, XEP-0428, so that those that do show their own).
+   */
+  quote?: boolean
+}
+
+/**
  * A message stanza, with its fields read out and ways to answer it.
  *
  * @example
@@ -38,7 +57,11 @@ const TYPES: readonly string[] = ['chat', 'groupchat', 'normal', 'headline', 'er
 export class MessageContext extends StanzaContext {
   readonly kind = 'message'
   readonly type: MessageType
-  /** The text of `<body/>`, when there is one. */
+  /**
+   * The text the sender wrote: `<body/>` without what XEP-0428 marks as fallback for what natter reads
+   * as fields (a reply's quote, a reaction's or a retraction's stand-in text). Undefined when there is
+   * none; the raw body stays in `stanza`.
+   */
   readonly body: string | undefined
   readonly subject: string | undefined
   readonly thread: string | undefined
@@ -46,6 +69,28 @@ export class MessageContext extends StanzaContext {
   readonly chatState: ChatState | undefined
   /** When the message was sent, if it was delayed (XEP-0203): offline storage, room history, a resend. */
   readonly delayedAt: Date | undefined
+  /** For a reply (XEP-0461): the message it answers. */
+  readonly replyTo: ReplyTo | undefined
+  /**
+   * For a reaction (XEP-0444): the message and the emojis. Only handlers whose guards name `reaction`
+   * see reactions.
+   */
+  readonly reaction: Reaction | undefined
+  /**
+   * For a correction (XEP-0308): the id of the message it corrects, whose text `body` replaces. Only
+   * handlers whose guards name `correction` see corrections: the commands never do, so a corrected
+   * command does not run again.
+   */
+  readonly correction: string | undefined
+  /**
+   * For a retraction (XEP-0424): the id of the message the sender takes back. Only handlers whose
+   * guards name `retraction` see retractions.
+   */
+  readonly retraction: string | undefined
+  /** For a chat marker (XEP-0333): how far the sender got with a markable message of the bot's. */
+  readonly marker: Marker | undefined
+  /** Whether the sender asks for chat markers (XEP-0333), which `mark()` sends. */
+  readonly markable: boolean
   /** For a groupchat message: the room's bare JID. */
   readonly room: string | undefined
   /** For a groupchat message: the sender's nick in the room. */
@@ -65,7 +110,7 @@ export class MessageContext extends StanzaContext {
     super(stanza, link)
     const type = stanza.attrs.type ?? 'normal'
     this.type = (TYPES.includes(type) ? type : 'normal') as MessageType
-    this.body = stanza.getChildText('body') ?? undefined
+    this.body = ownText(stanza)
     this.subject = stanza.getChildText('subject') ?? undefined
     this.thread = stanza.getChildText('thread') ?? undefined
     const state = stanza.getChildElements().find((c) => c.attrs.xmlns === NS_CHATSTATES && CHAT_STATES.includes(c.name))
@@ -77,6 +122,13 @@ export class MessageContext extends StanzaContext {
     this.room = from?.bare
     this.nick = from?.resource || undefined
     this.realJid = this.type === 'groupchat' ? undefined : this.from
+    const references = readReferences(stanza)
+    this.replyTo = references.replyTo
+    this.reaction = references.reaction
+    this.correction = references.correction
+    this.retraction = references.retraction
+    this.marker = references.marker
+    this.markable = references.markable
   }
 
   /**
@@ -102,26 +154,72 @@ export class MessageContext extends StanzaContext {
   /**
    * Answers with a text, keeping the message's type and thread. A groupchat message is answered in
    * the room. Error messages and messages without a body (a chat state, a receipt) are never
-   * answered, so two bots cannot loop on each other through them.
+   * answered, so two bots cannot loop on each other through them; a reaction is.
    *
    * @example
    * ```ts
    * bot.message({ type: 'chat', body: /^ping$/i }, (msg) => msg.reply('pong'))
+   * bot.message({ type: 'chat', body: /^say (.+)$/ }, (msg) => msg.reply(msg.match[1], { quote: true, unstyled: true }))
    * ```
    */
-  async reply(text: string): Promise<void> {
-    if (this.type === 'error' || this.body === undefined) return
+  async reply(text: string, options: ReplyOptions = {}): Promise<void> {
+    if (this.type === 'error' || (this.body === undefined && this.reaction === undefined)) return
     const groupchat = this.type === 'groupchat'
+    let quoting: { text: string; elements: XmlChild[] } | undefined
+    if (options.quote === true && this.body !== undefined) quoting = quotingReply(this.body, text, { id: this.#referenceId('quote'), author: this.from })
     await this.send(
       xml(
         'message',
-        { to: groupchat ? bareJid(this.from) : this.from, type: this.type === 'headline' ? 'normal' : this.type },
-        xml('body', {}, text),
+        { to: groupchat ? bareJid(this.from) : this.from, type: this.type === 'headline' ? 'normal' : this.type, id: newMessageId() },
+        textElements(quoting?.text ?? text, options),
+        quoting?.elements,
         this.thread !== undefined && xml('thread', {}, this.thread),
         this.#typing && xml('active', { xmlns: NS_CHATSTATES }),
       ),
     )
     this.#typing = false
+  }
+
+  /**
+   * Reacts to the message with emojis (XEP-0444). They replace the bot's earlier reactions to it;
+   * `react([])` takes them back. Like `reply()`, only for messages with a body.
+   *
+   * @example
+   * ```ts
+   * bot.command('deploy', 'Deploys', async (cmd) => { await cmd.react('👀'); await deploy(); await cmd.react('✅') })
+   * ```
+   */
+  async react(emojis: string | readonly string[]): Promise<void> {
+    if (this.type === 'error' || this.body === undefined) return
+    const id = this.#referenceId('react to')
+    const reactions = (typeof emojis === 'string' ? [emojis] : emojis).map((emoji) => xml('reaction', {}, emoji))
+    await this.send(xml('message', this.#around(), xml('reactions', { xmlns: NS_REACTIONS, id }, reactions), xml('store', { xmlns: NS_HINTS })))
+  }
+
+  /**
+   * Tells the sender how far the bot got with the message (XEP-0333 chat marker, `displayed` unless
+   * told), when the sender asked for markers (`markable`); otherwise sends nothing.
+   *
+   * @example
+   * ```ts
+   * bot.message({ type: 'chat', body: true }, async (msg) => { await msg.mark('displayed'); await msg.reply('On it') })
+   * ```
+   */
+  async mark(type: MarkerType = 'displayed'): Promise<void> {
+    if (!this.markable || this.type === 'error') return
+    await this.send(xml('message', this.#around(), xml(type, { xmlns: NS_CHAT_MARKERS, id: this.#referenceId('mark') })))
+  }
+
+  /** Where what refers to this message goes: the room for a groupchat message, else the sender. */
+  #around(): Record<string, string> {
+    const groupchat = this.type === 'groupchat'
+    return { to: groupchat ? bareJid(this.from) : this.from, type: groupchat ? 'groupchat' : 'chat', id: newMessageId() }
+  }
+
+  #referenceId(action: string): string {
+    const id = referenceId(this.stanza, this.room)
+    if (id === undefined) throw new Error(`cannot ${action} a message that has no id`)
+    return id
   }
 }
 
@@ -136,8 +234,30 @@ export class MessageContext extends StanzaContext {
 export const messageKind = defineKind({
   name: 'message',
   element: 'message',
-  fields: ['from', 'to', 'id', 'type', 'body', 'subject', 'thread', 'chatState', 'delayedAt', 'lang', 'room', 'nick', 'realJid', 'mentioned'],
+  fields: [
+    'from',
+    'to',
+    'id',
+    'type',
+    'body',
+    'subject',
+    'thread',
+    'chatState',
+    'delayedAt',
+    'lang',
+    'room',
+    'nick',
+    'realJid',
+    'mentioned',
+    'replyTo',
+    'reaction',
+    'correction',
+    'retraction',
+    'marker',
+    'markable',
+  ],
   indexed: ['body', 'from', 'type'],
+  optIn: ['correction', 'retraction', 'reaction'],
   jidFields: ['from', 'to', 'room', 'realJid'],
   accepts: () => true,
   create: (stanza, link) => new MessageContext(stanza, link),

@@ -307,7 +307,8 @@ describe('say', () => {
   it('sends a groupchat message to the room', async () => {
     const { bot, chat } = testBot()
     await bot.rooms.say(ROOM, 'hello room')
-    expect(chat.sent[0]?.attrs).toEqual({ to: ROOM, type: 'groupchat' })
+    // Every message the bot sends has an id, which replies and reactions refer to.
+    expect(chat.sent[0]?.attrs).toEqual({ to: ROOM, type: 'groupchat', id: expect.any(String) })
     expect(chat.sent[0]?.getChildText('body')).toBe('hello room')
   })
 })

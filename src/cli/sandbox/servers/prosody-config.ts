@@ -36,6 +36,8 @@ export interface ProsodyConfig {
   readonly runAsRoot: boolean
   /** An external component's domain (XEP-0114), its shared secret, and the component port it connects to. */
   readonly component?: { readonly domain: string; readonly secret: string; readonly port: number } | undefined
+  /** Serve HTTP file upload (XEP-0363) as `upload.<domain>`, on this loopback HTTP port. */
+  readonly httpUpload?: { readonly port: number } | undefined
 }
 
 /** A Lua string literal. */
@@ -70,7 +72,7 @@ export function prosodyConfig(config: ProsodyConfig): string {
     's2s_ports = {}',
     's2s_direct_tls_ports = {}',
     `component_ports = { ${config.component?.port ?? ''} }`,
-    'http_ports = {}',
+    ...(config.httpUpload ? httpGlobals(config.domain, config.httpUpload.port) : ['http_ports = {}']),
     'https_ports = {}',
     // Nagle's algorithm delays small replies by ~40 ms.
     'network_settings = { nagle = false }',
@@ -93,5 +95,18 @@ export function prosodyConfig(config: ProsodyConfig): string {
   if (config.component) {
     lines.push('', `Component ${luaString(config.component.domain)}`, `  component_secret = ${luaString(config.component.secret)}`)
   }
+  if (config.httpUpload) {
+    const url = `http://${LOOPBACK}:${config.httpUpload.port}/`
+    lines.push('', `Component ${luaString(`upload.${config.domain}`)} "http_file_share"`, `  http_external_url = ${luaString(url)}`)
+  }
   return lines.join('\n') + '\n'
+}
+
+/**
+ * Prosody's HTTP server, for its upload service only: on loopback, and taking every request for
+ * `upload.<domain>`, whose slot URLs name the address and port (see the component) so that a client
+ * fetches them without resolving that name.
+ */
+function httpGlobals(domain: string, port: number): string[] {
+  return [`http_ports = { ${port} }`, `http_interfaces = { ${luaString(LOOPBACK)} }`, `http_default_host = ${luaString(`upload.${domain}`)}`]
 }

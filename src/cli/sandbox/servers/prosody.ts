@@ -43,6 +43,8 @@ export interface ProsodyOptions {
   limits?: { rate: string; burst?: string } | undefined
   /** Accept an external component (XEP-0114) of this domain with this secret, on a component port of its own. */
   component?: { domain: string; secret: string } | undefined
+  /** Serve HTTP file upload (XEP-0363) as upload.localhost, on a free loopback HTTP port (default false). */
+  httpUpload?: boolean
 }
 
 /**
@@ -221,7 +223,8 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<Prosody> 
       const port = opts.port ?? (await freePort(inUse))
       const componentPort = opts.component && (await freePort(new Set([...inUse, port])))
       const component = opts.component && componentPort ? { ...opts.component, port: componentPort } : undefined
-      await writeFile(paths.config, prosodyConfig({ ...config, port, component }))
+      const httpUpload = opts.httpUpload ? { port: await freePort(new Set([...inUse, port, ...(componentPort ? [componentPort] : [])])) } : undefined
+      await writeFile(paths.config, prosodyConfig({ ...config, port, component, httpUpload }))
       const instance = new Instance(port, paths, { prosody, prosodyctl }, config.logToConsole, componentPort)
       track(instance)
       let outcome: 'ok' | 'busy'

@@ -73,4 +73,18 @@ describe('prosodyConfig', () => {
   it('quotes paths as Lua strings, whatever characters they hold', () => {
     expect(lines({ dir: '/tmp/a "quoted"\\dir\nx' })).toContain('pidfile = "/tmp/a \\"quoted\\"\\\\dir\\nx/prosody.pid"')
   })
+
+  it('serves HTTP upload, when asked, on its loopback HTTP port, with URLs that name that address', () => {
+    const text = lines({ httpUpload: { port: 5380 } })
+    const vhost = text.indexOf('VirtualHost "localhost"')
+    // The HTTP settings are global: before the first host or component section.
+    for (const global of ['http_ports = { 5380 }', 'http_interfaces = { "127.0.0.1" }', 'http_default_host = "upload.localhost"']) {
+      expect(text.indexOf(global)).toBeGreaterThan(-1)
+      expect(text.indexOf(global)).toBeLessThan(vhost)
+    }
+    const component = text.indexOf('Component "upload.localhost" "http_file_share"')
+    expect(component).toBeGreaterThan(vhost)
+    expect(text[component + 1]).toBe('  http_external_url = "http://127.0.0.1:5380/"')
+    expect(text).not.toContain('http_ports = {}')
+  })
 })

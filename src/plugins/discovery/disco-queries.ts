@@ -1,5 +1,10 @@
-import { type Bot, type XmlElement, xml } from '../index.js'
-import { NS_DATA, NS_DISCO_INFO, NS_DISCO_ITEMS } from '../ns.js'
+// Asking others through service discovery (XEP-0030): for features that look for a service of the server, and `natter check`.
+import type { BotCore } from '../../bot/bot-core.js'
+import { NS_DATA, NS_DISCO_INFO, NS_DISCO_ITEMS } from '../../ns.js'
+import { type XmlElement, xml } from '../../xml.js'
+
+/** What asking needs of the bot. */
+type Asker = Pick<BotCore, 'request'>
 
 /** What an entity says about itself through XEP-0030 disco#info. */
 export interface DiscoInfo {
@@ -20,7 +25,7 @@ export interface DiscoInfo {
  * info.features.has('http://jabber.org/protocol/muc') // true
  * ```
  */
-export async function discoInfo(bot: Bot, to: string, timeout: number): Promise<DiscoInfo> {
+export async function discoInfo(bot: Asker, to: string, timeout: number): Promise<DiscoInfo> {
   const reply = await bot.request({ to, type: 'get', payload: xml('query', { xmlns: NS_DISCO_INFO }), timeout })
   const query = reply.getChild('query', NS_DISCO_INFO)
   const identities = (query?.getChildren('identity') ?? []).map((i) => ({
@@ -41,7 +46,7 @@ export async function discoInfo(bot: Bot, to: string, timeout: number): Promise<
  * await discoItems(bot, 'example.org', 10_000) // ['conference.example.org', 'upload.example.org']
  * ```
  */
-export async function discoItems(bot: Bot, to: string, timeout: number): Promise<string[]> {
+export async function discoItems(bot: Asker, to: string, timeout: number): Promise<string[]> {
   const reply = await bot.request({ to, type: 'get', payload: xml('query', { xmlns: NS_DISCO_ITEMS }), timeout })
   return (reply.getChild('query', NS_DISCO_ITEMS)?.getChildren('item') ?? []).flatMap((item) => (item.attrs.jid ? [item.attrs.jid] : []))
 }
