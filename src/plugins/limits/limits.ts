@@ -138,7 +138,7 @@ class InboundLimits {
       else
         ctx.log.warn(
           { sender, kind: ctx.kind, running: this.#slots.running, waiting: this.#slots.waiting, waitingBytes: this.#slots.waitingBytes },
-          `dropping stanzas from ${sender}: too many handlers running (not logged again for ${quiet} s)`,
+          `dropping stanzas from ${sender}: its line for a handler slot is full (not logged again for ${quiet} s)`,
         )
     }
     // An IQ request is always answered; an error reply is never answered back, so it cannot loop.
