@@ -1,4 +1,4 @@
-import { type BotOptions, createBot, isMain } from 'natter'
+import { type BotOptions, bareJid, createBot, isMain } from 'natter'
 
 export function buildCommands(options: BotOptions = {}) {
   const bot = createBot({ admins: process.env.BOT_ADMINS?.split(','), ...options })
@@ -28,9 +28,15 @@ export function buildCommands(options: BotOptions = {}) {
   bot.command('remind <seconds> <text...>', 'Reminds you of the text in <seconds> (up to a day)', (cmd) => {
     const seconds = Number(cmd.args.seconds)
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) return cmd.reply('Give the seconds as a whole number from 1 to 86400.')
-    bot.schedule(seconds * 1000, `reminder for ${cmd.from}: ${cmd.args.text}`, () => cmd.reply(`⏰ ${cmd.args.text}`), {
-      dropped: () => cmd.reply(`I am restarting and lost your reminder "${cmd.args.text}", sorry: please set it again.`),
-    })
+    try {
+      bot.schedule(seconds * 1000, `reminder for ${cmd.from}: ${cmd.args.text}`, () => cmd.reply(`⏰ ${cmd.args.text}`), {
+        dropped: () => cmd.reply(`I am restarting and lost your reminder "${cmd.args.text}", sorry: please set it again.`),
+        for: bareJid(cmd.from),
+      })
+    } catch {
+      // Bounded per sender and in all: over the bound the call throws, and the sender hears why.
+      return cmd.reply('You have too many reminders waiting (or they are too long); let some of them come first.')
+    }
     return cmd.reply(`OK, in ${seconds} s.`)
   })
 

@@ -80,6 +80,7 @@ export type { PingFeature } from './plugins/ping/ping.js'
 export type { Occupant, RoomOptions, Rooms, RoomsFeature, RoomsOptions } from './plugins/rooms/rooms.js'
 export type { Roster, RosterFeature, RosterItem, RosterSubscription } from './plugins/roster/roster.js'
 export type { ScheduledJob, ScheduleFeature, ScheduleOptions } from './plugins/schedule/schedule.js'
+export { SCHEDULE_BOUNDS } from './plugins/schedule/schedule.js'
 
 // Rooms' invitations, PubSub and PEP, and the bot's name and avatar.
 
@@ -95,6 +96,7 @@ export type { PublishOptions, PubSub, PubSubEventOptions, PubSubFeature, PubSubT
 // State: the store, conversation state and durable jobs.
 
 export type { Job, JobOptions, Jobs, JobsFeature } from './plugins/jobs/jobs.js'
+export { JOBS_BOUNDS } from './plugins/jobs/jobs.js'
 export type { ConversationState, StateOptions } from './plugins/state/state.js'
 export { StoreConflictError, StoreFormatError, StoreUnavailableError } from './plugins/store/errors.js'
 export type { JsonValue } from './plugins/store/json-value.js'

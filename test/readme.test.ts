@@ -130,6 +130,9 @@ const COVERAGE: Readonly<Record<string, Coverage>> = {
   'node dist/examples/echo.js': { runBy: [t(ECHO, 'answers a chat message with "You said: <body>"')] },
   'node dist/examples/echo.js -D': { runBy: [ECHO_DEBUG] },
   'JID=bot@example.org JPASSWORD=secret node dist/examples/echo.js -D': { runBy: [ECHO_DEBUG] },
+  'npx tsc -p tsconfig.json && node dist/tools/stranger-flood.js': {
+    runBy: [t('test/integration/strangers.test.ts', 'keeps a contact answered while their commands still wait, and the bot alive')],
+  },
   'npm run recovery': { runBy: [t('test/tools/recovery.test.ts', 'npm run recovery -- --runs 1 measures every fault')] },
   'npm run docs': { runBy: [ci('npm run docs')] },
   'npm run docs:settings': {

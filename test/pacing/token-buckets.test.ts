@@ -31,13 +31,30 @@ describe('TokenBuckets', () => {
     expect([buckets.take('a'), buckets.take('a'), buckets.take('b')]).toEqual([true, false, true])
   })
 
-  it('holds at most max buckets, forgetting the least recently used', () => {
-    const buckets = new TokenBuckets({ rate: 1, burst: 1 }, 2, handClock().now)
+  it('holds at most max buckets: a new key takes the place of a bucket only once that one is full again', () => {
+    const time = handClock()
+    const buckets = new TokenBuckets({ rate: 1, burst: 1 }, 2, time.now)
     buckets.take('a')
     buckets.take('b')
-    buckets.take('a')
-    buckets.take('c')
-    // a was used last, so it was kept, and is empty; b was forgotten, and starts again with a full bucket.
-    expect([buckets.take('a'), buckets.take('b')]).toEqual([false, true])
+    // Every bucket still remembers its sender: c gets the shared bucket, not a fresh one of its own.
+    expect(buckets.take('c')).toBe(true)
+    expect(buckets.take('d')).toBe(false)
+    expect(buckets.size).toBe(2)
+    // Once a is full again it tells nothing a new bucket would not: forgotten for e.
+    time.advance(1_000)
+    buckets.take('b')
+    expect(buckets.take('e')).toBe(true)
+    expect(buckets.take('b')).toBe(false)
+    expect(buckets.size).toBe(2)
+  })
+
+  it('gives no fresh bucket to a sender that crowds out the others with new names', () => {
+    const time = handClock()
+    const buckets = new TokenBuckets({ rate: 1, burst: 2 }, 3, time.now)
+    for (const key of ['a', 'b', 'c']) for (let i = 0; i < 3; i++) buckets.take(key)
+    // A hundred new names share one bucket of two tokens; a, b and c are still remembered as empty.
+    const through = Array.from({ length: 100 }, (_, i) => buckets.take(`new-${i}`)).filter(Boolean).length
+    expect(through).toBe(2)
+    expect(buckets.take('a')).toBe(false)
   })
 })

@@ -1,3 +1,4 @@
+import { stanzaBytes } from '../../pacing/stanza-bytes.js'
 import type { XmlElement } from '../../xml.js'
 
 /** A stanza a sibling owns, kept in case the sibling dies before it answers. */
@@ -15,20 +16,25 @@ export interface Held {
 export type Fate = 'answered' | 'mine' | string
 
 /**
- * The recent stanzas of the siblings' conversations, bounded in age and count: what a dead sibling
- * received but may never have answered is still here when the others take its share over.
+ * The recent stanzas of the siblings' conversations, bounded in age, count and bytes: what a dead
+ * sibling received but may never have answered is still here when the others take its share over.
+ * The oldest go first; a flood of heavy stanzas costs no more memory than the byte bound.
  */
 export class Backlog {
-  readonly #items: Array<Held & { readonly at: number }> = []
+  readonly #items: Array<Held & { readonly at: number; readonly bytes: number }> = []
+  #bytes = 0
 
   constructor(
     private readonly maxAge: number,
     private readonly maxItems = 10_000,
+    private readonly maxBytes = 32 * 2 ** 20,
   ) {}
 
   add(stanza: XmlElement, key: string, owner: string, now: number): void {
-    this.#items.push({ stanza, key, owner, since: now, at: now })
-    if (this.#items.length > this.maxItems) this.#items.shift()
+    const bytes = stanzaBytes(stanza)
+    this.#items.push({ stanza, key, owner, since: now, at: now, bytes })
+    this.#bytes += bytes
+    while (this.#items.length > this.maxItems || (this.#bytes > this.maxBytes && this.#items.length > 0)) this.#drop(0, 1)
     this.prune(now)
   }
 
@@ -36,7 +42,16 @@ export class Backlog {
   prune(now: number): void {
     let stale = 0
     while (stale < this.#items.length && now - (this.#items[stale] as Held & { at: number }).at > this.maxAge) stale++
-    if (stale > 0) this.#items.splice(0, stale)
+    if (stale > 0) this.#drop(0, stale)
+  }
+
+  /** What the backlog holds, in bytes as {@link stanzaBytes} counts them. */
+  get bytes(): number {
+    return this.#bytes
+  }
+
+  #drop(from: number, count: number): void {
+    for (const item of this.#items.splice(from, count)) this.#bytes -= item.bytes
   }
 
   /**
@@ -55,7 +70,7 @@ export class Backlog {
       }
       if (verdict === 'mine') taken.push(item)
       if (verdict === 'mine' || verdict === 'answered' || verdict === undefined) {
-        this.#items.splice(i, 1)
+        this.#drop(i, 1)
         continue
       }
       item.owner = verdict

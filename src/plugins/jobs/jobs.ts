@@ -13,6 +13,27 @@ const GRACE_MS = 30_000
 const STALE_CLAIM_MS = 30_000
 
 /**
+ * What the store may hold of durable jobs, in jobs and in characters of their data as JSON: per
+ * conversation (the option `conversation`, e.g. the sender who asked) and in all. `bot.jobs.schedule()`
+ * refuses a job beyond them with a `RangeError`.
+ *
+ * @example
+ * ```ts
+ * if (JSON.stringify(data).length > JOBS_BOUNDS.perConversation.chars) return cmd.reply('That is too long to remember.')
+ * ```
+ */
+export const JOBS_BOUNDS = {
+  perConversation: { jobs: 100, chars: 2 ** 20 },
+  total: { jobs: 10_000, chars: 64 * 2 ** 20 },
+} as const
+
+/** What one job in the store counts against the bounds. */
+interface Weight {
+  readonly conversation: string | undefined
+  readonly chars: number
+}
+
+/**
  * A durable job as its handler gets it.
  *
  * @example
@@ -82,6 +103,8 @@ export class Jobs {
   readonly #kinds = new Map<string, (job: Job<unknown>) => unknown>()
   readonly #timers = new Map<string, NodeJS.Timeout>()
   readonly #running = new Set<string>()
+  /** The jobs this process knows of in the store (its own and those its scans found), for the bounds. */
+  #known = new Map<string, Weight>()
   #store: Store | undefined
   #rescan: NodeJS.Timeout | undefined
   #stopping = false
@@ -128,7 +151,8 @@ export class Jobs {
 
   /**
    * Keeps a job in the store and resolves with its id once it is there. Its data must come back from
-   * JSON unchanged.
+   * JSON unchanged. Rejects with a `RangeError` when the jobs of its conversation, or all jobs, would
+   * exceed {@link JOBS_BOUNDS} in number or size.
    *
    * @example
    * ```ts
@@ -141,7 +165,15 @@ export class Jobs {
     if (!Number.isFinite(due)) throw new RangeError(`jobs: "${kind}" needs a due time: { in: ms } or { at: date }`)
     const id = `${Math.max(0, due).toString(36).padStart(9, '0')}-${randomBytes(4).toString('hex')}`
     const record: JobRecord = { kind, data, due, attempt: 0, ...(options.conversation === undefined ? {} : { conversation: options.conversation }) }
-    await this.#jobs.set(id, record)
+    const weight = { conversation: options.conversation, chars: JSON.stringify(data ?? null).length }
+    this.#admit(kind, weight)
+    this.#known.set(id, weight)
+    try {
+      await this.#jobs.set(id, record)
+    } catch (error) {
+      this.#known.delete(id)
+      throw error
+    }
     this.#arm(id, record)
     return id
   }
@@ -162,6 +194,7 @@ export class Jobs {
       removed = job !== undefined && job.claim === undefined
       return removed ? undefined : job
     })
+    if (removed) this.#known.delete(id)
     return removed
   }
 
@@ -182,12 +215,39 @@ export class Jobs {
   #scan(): void {
     if (this.#stopping) return
     const scan = async (): Promise<void> => {
+      const known = new Map<string, Weight>()
       for (const id of await this.#jobs.list()) {
         const job = await this.#jobs.get<JobRecord>(id)
-        if (job) this.#arm(id, job)
+        if (!job) continue
+        known.set(id, { conversation: job.conversation, chars: JSON.stringify(job.data ?? null).length })
+        this.#arm(id, job)
       }
+      // Scheduled while the scan ran: not in its list, but in the store.
+      for (const [id, weight] of this.#known) if (!known.has(id) && this.#timers.has(id)) known.set(id, weight)
+      this.#known = known
     }
     scan().catch((e: unknown) => this.#bot.log.warn({ err: e }, 'jobs: cannot read the jobs; trying again later'))
+  }
+
+  /** Throws when one more job of `weight` would take its conversation, or all jobs, over the bounds. */
+  #admit(kind: string, weight: Weight): void {
+    const mine = { jobs: 1, chars: weight.chars }
+    const all = { jobs: 1, chars: weight.chars }
+    for (const known of this.#known.values()) {
+      all.jobs += 1
+      all.chars += known.chars
+      if (weight.conversation !== undefined && known.conversation === weight.conversation) {
+        mine.jobs += 1
+        mine.chars += known.chars
+      }
+    }
+    const { perConversation, total } = JOBS_BOUNDS
+    if (weight.conversation !== undefined && (mine.jobs > perConversation.jobs || mine.chars > perConversation.chars))
+      throw new RangeError(
+        `jobs: "${kind}" refused: ${weight.conversation} would have ${mine.jobs} jobs of ${mine.chars} characters (at most ${perConversation.jobs}, ${perConversation.chars})`,
+      )
+    if (all.jobs > total.jobs || all.chars > total.chars)
+      throw new RangeError(`jobs: "${kind}" refused: the store would hold ${all.jobs} jobs of ${all.chars} characters (at most ${total.jobs}, ${total.chars})`)
   }
 
   #owns(id: string, job: JobRecord): boolean {
@@ -247,6 +307,7 @@ export class Jobs {
       .then(() => run(job))
       .catch((e: unknown) => this.#bot.log.error({ err: e, job: id, kind: job.kind }, 'job failed'))
       .then(() => this.#jobs.update<JobRecord>(id, (kept) => (kept?.claim?.token === token ? undefined : kept)))
+      .then(() => this.#known.delete(id))
       .catch((e: unknown) => this.#bot.log.error({ err: e, job: id }, 'jobs: cannot remove a job that ran; it may run once more'))
       .finally(() => this.#running.delete(id))
     await this.#bot.track(work)

@@ -31,4 +31,15 @@ describe('Backlog', () => {
     for (let n = 2; n < 6; n++) add(backlog, n, 'one', 150)
     expect(backlog.size).toBe(3)
   })
+
+  it('keeps at most its bytes: heavy stanzas push the oldest out, and what leaves is no longer counted', () => {
+    const backlog = new Backlog(10_000, 10_000, 50_000)
+    const heavy = (n: number) => backlog.add(xml('message', { id: `h${n}` }, xml('pad', {}, 'x'.repeat(20_000))), 'k', 'one', n)
+    for (let n = 0; n < 5; n++) heavy(n)
+    expect(backlog.size).toBe(2)
+    expect(backlog.bytes).toBeGreaterThan(40_000)
+    expect(backlog.bytes).toBeLessThanOrEqual(50_000)
+    expect(ids(backlog.takeOver('one', () => 'mine', 10))).toEqual(['h3', 'h4'])
+    expect(backlog.bytes).toBe(0)
+  })
 })

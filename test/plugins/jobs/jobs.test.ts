@@ -1,4 +1,4 @@
-import { type Bot, createBot, type Job } from 'natter'
+import { type Bot, createBot, JOBS_BOUNDS, type Job } from 'natter'
 import { testKit } from 'natter/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
@@ -62,5 +62,21 @@ describe('durable jobs', () => {
     await expect(bot.jobs.schedule('tock', {}, { in: 1 })).rejects.toThrow(/no kind "tock"/)
     await expect(bot.jobs.schedule('tick', { n: new Date() }, { in: 1 })).rejects.toThrow(TypeError)
     expect(() => bot.jobs.define('tick', () => {})).toThrow(/defined twice/)
+  })
+
+  it('are bounded per conversation, in number and size, with a clear error at the call; a cancelled job makes room', async () => {
+    const bot = jobBot([])
+    await testKit(bot)
+    const mallory = { in: 600_000, conversation: 'mallory@example.net' }
+    const ids: string[] = []
+    for (let n = 0; n < JOBS_BOUNDS.perConversation.jobs; n++) ids.push(await bot.jobs.schedule('tick', { n }, mallory))
+    await expect(bot.jobs.schedule('tick', { n: -1 }, mallory)).rejects.toThrow(/mallory@example.net would have 101 jobs/)
+    // Others are not held up by her.
+    await bot.jobs.schedule('tick', { n: 1 }, { in: 600_000, conversation: 'alice@example.org' })
+    expect(await bot.jobs.cancel(ids[0] as string)).toBe(true)
+    await bot.jobs.schedule('tick', { n: -1 }, mallory)
+    const huge = { n: 1, text: 'x'.repeat(JOBS_BOUNDS.perConversation.chars) }
+    await expect(bot.jobs.schedule('tick', huge, { in: 1_000, conversation: 'bob@example.org' })).rejects.toThrow(RangeError)
+    expect((await bot.jobs.pending()).filter((job) => job.conversation === 'bob@example.org')).toEqual([])
   })
 })

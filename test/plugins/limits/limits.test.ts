@@ -13,9 +13,10 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-/** A bot that echoes chat messages, with the given limits. */
+/** A bot that echoes chat messages, with the given limits; the rate given applies to strangers too unless they have their own. */
 function echoBot(limits: NonNullable<Parameters<typeof testBot>[0]>['limits'], options: Parameters<typeof testBot>[0] = {}) {
-  const made = testBot({ ...options, limits })
+  const forAll = limits ? { strangerRate: limits.rate, strangerBurst: limits.burst, ...limits } : limits
+  const made = testBot({ ...options, limits: forAll })
   made.bot.message({ type: ['chat', 'normal', 'groupchat'], body: true }, (msg) => msg.reply(`echo ${msg.body}`))
   return made
 }
@@ -118,7 +119,7 @@ describe('the rate per sender', () => {
   })
 
   it('answers IQ requests over the limit with policy-violation, every time', async () => {
-    const { bot, chat } = testBot({ limits: { burst: 1, rate: 0.01 } })
+    const { bot, chat } = testBot({ limits: { strangerBurst: 1, strangerRate: 0.01 } })
     bot.iq({ type: 'get', xmlns: 'urn:example:q' }, () => xml('q', { xmlns: 'urn:example:q' }))
     expect((await chat.iq(ALICE, 'get', xml('q', { xmlns: 'urn:example:q' }))).attrs.type).toBe('result')
     for (let i = 0; i < 3; i++) {
@@ -188,13 +189,21 @@ describe('the rate in rooms', () => {
     await join
   }
 
-  it('counts each occupant on its own and never answers the room with a notice', async () => {
+  it('counts the occupants of a room that hides real JIDs together, so that a new nick gets no fresh bucket, and never answers the room with a notice', async () => {
     const { bot, chat } = echoBot({ burst: 2, rate: 0.01 })
     await joined(bot, chat)
     const carol: string[] = []
     for (let i = 0; i < 5; i++) carol.push(...(await chat.say(`${ROOM}/carol`, `c${i}`, 'groupchat')))
     expect(carol).toEqual(['echo c0', 'echo c1'])
-    expect(await chat.say(`${ROOM}/dave`, 'hi', 'groupchat')).toEqual(['echo hi'])
+    expect(await chat.say(`${ROOM}/carol-again`, 'hi', 'groupchat')).toEqual([])
+  })
+
+  it('gives such a room the rate of a contact, not of a stranger', async () => {
+    const { bot, chat } = echoBot({ burst: 3, rate: 0.01, strangerBurst: 1 })
+    await joined(bot, chat)
+    const answers: string[] = []
+    for (const nick of ['carol', 'dave', 'erin', 'frank']) answers.push(...(await chat.say(`${ROOM}/${nick}`, nick, 'groupchat')))
+    expect(answers).toEqual(['echo carol', 'echo dave', 'echo erin'])
   })
 
   it('counts an occupant by its real JID when the room discloses it, across nick changes', async () => {
@@ -305,9 +314,45 @@ describe('handlers running at once', () => {
     expect(bodies(toAlice.filter((s) => s.getChild('body') !== undefined))).toEqual([DEFAULT_NOTICE])
     slow.open()
     await Promise.allSettled(runs)
-    // The burst (500) ran, four at a time, the rest waiting in line; everything beyond it was dropped on arrival.
-    expect(slow.started()).toBe(500)
+    // A stranger's burst (50) ran, four at a time, the rest waiting in line; everything beyond it was dropped on arrival.
+    expect(slow.started()).toBe(50)
     expect(bodies(sent.filter((s) => s.attrs.to === ALICE)).filter((b) => b === 'waited')).toHaveLength(slow.started())
+  })
+
+  it('keep slots for contacts and admins: strangers taking every other slot do not keep one waiting', async () => {
+    const { bot, chat } = testBot({ admins: [ALICE], limits: { concurrency: 1, totalConcurrency: 3, reserved: 1 } })
+    const slow = gate()
+    bot.message({ type: 'chat', body: 'slow' }, () => slow.wait())
+    bot.message({ type: 'chat', body: true }, (msg) => msg.reply(`echo ${msg.body}`))
+    const pending = ['s1', 's2', 's3'].map((name) => chat.say(`${name}@example.net/x`, 'slow'))
+    await settle()
+    // Two strangers run, the third waits: the last slot is kept.
+    expect(slow.started()).toBe(2)
+    const alice = chat.say(ALICE, 'hi')
+    await settle()
+    expect(bodies(chat.sent)).toEqual(['echo hi'])
+    slow.open()
+    await Promise.all([...pending, alice])
+    expect(slow.started()).toBe(3)
+  })
+
+  it('bound the line in bytes, so that heavy stanzas wait no more than light ones would fill', async () => {
+    const { bot, chat } = testBot({ limits: { concurrency: 1, queueBytes: 10_000 } })
+    const slow = gate()
+    const seen: string[] = []
+    bot.message({ type: 'chat', body: true }, async (msg) => {
+      seen.push(msg.body)
+      await slow.wait()
+    })
+    const padded = (body: string) =>
+      chat.receive(xml('message', { from: ALICE, to: BOT, type: 'chat' }, xml('body', {}, body), xml('pad', { xmlns: 'urn:example:pad' }, 'x'.repeat(6_000))))
+    const pending = [chat.say(ALICE, 'first'), padded('heavy 1'), padded('heavy 2'), chat.say(ALICE, 'light')]
+    await settle()
+    // The second heavy one would take the line over its 10,000 bytes: refused, with a notice; the light one still fits.
+    expect(bodies(chat.sent)).toEqual([DEFAULT_NOTICE])
+    slow.open()
+    await Promise.all(pending)
+    expect(seen).toEqual(['first', 'heavy 1', 'light'])
   })
 
   it('keep the real JID a queued room message came with, though its nick changes hands meanwhile', async () => {
@@ -342,12 +387,18 @@ describe('settings', () => {
     for (let i = 0; i < 50; i++) expect(await chat.say(ALICE, 'x')).toEqual(['echo x'])
   })
 
-  it('are off with XMPP_LIMITS=off, and tuned by XMPP_SENDER_BURST', async () => {
+  it('are off with XMPP_LIMITS=off, and tuned by XMPP_SENDER_BURST for contacts and XMPP_STRANGER_BURST for strangers', async () => {
     const off = echoBot(undefined, { env: { XMPP_LIMITS: 'off' } })
-    for (let i = 0; i < 30; i++) expect(await off.chat.say(ALICE, 'x')).toEqual(['echo x'])
-    const tight = echoBot(undefined, { env: { XMPP_SENDER_BURST: '1', XMPP_SENDER_RATE: '0.01' } })
+    for (let i = 0; i < 60; i++) expect(await off.chat.say(ALICE, 'x')).toEqual(['echo x'])
+    const tight = echoBot(undefined, {
+      admins: [ALICE],
+      env: { XMPP_SENDER_BURST: '1', XMPP_SENDER_RATE: '0.01', XMPP_STRANGER_BURST: '2', XMPP_STRANGER_RATE: '0.01' },
+    })
     expect(await tight.chat.say(ALICE, 'x')).toEqual(['echo x'])
     expect(await tight.chat.say(ALICE, 'y')).toEqual([DEFAULT_NOTICE])
+    expect(await tight.chat.say(BOB, 'x')).toEqual(['echo x'])
+    expect(await tight.chat.say(BOB, 'y')).toEqual(['echo y'])
+    expect(await tight.chat.say(BOB, 'z')).toEqual([DEFAULT_NOTICE])
   })
 
   it('let code win over the environment', async () => {

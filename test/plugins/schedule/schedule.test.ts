@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream'
-import { createBot } from 'natter'
+import { createBot, SCHEDULE_BOUNDS } from 'natter'
 import { testKit } from 'natter/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
@@ -123,5 +123,29 @@ describe('bot.schedule', () => {
     const { bot } = reminderBot()
     expect(() => bot.schedule(Number('soon'), 'x', () => {})).toThrow(RangeError)
     expect(() => bot.schedule(-1, 'x', () => {})).toThrow(RangeError)
+  })
+
+  it('bounds the jobs waiting for one sender and in all, with a clear error at the call; a job that ran or was cancelled makes room', () => {
+    const bot = createBot()
+    const { perSender } = SCHEDULE_BOUNDS
+    const jobs = Array.from({ length: perSender.jobs }, (_, i) => bot.schedule(60_000, `job ${i}`, () => {}, { for: 'mallory@example.net' }))
+    expect(() => bot.schedule(60_000, 'one more', () => {}, { for: 'mallory@example.net' })).toThrow(/mallory@example.net already has 100 jobs waiting/)
+    // Others are not held up by her.
+    expect(() => bot.schedule(60_000, 'for alice', () => {}, { for: 'alice@example.org' })).not.toThrow()
+    jobs[0]?.cancel()
+    expect(() => bot.schedule(60_000, 'one more', () => {}, { for: 'mallory@example.net' })).not.toThrow()
+    // Size counts too: one long text can fill a sender's share.
+    expect(() => bot.schedule(60_000, 'x'.repeat(perSender.chars + 1), () => {}, { for: 'bob@example.org' })).toThrow(RangeError)
+    for (const job of bot.scheduled()) job.cancel()
+  })
+
+  it('names at most a few dropped jobs, cut short, in the shutdown log line', async () => {
+    const { bot, lines } = reminderBot()
+    await testKit(bot)
+    for (let i = 0; i < 30; i++) bot.schedule(60_000, `job ${i} ${'x'.repeat(1_000)}`, () => {})
+    await bot.stop()
+    const line = lines.find((l) => String(l.msg).startsWith('shutdown drops 30 scheduled jobs'))
+    expect(String(line?.msg)).toContain('; and 10 more')
+    expect(String(line?.msg).length).toBeLessThan(20 * 250)
   })
 })
