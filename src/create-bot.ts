@@ -1,6 +1,7 @@
 import { BotCore } from './bot/bot-core.js'
 import type { CoreOptions } from './bot/core-options.js'
 import { type DiscoveryFeature, discovery } from './plugins/discovery/discovery.js'
+import { errorReply } from './plugins/error-reply/error-reply.js'
 import { type FormationFeature, formation } from './plugins/formation/formation.js'
 import type { FormationOptions } from './plugins/formation/settings.js'
 import { type JobsFeature, jobs } from './plugins/jobs/jobs.js'
@@ -44,6 +45,12 @@ export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions,
   web?: WebOptions
   /** Where `bot.store` keeps values: the bot's own XMPP account by default, PostgreSQL with `DATABASE_URL` (see docs/state.md). */
   store?: StoreOptions
+  /**
+   * What a sender is told when a handler fails on its chat or room message (`XMPP_ERROR_REPLY`),
+   * `{ref}` standing for the reference the error log line carries; `false` for nothing. Default:
+   * "Sorry, something went wrong (ref {ref})." (see docs/handlers.md).
+   */
+  errorReply?: string | false
 }
 
 /**
@@ -99,6 +106,7 @@ export function createBot(options: BotOptions = {}): Bot {
     .install(state(options))
     .install(jobs())
     .install(web(options.web))
+    .install(errorReply(options.errorReply))
   return bot
 }
 

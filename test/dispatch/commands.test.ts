@@ -252,7 +252,7 @@ describe('bot.command', () => {
     bot.command('fail', 'Fails', () => {
       throw new Error('command bug')
     })
-    expect(await chat.say(ALICE, 'fail')).toEqual([])
+    expect(await chat.say(ALICE, 'fail')).toEqual([expect.stringMatching(/^Sorry, something went wrong \(ref [0-9a-f]{6}\)\.$/)])
     expect(caught).toHaveLength(1)
   })
 })
