@@ -10,6 +10,7 @@ import { portsInUse } from './servers/live-servers.js'
 import { freePort } from './servers/loopback-ports.js'
 import { ensureProsody, type Prosody, startProsody } from './servers/prosody.js'
 import type { Terminal } from './terminal.js'
+import { checkTypeStripping } from './type-stripping.js'
 import { connectUser, type UserSession } from './user-session.js'
 
 /**
@@ -103,6 +104,7 @@ class Sandbox {
   async #start(): Promise<void> {
     const { dir, port, say, timeout } = this.options
     const command = await botCommand(dir)
+    await checkTypeStripping(command, dir, process.env)
     await ensureProsody({ install: true }).catch(unavailable)
     if (this.#interactive) this.terminal.out('natter dev: starting a private Prosody and your bot...')
     this.#prosody = await startProsody({ port }).catch(unavailable)
