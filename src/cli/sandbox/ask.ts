@@ -61,8 +61,9 @@ const UNTHREADED_GRACE_MS = 1_500
  * @example
  * ```ts
  * const watch = new AnswerWatch()
- * me.onMessage((body, thread) => watch.heard(body, thread))
- * await ask('hello', { send: (text) => { watch.asked(); return me.say(text, watch.thread) }, answer: watch.answer, ... })
+ * watch.asked() // then send the question in watch.thread, and hand each message from the bot to watch.heard()
+ * watch.heard('You said: hello', watch.thread)
+ * await watch.answer // 'You said: hello'
  * ```
  */
 export class AnswerWatch {
