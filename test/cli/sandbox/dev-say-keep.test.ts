@@ -7,7 +7,8 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { ROOT } from '../../../tools/bot-process.js'
 import { connectPeer } from '../../../tools/peer.js'
-import { runNatter } from '../../support/natter-cli.js'
+import { NATTER_BIN, runNatter } from '../../support/natter-cli.js'
+import { hasScript, inTerminal } from '../../support/terminal-session.js'
 
 const GREETER = `import { createBot } from ${JSON.stringify(join(ROOT, 'dist/src/index.js'))}
 const bot = createBot()
@@ -63,3 +64,32 @@ it('--say prints the answer, not the greeting; --keep leaves Prosody up with the
     await peer.close()
   }
 })
+
+const ROOM_BOT = `import { createBot } from ${JSON.stringify(join(ROOT, 'dist/src/index.js'))}
+const bot = createBot()
+bot.subscription({ type: 'subscribe' }, (request) => request.approve())
+bot.message({ type: 'groupchat', mentioned: true }, (msg) => msg.reply('heard you\\nin ' + msg.room))
+bot.run()
+`
+
+it.skipIf(!hasScript())(
+  'the prompt joins a room with /join, says there, and shows each line of a multi-line answer prefixed',
+  { timeout: 90_000 },
+  async () => {
+    await writeFile(join(dir, 'room-bot.mjs'), ROOM_BOT)
+    await writeFile(join(dir, 'Procfile'), 'bot: node room-bot.mjs\n')
+    const result = await inTerminal(`${process.execPath} ${NATTER_BIN} dev`, {
+      cwd: dir,
+      env: { ...process.env, XMPP_ROOMS: 'team@conference.localhost' },
+      when: /bot@localhost\/\S+ is online/,
+      keys: '/join team\r',
+      then: [
+        { when: /you joined team@conference\.localhost/, keys: 'bot: hello\r' },
+        { when: /team@conference\.localhost\/bot> in team@conference\.localhost/, keys: '/quit\r' },
+      ],
+      ms: 60_000,
+    })
+    expect(result.code, result.output).toBe(0)
+    expect(result.output).toContain('team@conference.localhost/bot> heard you')
+  },
+)
