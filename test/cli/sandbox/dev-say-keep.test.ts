@@ -83,7 +83,7 @@ it.skipIf(!hasScript())(
       env: { ...process.env, XMPP_ROOMS: 'team@conference.localhost' },
       when: /bot@localhost\/\S+ is online/,
       keys: '/join team\r',
-      then: [
+      after: [
         { when: /you joined team@conference\.localhost/, keys: 'bot: hello\r' },
         { when: /team@conference\.localhost\/bot> in team@conference\.localhost/, keys: '/quit\r' },
       ],
