@@ -4,6 +4,7 @@ import { type AdhocFeature, adhoc } from './plugins/adhoc/adhoc.js'
 import { type CapsFeature, caps } from './plugins/caps/caps.js'
 import { type ContactsFeature, contacts } from './plugins/contacts/contacts.js'
 import { type DiscoveryFeature, discovery } from './plugins/discovery/discovery.js'
+import { errorReply } from './plugins/error-reply/error-reply.js'
 import { type FileUploadFeature, fileUpload } from './plugins/file-upload/file-upload.js'
 import { type FormationFeature, formation } from './plugins/formation/formation.js'
 import type { FormationOptions } from './plugins/formation/settings.js'
@@ -52,6 +53,12 @@ export interface BotOptions extends CoreOptions, RoomsOptions, FormationOptions,
   web?: WebOptions
   /** Where `bot.store` keeps values: the bot's own XMPP account by default, PostgreSQL with `DATABASE_URL` (see docs/state.md). */
   store?: StoreOptions
+  /**
+   * What a sender is told when a handler fails on its chat or room message (`XMPP_ERROR_REPLY`),
+   * `{ref}` standing for the reference the error log line carries; `false` for nothing. Default:
+   * "Sorry, something went wrong (ref {ref})." (see docs/handlers.md).
+   */
+  errorReply?: string | false
 }
 
 /**
@@ -126,6 +133,7 @@ export function createBot(options: BotOptions = {}): Bot {
     .install(caps())
     .install(adhoc())
     .install(fileUpload())
+    .install(errorReply(options.errorReply))
   return bot
 }
 

@@ -114,7 +114,7 @@ export type { Http, WebFeature, WebhookOptions } from './plugins/web/web.js'
 // For plugin authors: a feature's type, registering handlers, new stanza kinds, and stanzas as XML.
 
 export type { Plugin } from './bot/plugin.js'
-export type { Composer, ComposerOptions, RegistrationListener, StanzaKinds } from './dispatch/composer.js'
+export type { Composer, ComposerOptions, ErrorHook, RegistrationListener, StanzaKinds } from './dispatch/composer.js'
 export { defineKind, type Outcome, type StanzaKind } from './dispatch/stanza-kind.js'
 export type { IqAnswer } from './iq-answer.js'
 export { type AlwaysSet, type OptionValue, readSetting, type Setting } from './settings/setting.js'

@@ -13,6 +13,7 @@ const NOT_SETTINGS: Readonly<Record<string, string>> = {
   DYNO: "the platform's name for the process (bot.1, run.4711): it makes the default resource, and a one-off's",
   CI: 'set by CI services: log lines stay JSON on a terminal, for the CI log',
   PATH: "the system's search path, where natter dev looks for Prosody",
+  NODE_OPTIONS: "Node's own options, where natter dev looks for --experimental-strip-types before it runs a .ts bot",
 }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))

@@ -66,7 +66,7 @@ export class BotCore extends Composer {
     }
     this.#inbound = new Inbound(this.kinds, this.router, link, {
       reply: (stanza) => this.#requests.settle(stanza),
-      failed: (error, ctx) => this.reportFailure(error, ctx, this.#log),
+      failed: (error, ctx) => this.#listeners.emit('failed', { error, ctx, ref: this.reportFailure(error, ctx, this.#log) }),
       finished: (kind, ms, failed) => this.#listeners.emit('handled', { kind, ms, failed }),
     })
   }

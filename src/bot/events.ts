@@ -1,3 +1,4 @@
+import type { StanzaContext } from '../dispatch/context/stanza-context.js'
 import type { UndeliveredReason } from '../errors.js'
 import type { XmlElement } from '../xml.js'
 
@@ -28,4 +29,9 @@ export interface BotEvents {
   stanza: { direction: 'in' | 'out'; name: string; type: string | undefined }
   /** The handler chain of one inbound stanza ended: its kind, how long it ran in ms, whether it failed. */
   handled: { kind: string; ms: number; failed: boolean }
+  /**
+   * A middleware or handler threw while handling a stanza: the error, the stanza's context, and the
+   * short reference the log line carries (what the sender's "something went wrong" reply shows).
+   */
+  failed: { error: unknown; ctx: StanzaContext; ref: string }
 }

@@ -22,6 +22,8 @@ export type Command =
       readonly say: string | undefined
       /** How long `--say` waits for the answer, in ms. */
       readonly timeout: number
+      /** `--keep`: leave Prosody running, with its accounts, when it ends. */
+      readonly keep: boolean
     }
   | { readonly name: 'check'; readonly session: SessionFlags }
   | { readonly name: 'ping'; readonly to: string | undefined; readonly session: SessionFlags }
@@ -58,8 +60,8 @@ export function parseCommand(argv: readonly string[]): Command {
   if (name !== 'say' && (values.room || values.nick !== undefined)) {
     throw new UsageError(`--room and --nick are options of say, not of ${name}`)
   }
-  if (name !== 'dev' && (values.port !== undefined || values.say !== undefined)) {
-    throw new UsageError(`--port and --say are options of dev, not of ${name}`)
+  if (name !== 'dev' && (values.port !== undefined || values.say !== undefined || values.keep)) {
+    throw new UsageError(`--port, --say and --keep are options of dev, not of ${name}`)
   }
   const session = { debug: values.debug, timeout: timeoutMs(values.timeout) }
   switch (name) {
@@ -73,7 +75,7 @@ export function parseCommand(argv: readonly string[]): Command {
       if (rest.length > 0) throw new UsageError(`dev takes no arguments, not "${rest.join(' ')}"; it runs the Procfile here`)
       if (values.say?.trim() === '') throw new UsageError('--say: needs a message, e.g. natter dev --say hello')
       const timeout = values.timeout === undefined ? DEV_TIMEOUT_S * 1000 : session.timeout
-      return { name, port: port(values.port), say: values.say, timeout }
+      return { name, port: port(values.port), say: values.say, timeout, keep: values.keep }
     }
     case 'check':
       if (rest.length > 0) throw new UsageError(`check takes no arguments, not "${rest.join(' ')}"`)
@@ -105,6 +107,7 @@ function read(argv: readonly string[]) {
         timeout: { type: 'string' },
         port: { type: 'string' },
         say: { type: 'string' },
+        keep: { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: true,

@@ -39,6 +39,8 @@ export function helpText(): string {
     "      --port <port>     dev: the private Prosody's port (default: a free one)",
     '      --say <text>      dev: send the bot this, print its answer and stop,',
     '                        instead of the chat',
+    '      --keep            dev: leave Prosody running when it ends, and print the',
+    '                        accounts, to restart the bot or log in as another user',
     '  -h, --help            show this help',
     '  -v, --version         show the natter version',
     '',

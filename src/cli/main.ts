@@ -40,7 +40,7 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
       )
     case 'dev': {
       const terminal = new Terminal(process.stdin, process.stdout, process.stderr)
-      return runSandbox({ dir: process.cwd(), port: command.port, say: command.say, timeout: command.timeout }, terminal)
+      return runSandbox({ dir: process.cwd(), port: command.port, say: command.say, timeout: command.timeout, keep: command.keep }, terminal)
     }
     case 'check':
       return runOneOff(command.session, io, (session) => check(session, io))

@@ -1,8 +1,8 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { VERSION } from '../index.js'
 import { CANT_CREATE, Failure } from './failure.js'
 import type { Io } from './io.js'
+import { natterDependency } from './natter-source.js'
 import { echoBotProject } from './templates/echo-bot.js'
 
 /**
@@ -23,7 +23,7 @@ export async function newProject(dir: string, io: Io): Promise<void> {
     throw new Failure(`cannot read ${dir}: ${error.message}`, CANT_CREATE)
   })
   if (existing.length > 0) throw new Failure(`${dir} is not empty; natter new writes only into a new or empty directory`, CANT_CREATE)
-  const files = echoBotProject({ name: packageName(target), natterVersion: VERSION })
+  const files = echoBotProject({ name: packageName(target), natterSpec: await natterDependency() })
   try {
     await mkdir(target, { recursive: true })
     // 'wx': should anything appear there meanwhile, fail rather than write over it.

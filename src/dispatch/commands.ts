@@ -47,6 +47,12 @@ export type CommandContext<A = Record<string, string | undefined>> = MessageCont
   /** The command's name, as registered. */
   readonly command: string
   readonly args: A
+  /**
+   * The built-in help for this asker (admin commands only for admins; in a room, how to address the
+   * bot), of `topic` when given: for a `help` command of the bot's own, which replaces the built-in
+   * one, to keep the list of commands.
+   */
+  readonly helpText: (topic?: string) => string
 }
 
 /**
@@ -231,7 +237,8 @@ export class Commands {
     }
     const parsed = this.parse(text)
     if (parsed.kind === 'ok' && (!parsed.command.admin || admin)) {
-      Object.assign(ctx, { command: parsed.command.name, args: parsed.args })
+      const address = ctx.type === 'groupchat' ? howToAddress(nick, prefix) : undefined
+      Object.assign(ctx, { command: parsed.command.name, args: parsed.args, helpText: (topic?: string) => this.help(admin, address, topic) })
       await parsed.command.handler(ctx as unknown as CommandContext, next)
     } else if (parsed.kind === 'usage' && (!parsed.command.admin || admin)) {
       await ctx.reply(`Usage: ${parsed.command.usage}`)

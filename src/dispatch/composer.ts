@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { bareJid } from '../jid.js'
 import type { Logger } from '../log/logger.js'
 import { type CommandArgs, type CommandContext, type CommandOptions, type CommandSpec, Commands } from './commands.js'
@@ -28,6 +29,17 @@ export interface StanzaKinds {
 
 type ContextOf<K extends keyof StanzaKinds> = StanzaKinds[K]['context']
 type FieldOf<K extends keyof StanzaKinds> = StanzaKinds[K]['field'] & keyof ContextOf<K>
+
+/**
+ * The hook `bot.catch()` sets: the error, the context of the stanza being handled, and the failure's
+ * short reference (six hex digits), which the sender's reply shows.
+ *
+ * @example
+ * ```ts
+ * const hook: ErrorHook = (error, ctx, ref) => ctx.log.error({ err: error, ref }, 'handler failed')
+ * ```
+ */
+export type ErrorHook = (error: unknown, ctx: StanzaContext, ref: string) => unknown
 
 /** The message types commands are read from. */
 const COMMAND_TYPES = ['chat', 'normal', 'groupchat'] as const
@@ -71,7 +83,7 @@ export class Composer {
   protected readonly router = new Router()
   /** @internal The stanza kinds this bot knows. */
   protected readonly kinds = new KindRegistry()
-  #errorHook: ((error: unknown, ctx: StanzaContext) => unknown) | undefined
+  #errorHook: ErrorHook | undefined
   readonly #composerOptions: ComposerOptions
   readonly #registrationListeners: RegistrationListener[] = []
   #commands: Commands | undefined
@@ -248,31 +260,37 @@ export class Composer {
   }
 
   /**
-   * Sets the one error hook: it gets every error a middleware or handler throws. Without it errors
-   * are logged. Either way the bot goes on.
+   * Sets the one error hook: it gets every error a middleware or handler throws, with the failure's
+   * short reference (the one the sender's "something went wrong" reply shows). Without it errors
+   * are logged, with that reference. Either way the bot goes on.
    *
    * @example
    * ```ts
-   * bot.catch((error, ctx) => ctx.log.error({ err: error }, 'handler failed'))
+   * bot.catch((error, ctx, ref) => ctx.log.error({ err: error, ref }, 'handler failed'))
    * ```
    */
-  catch(hook: (error: unknown, ctx: StanzaContext) => unknown): this {
+  catch(hook: ErrorHook): this {
     this.#errorHook = hook
     return this
   }
 
-  /** @internal Hands a failure to the error hook, or logs it when there is none (or the hook fails too). */
-  protected reportFailure(error: unknown, ctx: StanzaContext, log: Logger): void {
+  /**
+   * @internal Hands a failure to the error hook, or logs it when there is none (or the hook fails
+   * too). Returns the failure's reference, which ties a reply to the sender to the log line.
+   */
+  protected reportFailure(error: unknown, ctx: StanzaContext, log: Logger): string {
+    const ref = randomBytes(3).toString('hex')
     if (this.#errorHook) {
       try {
-        const result = this.#errorHook(error, ctx)
-        if (result instanceof Promise) result.catch((e: unknown) => log.error({ err: e }, 'the error hook failed'))
-        return
+        const result = this.#errorHook(error, ctx, ref)
+        if (result instanceof Promise) result.catch((e: unknown) => log.error({ err: e, ref }, 'the error hook failed'))
+        return ref
       } catch (hookError) {
-        log.error({ err: hookError }, 'the error hook failed')
+        log.error({ err: hookError, ref }, 'the error hook failed')
       }
     }
-    log.error({ err: error, kind: ctx.kind, from: ctx.from, id: ctx.id }, `${ctx.kind} handler failed`)
+    log.error({ err: error, kind: ctx.kind, from: ctx.from, id: ctx.id, ref }, `${ctx.kind} handler failed`)
+    return ref
   }
 
   /**

@@ -144,7 +144,7 @@ describe('errors', () => {
       throw new Error('handler bug')
     })
     bot.message({ body: true }, (msg) => msg.reply('still here'))
-    expect(await chat.say(ALICE, 'boom')).toEqual([])
+    expect(await chat.say(ALICE, 'boom')).toEqual([expect.stringMatching(/^Sorry, something went wrong/)])
     expect(caught).toHaveLength(1)
     expect((caught[0]?.[0] as Error | undefined)?.message).toBe('handler bug')
     expect(caught[0]?.[1]?.kind).toBe('message')
@@ -206,7 +206,7 @@ describe('errors', () => {
       throw new Error('handler bug')
     })
     bot.message({ body: true }, (msg) => msg.reply('alive'))
-    expect(await chat.say(ALICE, 'boom')).toEqual([])
+    expect(await chat.say(ALICE, 'boom')).toEqual([expect.stringMatching(/^Sorry, something went wrong/)])
     expect(sink.lines().some((l) => l.msg === 'the error hook failed')).toBe(true)
     expect(await chat.say(ALICE, 'hi')).toEqual(['alive'])
   })
@@ -448,7 +448,8 @@ describe('counting events', () => {
     await chat.say(ALICE, 'hi')
     await chat.say(ALICE, 'boom')
     await chat.iq(ALICE, 'get', query('urn:example:nothing'))
-    expect(stanzas).toEqual(['in message chat', 'out message chat', 'in message chat', 'in iq get', 'out iq -'])
+    // The failure gets the error reply.
+    expect(stanzas).toEqual(['in message chat', 'out message chat', 'in message chat', 'out message chat', 'in iq get', 'out iq -'])
     expect(handled).toEqual([
       { kind: 'message', failed: false },
       { kind: 'message', failed: true },

@@ -47,13 +47,15 @@ describe('parseCommand', () => {
   })
 
   it('reads dev: a free port, the terminal chat, and 30 s for an answer unless told', () => {
-    expect(parseCommand(['dev'])).toEqual({ name: 'dev', port: undefined, say: undefined, timeout: 30_000 })
-    expect(parseCommand(['dev', '--port', '5333', '--say', 'hello there', '--timeout', '5'])).toEqual({
+    expect(parseCommand(['dev'])).toEqual({ name: 'dev', port: undefined, say: undefined, timeout: 30_000, keep: false })
+    expect(parseCommand(['dev', '--port', '5333', '--say', 'hello there', '--timeout', '5', '--keep'])).toEqual({
       name: 'dev',
       port: 5333,
       say: 'hello there',
       timeout: 5_000,
+      keep: true,
     })
+    expect(() => parseCommand(['check', '--keep'])).toThrow('--port, --say and --keep are options of dev, not of check')
   })
 
   it.each([

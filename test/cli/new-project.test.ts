@@ -1,11 +1,12 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { VERSION } from 'natter'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Failure } from '../../src/cli/failure.js'
 import type { Io } from '../../src/cli/io.js'
 import { newProject } from '../../src/cli/new-project.js'
+import { ROOT } from '../../tools/bot-process.js'
+import { runNatter } from '../support/natter-cli.js'
 
 let root: string
 let out: string[]
@@ -43,8 +44,18 @@ describe('natter new', () => {
       type: 'module',
       engines: { node: '>=22.18' },
       scripts: { start: 'node bot.ts', test: 'tsc && node --test' },
-      dependencies: { natter: `^${VERSION}` },
+      // Run from this checkout: a dependency npm install finds without the registry.
+      dependencies: { natter: `file:${ROOT}` },
     })
+  })
+
+  it('run from the built command, depends on this checkout by a path that exists', { timeout: 30_000 }, async () => {
+    const run = await runNatter(['new', 'mybot'], {}, { cwd: root })
+    expect(run.code, run.stderr).toBe(0)
+    const pkg = JSON.parse(await readFile(path.join(root, 'mybot', 'package.json'), 'utf8')) as { dependencies: { natter: string } }
+    expect(pkg.dependencies.natter).toBe(`file:${ROOT}`)
+    const manifest = JSON.parse(await readFile(path.join(pkg.dependencies.natter.slice('file:'.length), 'package.json'), 'utf8')) as { name: string }
+    expect(manifest.name).toBe('natter')
   })
 
   it('runs the bot from the Procfile the way npm start does', async () => {

@@ -215,6 +215,17 @@ describe('bot.command', () => {
     expect(await chat.say(ALICE, 'HELP')).toEqual(['see the wiki'])
   })
 
+  it("keeps the list of commands in the bot's own help only when that help asks for it", async () => {
+    const { bot, chat } = testBot({ admins: ['boss@example.org'] })
+    bot.command('help [topic]', 'Lists the commands', (cmd) => cmd.reply(`Team bot, see the wiki.\n${cmd.helpText(cmd.args.topic)}`))
+    bot.command('time', 'Tells the time', (cmd) => cmd.reply('now'))
+    bot.command('restart', { description: 'Restarts', admin: true }, (cmd) => cmd.reply('restarting'))
+    const [reply] = await chat.say(ALICE, 'help')
+    expect(reply?.split('\n')).toEqual(['Team bot, see the wiki.', 'Commands:', '  help [topic]  Lists the commands', '  time          Tells the time'])
+    const [forBoss] = await chat.say('boss@example.org/desk', 'help')
+    expect(forBoss).toContain('restart')
+  })
+
   it('answers in the type of the message, e.g. normal', async () => {
     const { bot, chat } = testBot()
     bot.command('time', 'Tells the time', (cmd) => cmd.reply('now'))
@@ -252,7 +263,7 @@ describe('bot.command', () => {
     bot.command('fail', 'Fails', () => {
       throw new Error('command bug')
     })
-    expect(await chat.say(ALICE, 'fail')).toEqual([])
+    expect(await chat.say(ALICE, 'fail')).toEqual([expect.stringMatching(/^Sorry, something went wrong \(ref [0-9a-f]{6}\)\.$/)])
     expect(caught).toHaveLength(1)
   })
 })

@@ -32,6 +32,9 @@ beforeAll(async () => {
   )
   bot.iq({ type: 'get', xmlns: 'urn:example:huge', element: 'query' }, () => natterXml('query', { xmlns: 'urn:example:huge' }, 'x'.repeat(300_000)))
   bot.message({ type: 'chat', body: /^roll (\d+)$/ }, (msg) => msg.reply(`rolled ${msg.match[1]}`))
+  bot.message({ type: 'chat', body: 'break' }, () => {
+    throw new Error('handler bug')
+  })
   bot.message({ type: 'chat', body: 'slow' }, async (msg) => {
     await msg.typing()
     await new Promise((resolve) => setTimeout(resolve, 200))
@@ -180,6 +183,12 @@ describe('requests from the bot', () => {
 })
 
 describe('messages', () => {
+  it('tells the sender when a handler fails, with a reference', async () => {
+    await alice.send(xml('message', { to: botFull, type: 'chat' }, xml('body', {}, 'break')))
+    const reply = await alice.waitFor((s) => s.name === 'message' && s.getChildText('body') !== null)
+    expect(reply.getChildText('body')).toMatch(/^Sorry, something went wrong \(ref [0-9a-f]{6}\)\.$/)
+  })
+
   it('passes RegExp captures to the handler', async () => {
     await alice.send(xml('message', { to: botFull, type: 'chat' }, xml('body', {}, 'roll 20')))
     const reply = await alice.waitFor((s) => s.name === 'message' && s.getChildText('body') !== null)

@@ -20,18 +20,23 @@ export interface TerminalRun {
 
 /**
  * Runs `command` (a shell line) in a terminal in `cwd`, and types `keys` once the output matches
- * `when`. SIGKILLed after `ms`, so a hang shows as a failed exit code with the output so far.
+ * `when`, then each of `after`'s keys once the output matches its `when` in turn. SIGKILLed after
+ * `ms`, so a hang shows as a failed exit code with the output so far.
  */
-export function inTerminal(command: string, options: { cwd: string; env?: NodeJS.ProcessEnv; when: RegExp; keys: string; ms: number }): Promise<TerminalRun> {
+export function inTerminal(
+  command: string,
+  options: { cwd: string; env?: NodeJS.ProcessEnv; when: RegExp; keys: string; after?: ReadonlyArray<{ when: RegExp; keys: string }>; ms: number },
+): Promise<TerminalRun> {
   return new Promise((resolve) => {
     const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] })
     let output = ''
-    let typed = false
+    const steps = [{ when: options.when, keys: options.keys }, ...(options.after ?? [])]
     const read = (chunk: Buffer): void => {
       output += chunk.toString()
-      if (!typed && options.when.test(output)) {
-        typed = true
-        child.stdin.write(options.keys)
+      const step = steps[0]
+      if (step?.when.test(output)) {
+        steps.shift()
+        child.stdin.write(step.keys)
       }
     }
     child.stdout.on('data', read)

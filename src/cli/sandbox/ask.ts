@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ExitCode } from '../../index.js'
 import { Failure } from '../failure.js'
@@ -45,6 +46,55 @@ export async function ask(text: string, { send, online, answer, gone, timeout }:
     const got = await Promise.race([answer, delay(Math.min(RESEND_MS, deadline - Date.now())), gone])
     if (got !== undefined) return got
     if (Date.now() >= deadline) throw new Failure(`no answer from the bot within ${timeout / 1000} s`, ExitCode.Unavailable)
+  }
+}
+
+/** How long a message without the question's thread waits for a threaded one to win over it. */
+const UNTHREADED_GRACE_MS = 1_500
+
+/**
+ * Tells the bot's answer to a question from what else it says (a greeting on subscription, a
+ * notice): the question goes with a thread of its own, which `reply()` keeps. A message without a
+ * thread, after the question, is taken only when no threaded one follows within a moment (a bot
+ * that answers with `bot.say()`); what came before the question never is.
+ *
+ * @example
+ * ```ts
+ * const watch = new AnswerWatch()
+ * watch.asked() // then send the question in watch.thread, and hand each message from the bot to watch.heard()
+ * watch.heard('You said: hello', watch.thread)
+ * await watch.answer // 'You said: hello'
+ * ```
+ */
+export class AnswerWatch {
+  /** The thread to send the question in. */
+  readonly thread = randomBytes(6).toString('hex')
+  /** Resolves with the answer. */
+  readonly answer: Promise<string>
+  #resolve!: (body: string) => void
+  #asked = false
+  #fallback: NodeJS.Timeout | undefined
+
+  constructor(private readonly grace = UNTHREADED_GRACE_MS) {
+    this.answer = new Promise((resolve) => (this.#resolve = resolve))
+  }
+
+  /** The question is on its way: from now on, what the bot says may answer it. */
+  asked(): void {
+    this.#asked = true
+  }
+
+  /** A message from the bot, with its thread if it had one. */
+  heard(body: string, thread: string | undefined): void {
+    if (!this.#asked) return
+    if (thread === this.thread) {
+      clearTimeout(this.#fallback)
+      this.#resolve(body)
+      return
+    }
+    if (thread !== undefined || this.#fallback !== undefined) return
+    this.#fallback = setTimeout(() => this.#resolve(body), this.grace)
+    this.#fallback.unref()
   }
 }
 

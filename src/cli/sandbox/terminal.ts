@@ -68,6 +68,12 @@ export class Terminal implements Io {
     rl.prompt()
   }
 
+  /** Changes the prompt, e.g. to show the room that typed lines go to. */
+  prompt(text: string): void {
+    this.#prompt?.setPrompt(text)
+    this.#prompt?.prompt(true)
+  }
+
   /** Closes the prompt, leaving what was typed on its line, so that the next lines start on their own. */
   close(): void {
     const rl = this.#prompt

@@ -19,8 +19,10 @@ export interface UserSessionOptions {
   readonly bot: string
   /** Something worth a line: the bot came online or went away, a subscription, a refused message, a problem. */
   readonly note: (line: string) => void
-  /** A message from the bot, with its text. */
-  readonly message: (body: string) => void
+  /** A message from the bot, with its text and its thread, if any. */
+  readonly message: (body: string, thread: string | undefined) => void
+  /** A message in a room the user joined: the room, the sender's nick and the text. */
+  readonly roomMessage: (room: string, nick: string, body: string) => void
   /** The session is gone (the server went away, or the login failed); it does not come back. */
   readonly lost: (reason: string) => void
 }
@@ -37,8 +39,14 @@ export interface UserSessionOptions {
 export interface UserSession {
   /** Resolves once the bot's presence shows it online (for bots that approve the user's subscription). */
   readonly botOnline: Promise<void>
-  /** Sends the bot a chat message. */
-  say(text: string): Promise<void>
+  /** Sends the bot a chat message, in `thread` when given. */
+  say(text: string, thread?: string): Promise<void>
+  /** Joins a room as `me`, creating it if it is new; resolves once in. */
+  join(room: string): Promise<void>
+  /** Says something in a room joined. */
+  sayInRoom(room: string, text: string): Promise<void>
+  /** Leaves a room. */
+  leave(room: string): Promise<void>
   /** Says goodbye and closes the stream within `ms`. */
   stop(ms: number): Promise<void>
 }
@@ -89,7 +97,8 @@ export async function connectUser(options: UserSessionOptions): Promise<UserSess
   me.subscription({ from: bot, type: 'subscribed' }, () => note(`${bot} accepted your subscription`))
   me.subscription({ from: bot, type: 'unsubscribed' }, () => note(`${bot} refused or cancelled your subscription`))
   me.message({ type: 'error' }, (message) => note(`message to ${message.from} failed: ${StanzaError.fromStanza(message.stanza).condition}`))
-  me.message({ from: bot, body: true }, (message) => options.message(message.body))
+  me.message({ type: 'groupchat', body: true }, (message) => options.roomMessage(message.room ?? '', message.nick ?? '', message.body))
+  me.message({ from: bot, body: true }, (message) => options.message(message.body, message.thread))
 
   let stopping = false
   const lose = (reason: string): void => {
@@ -103,7 +112,10 @@ export async function connectUser(options: UserSessionOptions): Promise<UserSess
   await me.send(xml('presence', { to: bot, type: 'subscribe' }))
   return {
     botOnline,
-    say: (text) => me.send(xml('message', { to: bot, type: 'chat' }, xml('body', {}, text))),
+    say: (text, thread) => me.send(xml('message', { to: bot, type: 'chat' }, xml('body', {}, text), thread !== undefined && xml('thread', {}, thread))),
+    join: (room) => me.rooms.join(room, { nick: 'me' }),
+    sayInRoom: (room, text) => me.rooms.say(room, text),
+    leave: (room) => me.rooms.leave(room),
     async stop(ms) {
       stopping = true
       await me.stop(ms)

@@ -4,8 +4,8 @@ import { readme } from './readme.js'
 export interface ProjectOptions {
   /** The npm package name. */
   readonly name: string
-  /** The natter version the project depends on (`^version`). */
-  readonly natterVersion: string
+  /** How the project depends on natter: `^0.1.0` from the registry, or `file:/path` to a checkout or tarball. */
+  readonly natterSpec: string
 }
 
 /**
@@ -15,13 +15,13 @@ export interface ProjectOptions {
  *
  * @example
  * ```ts
- * const files = echoBotProject({ name: 'mybot', natterVersion: '0.1.0' })
+ * const files = echoBotProject({ name: 'mybot', natterSpec: '^0.1.0' })
  * files['Procfile'] // 'bot: node bot.ts\n'
  * ```
  */
-export function echoBotProject({ name, natterVersion }: ProjectOptions): Record<string, string> {
+export function echoBotProject({ name, natterSpec }: ProjectOptions): Record<string, string> {
   return {
-    'package.json': `${JSON.stringify(packageJson(name, natterVersion), null, 2)}\n`,
+    'package.json': `${JSON.stringify(packageJson(name, natterSpec), null, 2)}\n`,
     'bot.ts': BOT,
     'bot.test.ts': BOT_TEST,
     Procfile: 'bot: node bot.ts\n',
@@ -32,7 +32,7 @@ export function echoBotProject({ name, natterVersion }: ProjectOptions): Record<
   }
 }
 
-function packageJson(name: string, natterVersion: string): Record<string, unknown> {
+function packageJson(name: string, natterSpec: string): Record<string, unknown> {
   return {
     name,
     version: '0.1.0',
@@ -41,7 +41,7 @@ function packageJson(name: string, natterVersion: string): Record<string, unknow
     type: 'module',
     engines: { node: '>=22.18' },
     scripts: { start: 'node bot.ts', test: 'tsc && node --test' },
-    dependencies: { natter: `^${natterVersion}` },
+    dependencies: { natter: natterSpec },
     devDependencies: { '@types/node': '^22.18.0', typescript: '^5.9.3' },
   }
 }

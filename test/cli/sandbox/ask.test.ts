@@ -1,7 +1,7 @@
 import { ExitCode } from 'natter'
 import { describe, expect, it } from 'vitest'
 import { Failure } from '../../../src/cli/failure.js'
-import { ask } from '../../../src/cli/sandbox/ask.js'
+import { AnswerWatch, ask } from '../../../src/cli/sandbox/ask.js'
 
 const never = new Promise<never>(() => {})
 
@@ -36,5 +36,24 @@ describe('ask', () => {
     expect(error).toBeInstanceOf(Failure)
     expect((error as Failure).code).toBe(ExitCode.Unavailable)
     expect((error as Failure).message).toContain('no answer from the bot')
+  })
+})
+
+describe('AnswerWatch', () => {
+  it('takes the message in the question thread, over a greeting before or after the question', async () => {
+    const watch = new AnswerWatch(60_000)
+    watch.heard('Welcome!', undefined)
+    watch.asked()
+    watch.heard('Welcome again!', undefined)
+    watch.heard('elsewhere', 'another-thread')
+    watch.heard('You said: hello', watch.thread)
+    expect(await watch.answer).toBe('You said: hello')
+  })
+
+  it('takes an unthreaded message after the question when no threaded one follows', async () => {
+    const watch = new AnswerWatch(1)
+    watch.asked()
+    watch.heard('You said: hello', undefined)
+    expect(await watch.answer).toBe('You said: hello')
   })
 })

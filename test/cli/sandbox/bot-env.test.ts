@@ -29,4 +29,9 @@ describe('sandboxEnv', () => {
     )
     expect(env).toEqual({ JID: 'bot@localhost', JPASSWORD: 'sandbox-pw', XMPP_SERVICE: 'xmpp://127.0.0.1:5333' })
   })
+
+  it("keeps the rooms of XMPP_ROOMS on the sandbox's room service, where /join meets the bot", () => {
+    const env = sandboxEnv({ XMPP_ROOMS: 'ops@conference.example.org, team@conference.localhost,lab@conference.localhost/helper' }, account)
+    expect(env.XMPP_ROOMS).toBe('team@conference.localhost,lab@conference.localhost/helper')
+  })
 })

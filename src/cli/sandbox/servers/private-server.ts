@@ -84,6 +84,15 @@ export class Running {
     }
   }
 
+  /**
+   * Lets the server outlive this process: the watchdog goes, and nothing of the child keeps this
+   * process's event loop alive.
+   */
+  release(): void {
+    if (this.watchdog && this.watchdog.exitCode === null && this.watchdog.signalCode === null) this.watchdog.kill('SIGKILL')
+    this.child.unref()
+  }
+
   /** Signals the server; from then on its end is ours to see to, so the watchdog goes first. */
   signal(sig: NodeJS.Signals): void {
     if (this.watchdog && this.watchdog.exitCode === null && this.watchdog.signalCode === null) {
@@ -160,6 +169,18 @@ export abstract class PrivateServer implements Tracked {
       await rm(this.dataDir, { recursive: true, force: true })
     })()
     return this.stopping
+  }
+
+  /**
+   * Leaves the server running, with its data dir, after this process exits (`natter dev --keep`):
+   * neither the exit hook nor the watchdog kills it. Returns its pid, for whoever stops it later.
+   */
+  leave(): number | undefined {
+    untrack(this)
+    const pid = this.running?.pid
+    this.running?.release()
+    this.running = undefined
+    return pid
   }
 
   /** SIGKILL, as a crash would; keeps the data dir so that the same server can be started again. */

@@ -74,6 +74,8 @@ export interface Prosody {
   restart(): Promise<void>
   /** SIGTERM, wait for the exit, remove the data dir. Idempotent. */
   stop(): Promise<void>
+  /** Leaves it running, data dir and all, after this process exits; returns its pid. */
+  leave(): number | undefined
 }
 
 const DOMAIN = 'localhost'
