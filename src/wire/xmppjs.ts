@@ -15,6 +15,7 @@
 // | send(), sendMany()                              | replaced by the transport's one writer: stream management queues each element    |
 // | ----------------------------------------------- | -------------------------------------------------------------------------------- |
 // | reading the socket                              | wrapped: a stanza growing past what any server relays, or one xmpp.js throws     |
+// |                                                 | fed in pieces (parser-feed.ts): ltx scans a long text run quadratically          |
 // | ----------------------------------------------- | -------------------------------------------------------------------------------- |
 // | the middleware, for messages, presence, r, a    | bypassed (receiver.ts): a context, two JIDs parsed, a promise per layer, each    |
 // | ----------------------------------------------- | -------------------------------------------------------------------------------- |
@@ -35,6 +36,7 @@ import type { Logger } from '../log/logger.js'
 import { NS_SASL, NS_SASL2, NS_STREAMS } from '../ns.js'
 import { cutBelow, MAX_STANZA_DEPTH } from '../stanza-depth.js'
 import type { XmlElement } from '../xml.js'
+import { ParserFeed } from './parser-feed.js'
 import { component } from './xmppjs-component.js'
 
 /** Where and as whom xmpp.js connects, and how much of one stanza it reads. */
@@ -144,6 +146,7 @@ export class XmppJs {
   readonly #middleware: (element: LtxElement) => void
   /** Bytes read since the last complete element. */
   #unparsed = 0
+  readonly #feed = new ParserFeed()
 
   constructor(
     private readonly options: XmppJsOptions,
@@ -234,7 +237,7 @@ export class XmppJs {
         return
       }
       try {
-        parse(data)
+        for (const piece of this.#feed.cut(data)) parse(piece)
       } catch (error) {
         this.log.warn({ err: error }, 'cannot handle what the server sent; dropping the link')
         this.drop().catch(() => {})
@@ -366,6 +369,7 @@ export class XmppJs {
   connect(timeoutMs: number): Promise<void> {
     const x = this.#x
     this.#unparsed = 0
+    this.#feed.clear()
     // Also bounds each step inside xmpp.js, such as waiting for the server's stream header.
     x.timeout = timeoutMs
     return x.connect(this.options.service).then(() => x.open({ domain: this.options.domain }))
