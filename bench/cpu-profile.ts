@@ -106,7 +106,7 @@ export function renderProfile(summary: ProfileSummary, minShare = 0.005): string
     ...[...groups].sort((a, b) => b[1] - a[1]).map(([where, ms]) => `| **${where}** | ${ms.toFixed(0)} | ${pct(ms / busy)} |`),
     ...summary.byModule.filter((row) => row.share >= minShare).map((row) => `| ${row.where} | ${row.ms.toFixed(0)} | ${pct(row.share)} |`),
     '',
-    '| function (self time) | ms | share |',
+    '| function (self time; line in the built file) | ms | share |',
     '| --- | ---: | ---: |',
     ...summary.topFunctions.map((row) => `| ${row.where} | ${row.ms.toFixed(0)} | ${pct(row.share)} |`),
   ].join('\n')
