@@ -1,6 +1,7 @@
 // `npm run bench`: natter's echo example next to a bare @xmpp/client bot, slixmpp and the server's own relay
-// rate, against one private Prosody on loopback, interleaved over several rounds; then the dispatch
-// micro-benchmark. Prints the results and writes them into BENCHMARKS.md.
+// rate, against one private Prosody on loopback, interleaved over several rounds; then the same bots against the
+// library-free floor at 200 messages a second, where natter's time goes, and the dispatch micro-benchmark.
+// Prints the results and writes them into BENCHMARKS.md.
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -9,6 +10,7 @@ import { killAllBots, machineCpuSeconds, ownCpuSeconds, pidFrom } from './bot-pr
 import { BOTS, ROOT } from './bots.js'
 import { type CeilingSample, measureCeiling } from './ceiling.js'
 import { runDispatchBench } from './dispatch.js'
+import { FLOOR_BOT, FLOOR_FULL, FLOOR_QUICK, type FloorBot, type FloorSettings, profileNatter, runFloor } from './floor.js'
 import { LoadClient } from './load-client.js'
 import { describeMachine, loadAverage } from './machine.js'
 import { BOT_PASSWORD, type BotSample, measureBot, type Rig } from './measure.js'
@@ -29,6 +31,9 @@ const USAGE = `Usage: npm run bench [-- options]
   --side-by-side only the one-at-a-time run, with natter and the bare client running at the same time, so that
                  a busy machine weighs on both alike; prints only
   --compare DIR  with --side-by-side: also the echo example of another built checkout (DIR/dist/examples/echo.js)
+  --floor        only the bots against the library-free floor (floor, bare, natter, slixmpp taking turns, 6,000
+                 messages at 200 a second each, three rounds), then natter's CPU profile by module; prints only
+  --profile      only natter's CPU profile by module during one paced run; prints only
   --web          only the web side (webhook to chat message, /metrics on the paced echo); prints only
   --store        only bot.store: get/set/update latency and throughput on memory, the XMPP account and
                  PostgreSQL side by side, then the CPU per echo of a handler using ctx.state (memory store,
@@ -51,6 +56,8 @@ interface Options {
   compare: string | undefined
   webOnly: boolean
   storeOnly: boolean
+  floorOnly: boolean
+  profileOnly: boolean
   quick: boolean
 }
 
@@ -64,6 +71,8 @@ function options(): Options {
       compare: { type: 'string' },
       web: { type: 'boolean', default: false },
       store: { type: 'boolean', default: false },
+      floor: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -78,11 +87,13 @@ function options(): Options {
   const sideBySide = values['side-by-side']
   return {
     settings: { ...base, rounds: rounds ?? base.rounds },
-    write: !values.quick && !values['no-write'] && !sideBySide && !values.web && !values.store,
+    write: !values.quick && !values['no-write'] && !sideBySide && !values.web && !values.store && !values.floor && !values.profile,
     sideBySide,
     compare: values.compare,
     webOnly: values.web,
     storeOnly: values.store,
+    floorOnly: values.floor,
+    profileOnly: values.profile,
     quick: values.quick,
   }
 }
@@ -176,6 +187,26 @@ async function runWebOnly(settings: typeof WEB_FULL): Promise<void> {
   }
 }
 
+/** The floor's opponents: the bare client, natter's echo example as the Procfile runs it, and slixmpp when installed. */
+function floorBots(slixmpp: boolean): FloorBot[] {
+  return [FLOOR_BOT, ...BOTS.filter((bot) => bot.id !== 'slixmpp' || slixmpp)]
+}
+
+/** `--floor` and `--profile`: the turns against the floor and natter's profile, or the profile alone; printed. */
+async function runFloorOnly(settings: FloorSettings, turns: boolean): Promise<void> {
+  await ensureProsody({ install: true })
+  const bots = floorBots(turns && ensureSlixmpp(say) !== undefined)
+  const natter = bots.find((bot) => bot.id === 'natter') as FloorBot
+  const prosody = await startProsody({ muc: false, smacksHibernation: 0 })
+  try {
+    if (turns) process.stdout.write(`\n${await runFloor(prosody, bots, settings, say)}\n`)
+    process.stdout.write(`\n${await profileNatter(prosody, natter, settings, say)}\n`)
+  } finally {
+    killAllBots()
+    await prosody.stop()
+  }
+}
+
 /** `--store`: the store's back ends, then ctx.state's CPU per echo; printed. */
 async function runStoreOnly(quick: boolean, settings: BenchSettings): Promise<void> {
   await ensureProsody({ install: true })
@@ -191,9 +222,11 @@ async function runStoreOnly(quick: boolean, settings: BenchSettings): Promise<vo
 }
 
 async function main(): Promise<void> {
-  const { settings, write, sideBySide: sideBySideOnly, compare, webOnly, storeOnly, quick } = options()
+  const { settings, write, sideBySide: sideBySideOnly, compare, webOnly, storeOnly, floorOnly, profileOnly, quick } = options()
   if (sideBySideOnly) return runSideBySide(settings, compare)
   if (storeOnly) return runStoreOnly(quick, settings)
+  const floorSettings = quick ? FLOOR_QUICK : { ...FLOOR_FULL, rounds: Math.min(settings.rounds, FLOOR_FULL.rounds) }
+  if (floorOnly || profileOnly) return runFloorOnly(floorSettings, floorOnly)
   const webSettings = quick ? WEB_QUICK : { ...WEB_FULL, rounds: Math.min(settings.rounds, WEB_FULL.rounds) }
   if (webOnly) return runWebOnly(webSettings)
   const started = performance.now()
@@ -220,8 +253,12 @@ async function main(): Promise<void> {
   process.once('SIGTERM', interrupt)
   let rounds: Awaited<ReturnType<typeof echoRounds>>
   let web: string
+  let floor: string
+  let profile: string
   try {
     rounds = await echoRounds(prosody, settings, bots)
+    floor = await runFloor(prosody, floorBots(slixmpp !== undefined), floorSettings, say)
+    profile = await profileNatter(prosody, bots.find((bot) => bot.id === 'natter') as FloorBot, floorSettings, say)
     web = await runWebBench(prosody, webSettings, say)
   } finally {
     killAllBots()
@@ -242,7 +279,7 @@ async function main(): Promise<void> {
     bots: bots.map((bot) => ({ bot, samples: rounds.samples.get(bot.id) ?? [] })),
     skipped,
     dispatch,
-  }).concat(`\n\n${web}`)
+  }).concat(`\n\n### Against the floor\n\n${floor}\n\n### Where natter's time goes\n\n${profile}\n\n${web}`)
   process.stdout.write(`\n${section}\n`)
   if (others > BUSY_OTHERS) say(`note: other processes took ${Math.round(others * 100)}% of the CPU during the run: rerun on a quiet machine`)
   if (write) {

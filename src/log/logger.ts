@@ -1,5 +1,10 @@
-import { type Logger as PinoLogger, pino } from 'pino'
+import { createRequire } from 'node:module'
+import type { Logger as PinoLogger } from 'pino'
 import { formatLogLine } from './log-format.js'
+
+// Required rather than imported: pino is CommonJS, and importing it from ESM runs Node's export lexer over its
+// sources, which costs start time and leaves megabytes of memory behind for the life of the process (BENCHMARKS.md).
+const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino')
 
 /**
  * Log levels, as pino names them.

@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module'
 import { isAbsolute, relative } from 'node:path'
-import { config as loadDotenv } from 'dotenv'
 import { ConfigError, ExitCode, FatalError } from '../errors.js'
 import type { Logger, LogLevel } from '../log/logger.js'
 import { DEFAULT_SHUTDOWN_TIMEOUT } from '../settings/core-settings.js'
@@ -7,6 +7,9 @@ import type { SettingsTable } from '../settings/settings-table.js'
 import { VERSION } from '../version.js'
 import { usage } from './bot-help.js'
 import { type Flags, parseFlags } from './flags.js'
+
+// Required rather than imported, as pino in log/logger.ts: dotenv is CommonJS.
+const { config: loadDotenv } = createRequire(import.meta.url)('dotenv') as typeof import('dotenv')
 
 /** What the process runner needs of a bot. */
 export interface RunnableBot {
