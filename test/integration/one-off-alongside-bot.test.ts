@@ -32,7 +32,8 @@ beforeAll(async () => {
   prosody = await startProsody()
   botJid = await prosody.register('steady', PASSWORD)
   await prosody.register('alice', 'alice-pw')
-  const settings = { JID: botJid, JPASSWORD: PASSWORD, XMPP_SERVICE: prosody.service, XMPP_ROOMS: `${ROOM}/helper` }
+  // alice streams 50 messages a second, a stranger to the bot: far over what the limits let a stranger send.
+  const settings = { JID: botJid, JPASSWORD: PASSWORD, XMPP_SERVICE: prosody.service, XMPP_ROOMS: `${ROOM}/helper`, XMPP_STRANGER_BURST: '2000' }
   bot = startBotProcess('dist/examples/echo.js', settings)
   botFullJid = String((await bot.waitForLog((l) => l.msg === 'online')).jid)
   await bot.waitForLog((l) => l.msg === 'joined room')
