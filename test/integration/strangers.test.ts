@@ -10,7 +10,7 @@ import { askTime, flood, startFloodedBot, strangers } from '../../tools/stranger
 
 /** Enough strangers that, at 4 handlers each, they take every slot strangers may have (48 of 64). */
 const STRANGERS = 13
-const COMMANDS = 100
+const COMMANDS = 150
 
 let prosody: Prosody
 let bot: BotProcess
@@ -42,7 +42,7 @@ describe('a crowd of strangers flooding slow commands', () => {
     // Answered before any stranger's first command, which takes 15 s, is done.
     const done = crowd.flatMap((peer) => peer.inbox.filter((s) => s.getChildText('body') === 'Waited 15 s'))
     expect(done).toEqual([])
-    // The strangers did take every slot they may have, and were cut at their burst (50 of 100 each).
+    // The strangers did take every slot they may have, and were cut at their burst (100 of 150 each).
     expect(bot.output()).toContain('dropping stanzas from stranger')
     const exited = await Promise.race([bot.exited, new Promise((resolve) => setTimeout(() => resolve('running'), 500))])
     expect(exited).toBe('running')

@@ -98,14 +98,14 @@ export const LIMITS_SETTINGS = {
     variable: 'XMPP_STRANGER_RATE',
     option: 'limits.strangerRate',
     parse: positiveNumber,
-    default: '2',
+    default: '4',
     help: 'stanzas a second a sender neither in the roster nor an admin may keep sending',
   },
   strangerBurst: {
     variable: 'XMPP_STRANGER_BURST',
     option: 'limits.strangerBurst',
     parse: positiveWholeNumber,
-    default: '50',
+    default: '100',
     help: 'stanzas such a stranger may send at once, on top of that rate',
   },
 } satisfies Record<string, Setting<unknown>>
