@@ -20,12 +20,13 @@ import { type StateDrillResult, stateDrills } from '../../tools/state-drill.js'
 const PASSWORD = 'pw-State-Drill-1'
 const DRILL_MS = 120_000
 
-/** A handover: every reply once, every reminder once, no increment counted twice. */
+/** A handover: every reply once, every reminder once, every increment counted once, no save refused. */
 function expectHandover(result: StateDrillResult): void {
   expect(result.lost).toEqual([])
   expect(result.doubled).toEqual([])
   expect(result.reminders).toEqual({ missing: 0, doubled: 0 })
-  expect(result.increments.extra).toBe(0)
+  expect(result.increments).toEqual({ lost: 0, extra: 0 })
+  expect(result.conflicts).toBe(0)
 }
 
 /** A takeover: every reminder comes; an increment is counted twice only where its message was answered twice. */
