@@ -48,6 +48,11 @@ export class Answers {
     }
   }
 
+  /** Whether `member` sent anything to `conversation` lately (as long as the backlog keeps what came in). */
+  replies(member: string, conversation: string): boolean {
+    return this.#sent.get(member)?.has(conversation) === true
+  }
+
   /** Forgets what is older than what the backlog still holds; each map is in the order things were last sent. */
   prune(now: number): void {
     for (const [member, sent] of this.#sent) {

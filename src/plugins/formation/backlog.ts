@@ -80,6 +80,13 @@ export class Backlog {
     return taken
   }
 
+  /** The conversations of what `owner` was given that the backlog still keeps. */
+  conversationsOf(owner: string): Set<string> {
+    const keys = new Set<string>()
+    for (const item of this.#items) if (item.owner === owner) keys.add(item.key)
+    return keys
+  }
+
   get size(): number {
     return this.#items.length
   }

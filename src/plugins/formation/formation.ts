@@ -7,15 +7,17 @@ import type { Next } from '../../dispatch/router.js'
 import { ConfigError } from '../../errors.js'
 import { bareJid, isDomainJid, parseJid } from '../../jid.js'
 import { NS_CARBONS, NS_DELAY, NS_PING } from '../../ns.js'
+import { DEFAULT_SHUTDOWN_TIMEOUT } from '../../settings/core-settings.js'
 import { type XmlElement, xml } from '../../xml.js'
 import type { RoomsFeature } from '../rooms/rooms.js'
 import { Answers } from './answers.js'
 import { Backlog } from './backlog.js'
+import { Handovers } from './handovers.js'
 import { ANNOUNCE_WAIT_MS, JOINER_WAIT_MS, JoinPhase } from './join-phase.js'
 import type { WindowState } from './join-window.js'
 import { type MemberState, Members } from './members.js'
 import { FORMATION_SETTINGS, type FormationOptions, type FormationSettings, readFormationSettings } from './settings.js'
-import { IN_FLIGHT_MS, Siblings } from './siblings.js'
+import { IN_FLIGHT_MS, QUEUED_MS, Siblings } from './siblings.js'
 import { SiblingWatch } from './watch.js'
 
 /** The presence payload by which the processes of one bot know each other. */
@@ -42,9 +44,12 @@ export class Formation {
   #enabled!: boolean
   #takeoverAfter!: number
   #backlog!: Backlog
-  readonly #answers = new Answers(() => this.#takeoverAfter + 2 * IN_FLIGHT_MS)
+  readonly #answers = new Answers(() => this.#takeoverAfter + 2 * IN_FLIGHT_MS + QUEUED_MS)
   readonly #siblings: Siblings
   readonly #watch: SiblingWatch
+  readonly #handovers = new Handovers((stanzas) => {
+    for (const stanza of stanzas) this.#handle(stanza)
+  })
   #carbons = false
   #stopping = false
   #announced: (() => void) | undefined
@@ -81,6 +86,10 @@ export class Formation {
       },
       get backlog() {
         return formation.#backlog
+      },
+      handovers: this.#handovers,
+      get leavingFor() {
+        return (bot.settings?.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT) * 1000 + ANNOUNCE_WAIT_MS
       },
       changed: () => this.#changed(),
       handle: (stanza) => this.#handle(stanza),
@@ -160,7 +169,7 @@ export class Formation {
   #configure(settings: FormationSettings): void {
     this.#enabled = settings.enabled
     this.#takeoverAfter = settings.takeoverAfter
-    this.#backlog = new Backlog(this.#takeoverAfter + 2 * IN_FLIGHT_MS)
+    this.#backlog = new Backlog(this.#takeoverAfter + 2 * IN_FLIGHT_MS + QUEUED_MS)
   }
 
   #ownState(): MemberState {
@@ -193,6 +202,7 @@ export class Formation {
     if (!resumed) {
       // A new session: the server announces the siblings again, and carbons are off until enabled anew.
       this.#endJoining()
+      this.#handovers.endAll()
       this.#members.clear()
       this.#carbons = false
       // Siblings that shared the work must learn that what reached the old session is theirs to take over, and
@@ -217,7 +227,7 @@ export class Formation {
       if (ctx.kind === 'presence' && this.#onOwnPresence(ctx as PresenceContext, now)) return undefined
       if (ctx.kind === 'message' && this.#siblings.carbon(ctx.stanza, bareJid(this.#bot.jid), now)) return undefined
     }
-    if (!this.#members.hasActiveSiblings && !this.#members.selfLeaving && !this.#joining) return next()
+    if (!this.#members.hasActiveSiblings && !this.#members.selfLeaving && !this.#joining && !this.#handovers.holding) return next()
     const key = this.#conversation(ctx)
     if (key === undefined) return next()
     if (this.#joining) {
@@ -225,7 +235,7 @@ export class Formation {
       return undefined
     }
     const owner = this.#members.owner(key)
-    if (owner === this.#bot.jid) return next()
+    if (owner === this.#bot.jid) return this.#handovers.hold(ctx.stanza, key) ? undefined : next()
     this.#backlog.add(ctx.stanza, key, owner, now)
     return undefined
   }
@@ -358,6 +368,7 @@ export class Formation {
   /** On SIGTERM: says it is leaving and waits until the server passed that on; then the siblings own its share. */
   async #handOver(): Promise<boolean> {
     this.#endJoining()
+    this.#handovers.endAll()
     if (!this.#enabled) return false
     // Heroku starts the new process as it stops the old one: hand over to it once it has learned the formation.
     if (!this.#members.hasActiveSiblings && this.#members.hasJoiningSiblings) {

@@ -5,11 +5,18 @@ import { NS_CARBONS, NS_FORWARD } from '../../ns.js'
 import type { XmlElement } from '../../xml.js'
 import type { Answers } from './answers.js'
 import type { Backlog, Fate, Held } from './backlog.js'
+import type { Handovers } from './handovers.js'
 import type { JoinPhase } from './join-phase.js'
 import type { Member, MemberState, Members } from './members.js'
 
 /** A sibling that dropped its share may have been busy with what it got this long before it last showed it had read it. */
 export const IN_FLIGHT_MS = 1_000
+/**
+ * How long a stanza a sibling read may have waited behind the slow handlers of its conversation (each waits for the
+ * one before it to save the conversation's state) and still be handled should the sibling die: what the backlog and
+ * the carbons are kept for beyond the takeover time.
+ */
+export const QUEUED_MS = 10_000
 /**
  * A message and a sibling's `leaving` may cross on their way through the server (ejabberd routes them through
  * separate processes): what the leaving sibling did not answer this long before its announcement is the others'.
@@ -24,6 +31,10 @@ export interface SiblingsHost {
   /** The join phase, while this process is in one. */
   readonly joining: JoinPhase | undefined
   readonly backlog: Backlog
+  /** The conversations taken from leaving siblings, held until those are done with them. */
+  readonly handovers: Handovers
+  /** How long a leaving sibling may take to finish what it had: its shutdown deadline. */
+  readonly leavingFor: number
   /** The members taking work may have changed. */
   changed(): void
   /** Handles a stanza held earlier, found to be this process's. */
@@ -66,6 +77,9 @@ export class Siblings {
       const cut = Number.isFinite(since) ? this.members.readUpTo(heard.member, since, since) - IN_FLIGHT_MS : this.#cutFor(heard.member)
       this.host.log.info({ member: from }, 'formation: a member comes back to join again; taking over what it left unanswered')
       this.#dropped(from, cut, now)
+    } else if (state === 'leaving' && heard.changed) {
+      // It still finishes what it was given before its announcement: its recent conversations wait for it.
+      this.host.handovers.begin(from, this.host.backlog.conversationsOf(from), this.host.leavingFor)
     }
     if (heard.changed || heard.before === undefined) this.host.changed()
     this.host.joining?.update()
@@ -102,7 +116,8 @@ export class Siblings {
     this.host.log.warn({ member: member.jid, silentMs: Math.round(now - member.heard) }, 'formation: a member stopped answering; taking over its share')
     this.host.joining?.window.heard(member.jid, 'dead')
     this.host.changed()
-    this.#dropped(member.jid, this.#cutFor(member), now)
+    this.#dropped(member.jid, this.#cutFor(member), now, true)
+    this.host.handovers.end(member.jid)
   }
 
   /** Where what a sibling did not answer starts being the others' when it drops its share. */
@@ -119,17 +134,25 @@ export class Siblings {
     this.members.remove(member.jid)
     this.host.joining?.window.heard(member.jid, 'gone')
     this.host.changed()
-    if (cut !== undefined) this.#dropped(member.jid, cut, now)
+    if (cut !== undefined) this.#dropped(member.jid, cut, now, member.leavingAt === undefined)
+    this.host.handovers.end(member.jid)
   }
 
-  /** A sibling handles nothing of what came in from `cut` on: this process handles its part of what the sibling did not answer. */
-  #dropped(jid: string, cut: number, now: number): void {
+  /**
+   * A sibling handles nothing of what came in from `cut` on: this process handles its part of what the sibling did
+   * not answer. One that died (`died`) may also have left what it read before the cut queued behind a slow handler
+   * of the same conversation (conversation state makes each wait for the one before it to be saved): where carbons
+   * show it replies, what no reply of it answered is handled too. Elsewhere what it read before the cut counts as
+   * handled, as a bot need not reply to every message; and one back from a stall goes on with what it had queued.
+   */
+  #dropped(jid: string, cut: number, now: number, died = false): void {
     this.host.joining?.window.dropped(jid, cut, now)
     const self = this.host.self
     const answered = this.answers.answeredBy(jid)
     const fate = (held: Held): Fate => {
       // Asked of every stanza, in arrival order, so that what answered one before the cut answers no later one.
-      if (answered(held.key, held.since) || held.since < cut) return 'answered'
+      if (answered(held.key, held.since)) return 'answered'
+      if (held.since < cut && !(died && this.answers.replies(jid, held.key))) return 'answered'
       const heir = this.members.heir(held.key, held.since)
       return heir === self ? 'mine' : heir
     }

@@ -166,4 +166,77 @@ describe('a formation member', () => {
     await scene.receive(xml('presence', { from: SIBLING, to: BOT, type: 'unavailable' }))
     expect(bodies(scene.sent.slice(before))).toEqual(['You said: crossed'])
   })
+
+  it("holds the next messages of a conversation a leaving sibling may still be busy with until its session ends, and answers the others' at once", async () => {
+    const scene = await formationScene()
+    scene.running.add(SIBLING)
+    await scene.sibling(SIBLING, 'active')
+    await scene.passes(1_000)
+    const [busy, idle] = ownedBy(SIBLING) as [string, string]
+    const say = (from: string, body: string) => scene.receive(message({ from, to: 'bot@example.org' }, body))
+    expect(bodies(await say(busy, 'one'))).toEqual([])
+    await scene.carbon(SIBLING, busy)
+    await scene.sibling(SIBLING, 'leaving')
+    // The sibling may still be saving what 'one' changed: 'two' and 'three' wait for it, in order.
+    expect(bodies(await say(busy, 'two'))).toEqual([])
+    expect(bodies(await say(idle, 'hello'))).toEqual(['You said: hello'])
+    expect(bodies(await say(busy, 'three'))).toEqual([])
+    await scene.passes(1_000)
+    const before = scene.sent.length
+    await scene.receive(xml('presence', { from: SIBLING, to: BOT, type: 'unavailable' }))
+    expect(bodies(scene.sent.slice(before))).toEqual(['You said: two', 'You said: three'])
+    expect(bodies(await say(busy, 'four'))).toEqual(['You said: four'])
+  })
+
+  it('answers what it held for a leaving sibling once the sibling is taken over, or its shutdown deadline passed', async () => {
+    const scene = await formationScene()
+    scene.running.add(SIBLING)
+    await scene.sibling(SIBLING, 'active')
+    await scene.passes(1_000)
+    const busy = ownedBy(SIBLING)[0] as string
+    const say = (from: string, body: string) => scene.receive(message({ from, to: 'bot@example.org' }, body))
+    await say(busy, 'one')
+    await scene.carbon(SIBLING, busy)
+    await scene.sibling(SIBLING, 'leaving')
+    expect(bodies(await say(busy, 'two'))).toEqual([])
+    // It dies while it finishes: taken over once silent for the takeover time.
+    scene.running.delete(SIBLING)
+    const before = scene.sent.length
+    await scene.passes(7_000)
+    expect(bodies(scene.sent.slice(before))).toEqual(['You said: two'])
+
+    const other = await formationScene()
+    other.running.add(SIBLING)
+    await other.sibling(SIBLING, 'active')
+    await other.passes(1_000)
+    await other.receive(message({ from: busy, to: 'bot@example.org' }, 'one'))
+    await other.sibling(SIBLING, 'leaving')
+    expect(bodies(await other.receive(message({ from: busy, to: 'bot@example.org' }, 'two')))).toEqual([])
+    const held = other.sent.length
+    // It answers pings but its session never ends: the shutdown deadline (20 s by default) bounds the wait.
+    await other.passes(15_000)
+    expect(bodies(other.sent.slice(held))).toEqual([])
+    await other.passes(10_000)
+    expect(bodies(other.sent.slice(held))).toEqual(['You said: two'])
+  })
+
+  it('handles what queued unanswered behind a slow handler of a sibling that died, though the sibling had read it long before', async () => {
+    const scene = await formationScene()
+    scene.running.add(SIBLING)
+    await scene.sibling(SIBLING, 'active')
+    await scene.passes(1_000)
+    const [alice, bob] = ownedBy(SIBLING) as [string, string]
+    const say = (from: string, body: string) => scene.receive(message({ from, to: 'bot@example.org' }, body))
+    for (const body of ['one', 'two', 'three']) expect(bodies(await say(alice, body))).toEqual([])
+    expect(bodies(await say(bob, 'quiet'))).toEqual([])
+    await scene.carbon(SIBLING, alice)
+    // It goes on answering pings for seconds while 'two' and 'three' queue behind a slow save of 'one'; then it dies.
+    await scene.passes(3_000)
+    scene.running.delete(SIBLING)
+    const before = scene.sent.length
+    await scene.passes(7_000)
+    expect(scene.bot.formation.members()).toEqual([BOT])
+    // Bob's conversation, where it answered nothing, counts as handled once read: a bot need not reply to everything.
+    expect(bodies(scene.sent.slice(before))).toEqual(['You said: two', 'You said: three'])
+  })
 })
