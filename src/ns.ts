@@ -9,8 +9,6 @@ export const NS_STREAMS = 'http://etherx.jabber.org/streams'
 export const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 /** RFC 6120: SASL. */
 export const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl'
-/** XEP-0388: Extensible SASL Profile, whose offer natter recognises. */
-export const NS_SASL2 = 'urn:xmpp:sasl:2'
 /** XEP-0440: SASL channel-binding type capability. */
 export const NS_SASL_CB = 'urn:xmpp:sasl-cb:0'
 /** XEP-0198: stream management. */

@@ -44,9 +44,6 @@ const PERMANENT_STREAM_ERRORS: ReadonlySet<unknown> = new Set([
 export function classify(error: unknown): ConnectError {
   if (error instanceof ConnectError) return error
   const e = error as Partial<XmppJsError> | null | undefined
-  if (e?.name === 'SASLError') {
-    return new ConnectError('auth', `authentication failed (${e.condition ?? 'unknown'})`, { cause: error })
-  }
   // How a server refuses a component's handshake (XEP-0114): a wrong secret, or a domain it has no component for.
   if (e?.name === 'StreamError' && e.condition === 'not-authorized') {
     return new ConnectError('auth', `the server refused the stream (not-authorized${e.text ? `: ${e.text}` : ''})`, { cause: error })

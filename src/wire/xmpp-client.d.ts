@@ -1,7 +1,7 @@
-// The few parts of @xmpp/* 0.14 that wire/xmppjs.ts and xml.ts use, typed from their source: the community
-// types are incomplete (no `.on('resumed')` on stream management) and partly wrong.
+// The few parts of @xmpp/* 0.14 that wire/xmppjs.ts, its client and component, and xml.ts use, typed from their
+// source: the community types are incomplete (no `.on('resumed')` on stream management) and partly wrong.
 
-declare module '@xmpp/client' {
+declare module '@xmpp/client-core' {
   import type { EventEmitter } from 'node:events'
 
   export interface LtxElement {
@@ -69,9 +69,6 @@ declare module '@xmpp/client' {
     jid: { toString(): string } | null
     options: { service?: string; domain?: string; lang?: string }
     timeout: number
-    reconnect: { stop(): void }
-    /** The SASL mechanism names @xmpp/sasl lets through to `credentials` (the `saslmechanisms` factory's list). */
-    saslFactory: { _mechs: Array<{ name: string }> }
     streamManagement: StreamManagement
     middleware: { use(fn: (ctx: MiddlewareContext, next: () => Promise<unknown>) => unknown): void }
     /** Whether the socket is a TLS one (direct TLS, or after STARTTLS). */
@@ -79,6 +76,8 @@ declare module '@xmpp/client' {
     /** What the transport's socket connects with for `service` (host and port); undefined when it cannot take it. */
     socketParameters(service: string): Record<string, unknown> | undefined
     connect(service?: string): Promise<void>
+    /** Opens a new stream on the same socket, as after STARTTLS or a login. */
+    restart(): Promise<void>
     open(options: { domain?: string; lang?: string }): Promise<void>
     disconnect(): Promise<void>
     stop(): Promise<void>
@@ -93,25 +92,19 @@ declare module '@xmpp/client' {
     _closeStream(timeout?: number): Promise<unknown>
   }
 
-  export function client(options: {
-    service: string
-    domain: string
-    username: string
-    password?: string
-    /** Called to log in, in place of xmpp.js's own choice of mechanism; its rejection fails the stream negotiation. */
-    credentials?: () => Promise<void>
-    resource?: string
-    timeout?: number
-  }): Client
+  /** The client before any part is set up on it: the parts (xmppjs-client.ts) add the rest of {@link Client}. */
+  export type BareClient = Omit<Client, 'middleware' | 'streamManagement'>
+  export const Client: new (options: { service: string; domain: string }) => BareClient
+  export function jid(local: string, domain: string): { toString(): string }
 }
 
 declare module '@xmpp/debug' {
-  import type { LtxElement } from '@xmpp/client'
+  import type { LtxElement } from '@xmpp/client-core'
   export function hideSensitive(element: LtxElement): LtxElement
 }
 
 declare module '@xmpp/xml' {
-  import type { LtxElement, XmlChild } from '@xmpp/client'
+  import type { LtxElement, XmlChild } from '@xmpp/client-core'
   export function xml(name: string, attrs?: Record<string, string> | null, ...children: XmlChild[]): LtxElement
 }
 
@@ -132,14 +125,68 @@ declare module '@xmpp/connection-tcp' {
 
 declare module '@xmpp/middleware' {
   import type { EventEmitter } from 'node:events'
-  import type { Client } from '@xmpp/client'
+  import type { Client } from '@xmpp/client-core'
   export default function middleware(parts: { entity: EventEmitter }): Client['middleware']
 }
 
 declare module '@xmpp/iq/callee.js' {
   import type { EventEmitter } from 'node:events'
-  import type { Client } from '@xmpp/client'
+  import type { Client } from '@xmpp/client-core'
   export default function iqCallee(parts: { middleware: Client['middleware']; entity: EventEmitter }): {
     get(ns: string, name: string, handler: () => unknown): void
   }
+}
+
+declare module '@xmpp/stream-features' {
+  import type { Client, LtxElement } from '@xmpp/client-core'
+  export interface StreamFeatures {
+    /** Negotiates the feature `name` when the server offers it, in the order the handlers were added. */
+    use(name: string, xmlns: string, handler: (ctx: { entity: Client }, next: () => Promise<void>, feature: LtxElement) => Promise<void>): void
+  }
+  export default function streamFeatures(parts: { middleware: Client['middleware'] }): StreamFeatures
+}
+
+declare module '@xmpp/iq/caller.js' {
+  import type { EventEmitter } from 'node:events'
+  import type { Client } from '@xmpp/client-core'
+  /** Sends IQ requests and routes their replies back; resource binding uses it. */
+  export interface IqCaller {
+    readonly entity: EventEmitter
+  }
+  export default function iqCaller(parts: { middleware: Client['middleware']; entity: EventEmitter }): IqCaller
+}
+
+declare module '@xmpp/tcp' {
+  import type { BareClient } from '@xmpp/client-core'
+  export default function tcp(parts: { entity: BareClient }): void
+}
+
+declare module '@xmpp/tls' {
+  import type { BareClient } from '@xmpp/client-core'
+  export default function tls(parts: { entity: BareClient }): void
+}
+
+declare module '@xmpp/resolve' {
+  import type { BareClient } from '@xmpp/client-core'
+  /** Lets `connect()` take a bare domain, which it looks up in DNS SRV. */
+  export default function resolve(parts: { entity: BareClient }): void
+}
+
+declare module '@xmpp/starttls' {
+  import type { StreamFeatures } from '@xmpp/stream-features'
+  export default function starttls(parts: { streamFeatures: StreamFeatures }): void
+}
+
+declare module '@xmpp/stream-management' {
+  import type { EventEmitter } from 'node:events'
+  import type { Client, StreamManagement } from '@xmpp/client-core'
+  import type { StreamFeatures } from '@xmpp/stream-features'
+  export default function streamManagement(parts: { streamFeatures: StreamFeatures; entity: EventEmitter; middleware: Client['middleware'] }): StreamManagement
+}
+
+declare module '@xmpp/resource-binding' {
+  import type { IqCaller } from '@xmpp/iq/caller.js'
+  import type { StreamFeatures } from '@xmpp/stream-features'
+  /** Binds `resource`, or one the server assigns when it is undefined. */
+  export default function resourceBinding(parts: { iqCaller: IqCaller; streamFeatures: StreamFeatures }, resource: string | undefined): void
 }

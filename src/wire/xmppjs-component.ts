@@ -1,7 +1,7 @@
 // natter's second gateway to xmpp.js: an external component (XEP-0114) built from the @xmpp 0.14 parts the
 // client is built from (@xmpp/component was last released for 0.13, as CommonJS on a second copy of them).
-// It has the client's shape as far as xmppjs.ts uses it, so that the same patches apply; what a component's
-// stream has none of (SASL, resource binding, stream management, xmpp.js's reconnect) it has as empty parts.
+// It has the client's shape as far as xmppjs.ts uses it, so that the same patches apply; stream management,
+// which a component's stream has none of, it has as an empty part.
 //
 // | xmpp.js                              | a component                                                          |
 // | ------------------------------------ | -------------------------------------------------------------------- |
@@ -13,7 +13,7 @@
 // | reconnect                            | none: the session retries with backoff (session.ts)                  |
 
 import { EventEmitter } from 'node:events'
-import type { Client, LtxElement, StreamManagement } from '@xmpp/client'
+import type { Client, LtxElement, StreamManagement } from '@xmpp/client-core'
 import Connection from '@xmpp/connection-tcp'
 import iqCallee from '@xmpp/iq/callee.js'
 import middleware from '@xmpp/middleware'
@@ -57,8 +57,6 @@ export function component(options: ComponentOptions): Client {
   })
   return Object.assign(entity, {
     middleware: mw,
-    reconnect: { stop() {} },
-    saslFactory: { _mechs: [] },
     streamManagement: noStreamManagement(),
   }) as unknown as Client
 }

@@ -1,16 +1,18 @@
-// natter's gateway to xmpp.js (@xmpp/client 0.14): the client the wire runs on, and every patch natter makes
-// to it. With src/xml.ts (the element model), the only module that imports @xmpp/*; the rest of the wire
-// sees XmlElement and the typed views below, so the quirks of xmpp.js stay here.
+// natter's gateway to xmpp.js 0.14: the client the wire runs on, and every patch natter makes to it. With
+// src/xml.ts (the element model) and the two assemblies of xmpp.js's parts it patches (xmppjs-client.ts, the
+// client; xmppjs-component.ts, a component), the only module that imports @xmpp/*; the rest of the wire sees
+// XmlElement and the typed views below, so the quirks of xmpp.js stay here.
 //
 // | xmpp.js                                         | natter                                                                           |
 // | ----------------------------------------------- | -------------------------------------------------------------------------------- |
+// | @xmpp/client's assembly of every part           | replaced (xmppjs-client.ts): the parts natter uses, no WebSocket, no SASL code   |
 // | TCP, TLS, STARTTLS, DNS SRV, the XML stream     | kept                                                                             |
 // | the certificate's name over direct TLS          | fixed: the JID's domain (or XMPP_TLS_NAME), not the host connected to            |
 // | stream features, resource binding               | kept                                                                             |
 // | XEP-0198 enable and resume, resending on resume | kept                                                                             |
 // | IQ caller and callee (replies, bad-request)     | kept; the bot's answers come in through the middleware's end (iq-bridge.ts)      |
-// | reconnect                                       | stopped: the session retries with backoff (session.ts)                           |
-// | SASL and SASL2: choice, SCRAM, PLAIN            | replaced (stream-login.ts, login/): xmpp.js logs in over cleartext, ignores the  |
+// | reconnect                                       | left out (xmppjs-client.ts): the session retries with backoff (session.ts)       |
+// | SASL and SASL2: choice, SCRAM, PLAIN            | replaced (stream-login.ts, login/), never loaded: xmpp.js logs in over cleartext |
 // | ----------------------------------------------- | -------------------------------------------------------------------------------- |
 // | send(), sendMany()                              | replaced by the transport's one writer: stream management queues each element    |
 // | ----------------------------------------------- | -------------------------------------------------------------------------------- |
@@ -30,13 +32,14 @@
 import { isIP } from 'node:net'
 import { Duplex } from 'node:stream'
 import { checkServerIdentity, type PeerCertificate, TLSSocket } from 'node:tls'
-import { type Client, client, type LtxElement, type XmppSocket } from '@xmpp/client'
+import type { Client, LtxElement, XmppSocket } from '@xmpp/client-core'
 import { hideSensitive } from '@xmpp/debug'
 import type { Logger } from '../log/logger.js'
-import { NS_SASL, NS_SASL2, NS_STREAMS } from '../ns.js'
+import { NS_STREAMS } from '../ns.js'
 import { cutBelow, MAX_STANZA_DEPTH } from '../stanza-depth.js'
 import type { XmlElement } from '../xml.js'
 import { ParserFeed } from './parser-feed.js'
+import { client } from './xmppjs-client.js'
 import { component } from './xmppjs-component.js'
 
 /** Where and as whom xmpp.js connects, and how much of one stanza it reads. */
@@ -54,7 +57,7 @@ export interface XmppJsOptions {
   component?: boolean
 }
 
-/** An error xmpp.js reports: a stream or SASL error carries its condition, a socket error its code. */
+/** An error xmpp.js reports: a stream error carries its condition, a socket error its code. */
 export interface XmppJsError extends Error {
   condition?: string
   text?: string
@@ -102,7 +105,7 @@ export interface XmppJsHooks {
   handshake(streamId: string): Promise<void>
   /** Writes an element; xmpp.js's own (acks, IQ replies, the negotiation, a resumed session's stanzas) come here. */
   write(element: XmlElement): Promise<void>
-  /** The server's `<stream:features/>`, without SASL2, before xmpp.js acts on them. */
+  /** The server's `<stream:features/>`, before xmpp.js acts on them. */
   features(features: XmlElement): void
   /** Every element from the server, in order, before xmpp.js sees it; see {@link XmppJs.toMiddleware}. */
   receive(element: XmlElement): void
@@ -132,7 +135,7 @@ type WritableSocket = XmppSocket & { write?(data: string, done: (error?: Error |
 
 /**
  * One xmpp.js client, patched. `connect()` makes one attempt; deciding when to try again is the
- * session's job, so the reconnect loop of xmpp.js is switched off.
+ * session's job, so the client has no reconnect loop (xmppjs-client.ts).
  *
  * @example
  * ```ts
@@ -161,13 +164,12 @@ export class XmppJs {
           domain,
           username: options.username,
           // natter logs in itself (see stream-login.ts): xmpp.js never holds the password.
-          credentials: () => natter.logIn(),
+          logIn: () => natter.logIn(),
           resource: options.resource || undefined,
         })
     this.#x = x
     // Taken before natter listens to anything itself, while the middleware's listeners are the only ones.
     this.#middleware = detachMiddleware(x)
-    x.reconnect.stop()
     // natter's own liveness check replaces the <r/> timer of xmpp.js, which exists only with stream
     // management; natter still asks for an ack after each burst it sends (see ack-queue.ts).
     x.streamManagement.requestAckInterval = 0
@@ -178,7 +180,7 @@ export class XmppJs {
     this.#keepLateClosesOff()
     x.on('element', (element: LtxElement) => {
       this.#unparsed = 0
-      if (element.is('features', NS_STREAMS)) this.#offered(element, natter)
+      if (element.is('features', NS_STREAMS)) natter.features(element)
       natter.receive(element)
     })
     // natter counts inbound stanzas itself (see receiver.ts); xmpp.js reads the count for <resume/>.
@@ -264,15 +266,6 @@ export class XmppJs {
         checkServerIdentity: (_host: string, certificate: PeerCertificate) => checkServerIdentity(name, certificate),
       }
     }
-  }
-
-  #offered(features: LtxElement, natter: XmppJsHooks): void {
-    // xmpp.js would take SASL2 (XEP-0388) first, which goes around natter's dialogue.
-    features.children = features.children.filter((c) => typeof c === 'string' || !c.is('authentication', NS_SASL2))
-    // xmpp.js calls logIn only if its factory lists an offered mechanism: list them all, natter decides.
-    const offered = features.getChild('mechanisms', NS_SASL)?.getChildren('mechanism', NS_SASL) ?? []
-    this.#x.saslFactory._mechs = offered.map((m) => ({ name: m.text() }))
-    natter.features(features)
   }
 
   /** `online` once bound; `closing` once the stream is being closed; `offline` at rest. */
@@ -418,7 +411,7 @@ export function hideSaslPayloads(element: XmlElement): XmlElement {
 function detachMiddleware(x: Client): (element: LtxElement) => void {
   const [incoming, ...others] = x.listeners('element')
   if (!incoming || others.length > 0 || x.listenerCount('send') !== 1) {
-    throw new Error('unexpected @xmpp/client: natter expects 0.14, whose middleware alone listens to "element" and "send"')
+    throw new Error('unexpected xmpp.js: natter expects 0.14, whose middleware alone listens to "element" and "send"')
   }
   x.off('element', incoming as (element: LtxElement) => void)
   x.removeAllListeners('send')

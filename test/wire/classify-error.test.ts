@@ -16,12 +16,6 @@ describe('classify', () => {
     expect(classify(error)).toBe(error)
   })
 
-  it('calls a refused login auth, with the SASL condition', () => {
-    const error = xmppError('SASLError', { condition: 'not-authorized' })
-    expect(classify(error)).toMatchObject({ reason: 'auth', message: 'authentication failed (not-authorized)', cause: error })
-    expect(classify(xmppError('SASLError', {})).message).toBe('authentication failed (unknown)')
-  })
-
   it("calls a stream's not-authorized, a component's refused handshake, auth", () => {
     expect(classify(xmppError('StreamError', { condition: 'not-authorized' }))).toMatchObject({
       reason: 'auth',
@@ -71,7 +65,7 @@ describe('isTooBig', () => {
     expect(isTooBig(xmppError('StreamError', { condition: 'policy-violation', text: 'you are sending too fast' }))).toBe(false)
     expect(isTooBig(xmppError('StreamError', { condition: 'policy-violation', application: xml('stanza-too-big', { xmlns: 'urn:x' }) }))).toBe(false)
     expect(isTooBig(xmppError('StreamError', { condition: 'not-well-formed', text: 'XML stanza is too big' }))).toBe(false)
-    expect(isTooBig(xmppError('SASLError', { condition: 'policy-violation', text: 'too big' }))).toBe(false)
+    expect(isTooBig(xmppError('Error', { condition: 'policy-violation', text: 'too big' }))).toBe(false)
     expect(isTooBig(undefined)).toBe(false)
   })
 })
